@@ -1,0 +1,1 @@
+//! Placeholder until the adapter issue lands: nothing is exported yet.

@@ -1,0 +1,64 @@
+//! Authentication: the [`Principal`] a request acts as.
+
+/// The scope a key needs to use the SCIM endpoints.
+pub const SCIM2_SCOPE: &str = "SCIM2";
+
+/// Who a request acts as: the tenant it belongs to and the scopes it holds.
+///
+/// ```
+/// use scim_core::Principal;
+/// let p = Principal::new("acme", ["SCIM2"]);
+/// assert!(p.has_scope("scim2") && p.tenant == "acme");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Principal {
+    /// The tenant the principal belongs to.
+    pub tenant: String,
+    /// Granted scopes, e.g. `SCIM2`.
+    pub scopes: Vec<String>,
+    /// A label for logs (a key's label or the host app's user id); never a secret.
+    pub label: String,
+}
+
+impl Principal {
+    /// A principal of `tenant` with `scopes` and an empty label.
+    ///
+    /// ```
+    /// # use scim_core::Principal;
+    /// assert_eq!(Principal::new("t", ["SCIM2"]).scopes, ["SCIM2"]);
+    /// ```
+    pub fn new<I, S>(tenant: impl Into<String>, scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            tenant: tenant.into(),
+            scopes: scopes.into_iter().map(Into::into).collect(),
+            label: String::new(),
+        }
+    }
+
+    /// Sets the label.
+    ///
+    /// ```
+    /// # use scim_core::Principal;
+    /// assert_eq!(Principal::new("t", ["SCIM2"]).with_label("okta").label, "okta");
+    /// ```
+    #[must_use]
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Whether the principal holds `scope` (compared case-insensitively).
+    ///
+    /// ```
+    /// # use scim_core::Principal;
+    /// assert!(!Principal::new("t", ["read"]).has_scope("SCIM2"));
+    /// ```
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s.eq_ignore_ascii_case(scope))
+    }
+}

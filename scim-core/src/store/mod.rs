@@ -1,0 +1,348 @@
+//! The [`ResourceStore`] trait: where a host app plugs in its database.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::auth::Principal;
+use crate::error::ScimError;
+use crate::filter::{AttrPath, Filter};
+use crate::patch::PatchOperation;
+use crate::resource::Resource;
+use crate::schema::definition::ResourceType;
+
+/// The tenant (and principal) a store call acts for. Every store call carries one;
+/// a store never reads or writes outside `tenant`.
+///
+/// ```
+/// use scim_core::RequestContext;
+/// let ctx = RequestContext::new("acme");
+/// assert_eq!(ctx.tenant, "acme");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestContext {
+    /// The tenant id from the URL.
+    pub tenant: String,
+    /// The authenticated principal, when the call comes from a request.
+    pub principal: Option<Principal>,
+}
+
+impl RequestContext {
+    /// A context for `tenant` without a principal (for host-app code and tests).
+    ///
+    /// ```
+    /// # use scim_core::RequestContext;
+    /// assert!(RequestContext::new("t").principal.is_none());
+    /// ```
+    pub fn new(tenant: impl Into<String>) -> Self {
+        Self {
+            tenant: tenant.into(),
+            principal: None,
+        }
+    }
+
+    /// The same context with a principal.
+    ///
+    /// ```
+    /// # use scim_core::{Principal, RequestContext};
+    /// let ctx = RequestContext::new("t").with_principal(Principal::new("t", ["SCIM2"]));
+    /// assert!(ctx.principal.is_some());
+    /// ```
+    #[must_use]
+    pub fn with_principal(mut self, principal: Principal) -> Self {
+        self.principal = Some(principal);
+        self
+    }
+}
+
+/// Sort direction (RFC 7644 §3.4.2.3).
+///
+/// ```
+/// use scim_core::SortOrder;
+/// assert_eq!(SortOrder::default(), SortOrder::Ascending);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SortOrder {
+    /// Smallest first (the default).
+    #[default]
+    Ascending,
+    /// Largest first.
+    Descending,
+}
+
+/// `sortBy` and `sortOrder`.
+///
+/// ```
+/// use scim_core::{AttrPath, Sort, SortOrder};
+/// let s = Sort { by: AttrPath::new("userName"), order: SortOrder::Descending };
+/// assert_eq!(s.by.name, "userName");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort {
+    /// The attribute to sort by.
+    pub by: AttrPath,
+    /// The direction.
+    pub order: SortOrder,
+}
+
+/// A list query pushed down to the store: the parsed filter, sort and page.
+///
+/// ```
+/// use scim_core::Query;
+/// let q = Query::default();
+/// assert_eq!(q.start_index, 1);
+/// assert!(q.filter.is_none() && q.count.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Query {
+    /// The filter; `None` matches every resource of the type.
+    pub filter: Option<Filter>,
+    /// The sort; without one the order is still stable (by creation, then id).
+    pub sort: Option<Sort>,
+    /// 1-based index of the first result (RFC 7644 §3.4.2.4).
+    pub start_index: usize,
+    /// Maximum number of resources to return; `Some(0)` asks only for the total.
+    pub count: Option<usize>,
+    /// RFC 9865 cursor, for stores that support cursor paging.
+    pub cursor: Option<String>,
+    /// The attributes the response will carry, as a hint: a store may skip loading
+    /// the others (e.g. `members` of large groups). Empty means "all by default".
+    pub attributes: Vec<AttrPath>,
+    /// The attributes the response will not carry, as a hint.
+    pub excluded_attributes: Vec<AttrPath>,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Self {
+            filter: None,
+            sort: None,
+            start_index: 1,
+            count: None,
+            cursor: None,
+            attributes: Vec::new(),
+            excluded_attributes: Vec::new(),
+        }
+    }
+}
+
+/// One page of query results with the exact total.
+///
+/// ```
+/// use scim_core::QueryResult;
+/// let r = QueryResult { resources: vec![], total_results: 0, next_cursor: None };
+/// assert_eq!(r.total_results, 0);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct QueryResult {
+    /// The resources of the page, in order.
+    pub resources: Vec<Resource>,
+    /// How many resources match the filter in all.
+    pub total_results: usize,
+    /// RFC 9865: the cursor of the next page, if any.
+    pub next_cursor: Option<String>,
+}
+
+/// Why a store call failed.
+///
+/// ```
+/// use scim_core::{ScimError, StoreError};
+/// let err: ScimError = StoreError::NotFound { id: "42".into() }.into();
+/// assert_eq!(err.status().as_u16(), 404);
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No resource of that type and id in this tenant.
+    #[error("resource {id} not found")]
+    NotFound {
+        /// The id asked for.
+        id: String,
+    },
+    /// A uniqueness constraint would be broken.
+    #[error("{attribute} {value:?} is already in use")]
+    Conflict {
+        /// The attribute whose value is taken (`userName`, `displayName`, …).
+        attribute: String,
+        /// The value in conflict.
+        value: String,
+    },
+    /// The expected version (`If-Match`) is not the current one.
+    #[error("version mismatch: the resource is at version {current}")]
+    PreconditionFailed {
+        /// The current version.
+        current: String,
+    },
+    /// The request refers to something invalid (e.g. an unknown group member).
+    #[error("{0}")]
+    Invalid(String),
+    /// The request was rejected with a specific SCIM error (e.g. a PATCH that cannot apply).
+    #[error(transparent)]
+    Rejected(#[from] ScimError),
+    /// The backing storage failed.
+    #[error("storage backend failed: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<StoreError> for ScimError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound { id } => ScimError::not_found(format!("resource {id} not found")),
+            StoreError::Conflict { attribute, value } => {
+                ScimError::uniqueness(format!("{attribute} {value:?} is already in use"))
+            }
+            StoreError::PreconditionFailed { current } => ScimError::precondition_failed(format!(
+                "resource has changed; its current version is {current}"
+            )),
+            StoreError::Invalid(detail) => ScimError::invalid_value(detail),
+            StoreError::Rejected(e) => e,
+            StoreError::Backend(e) => {
+                tracing::error!(error = %e, "resource store backend failed");
+                ScimError::internal("the resource store failed")
+            }
+        }
+    }
+}
+
+/// A PATCH handed to the store: the operations, already parsed and checked against
+/// the schema by the engine.
+///
+/// ```
+/// use scim_core::PatchRequest;
+/// let p = PatchRequest { operations: vec![] };
+/// assert!(p.operations.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchRequest {
+    /// The operations, applied in order and atomically.
+    pub operations: Vec<PatchOperation>,
+}
+
+/// Where resources live. One implementation serves every resource type and tenant.
+///
+/// The store assigns `id`, `meta.created`, `meta.lastModified` and `meta.version`,
+/// enforces uniqueness atomically, applies PATCHes atomically and honours expected
+/// versions. It never returns data of a tenant other than `ctx.tenant`.
+#[async_trait]
+pub trait ResourceStore: Send + Sync + 'static {
+    /// Stores a new, validated resource and returns it with `id` and `meta` set.
+    async fn create(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        resource: Resource,
+    ) -> Result<Resource, StoreError>;
+
+    /// Fetches one resource.
+    async fn get(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+    ) -> Result<Resource, StoreError>;
+
+    /// Replaces a resource wholesale (RFC 7644 §3.5.1), if its version is `expected_version`
+    /// (when given).
+    async fn replace(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        resource: Resource,
+        expected_version: Option<&str>,
+    ) -> Result<Resource, StoreError>;
+
+    /// Applies a PATCH atomically (RFC 7644 §3.5.2).
+    async fn patch(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+    ) -> Result<Resource, StoreError>;
+
+    /// Deletes a resource.
+    async fn delete(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    /// Lists resources matching a query, with the exact total.
+    async fn query(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        query: &Query,
+    ) -> Result<QueryResult, StoreError>;
+}
+
+#[async_trait]
+impl<T: ResourceStore + ?Sized> ResourceStore for Arc<T> {
+    async fn create(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        resource: Resource,
+    ) -> Result<Resource, StoreError> {
+        (**self).create(ctx, resource_type, resource).await
+    }
+    async fn get(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+    ) -> Result<Resource, StoreError> {
+        (**self).get(ctx, resource_type, id).await
+    }
+    async fn replace(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        resource: Resource,
+        expected_version: Option<&str>,
+    ) -> Result<Resource, StoreError> {
+        (**self)
+            .replace(ctx, resource_type, id, resource, expected_version)
+            .await
+    }
+    async fn patch(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+    ) -> Result<Resource, StoreError> {
+        (**self)
+            .patch(ctx, resource_type, id, patch, expected_version)
+            .await
+    }
+    async fn delete(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<(), StoreError> {
+        (**self)
+            .delete(ctx, resource_type, id, expected_version)
+            .await
+    }
+    async fn query(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        query: &Query,
+    ) -> Result<QueryResult, StoreError> {
+        (**self).query(ctx, resource_type, query).await
+    }
+}

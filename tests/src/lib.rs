@@ -1,0 +1,1 @@
+//! The conformance suite: one set of cases run against the engine and each adapter.
