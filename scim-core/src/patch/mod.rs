@@ -55,3 +55,40 @@ pub struct PatchOperation {
     /// The value (absent for most `remove`s).
     pub value: Option<Value>,
 }
+
+/// A parsed PATCH request (the `PatchOp` message of RFC 7644 §3.5.2): its operations,
+/// already checked against the resource type's schema by the engine.
+///
+/// ```
+/// use scim_core::PatchRequest;
+/// let p = PatchRequest { operations: vec![] };
+/// assert!(p.operations.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PatchRequest {
+    /// The operations, applied in order and atomically.
+    pub operations: Vec<PatchOperation>,
+}
+
+/// The membership change a PATCH makes to a group, when that is all it does, so that a
+/// store can apply it without rewriting the whole member list.
+///
+/// ```
+/// use scim_core::MemberDelta;
+/// let d = MemberDelta::default();
+/// assert!(d.add.is_empty() && d.remove.is_empty() && d.replace_all.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct MemberDelta {
+    /// When set, the member list is first replaced by these members (Okta's full push).
+    pub replace_all: Option<Vec<Value>>,
+    /// Members to add (objects with at least `value`); adding a present member is a no-op.
+    pub add: Vec<Value>,
+    /// Member ids (`value`) to remove; removing an absent member is a no-op.
+    pub remove: Vec<String>,
+    /// Other attributes the PATCH sets on the group (e.g. a rename), as a path-less
+    /// replace value; `None` when the PATCH touches only `members`.
+    pub other: Option<PatchRequest>,
+}

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use crate::auth::Principal;
 use crate::error::ScimError;
 use crate::filter::{AttrPath, Filter};
-use crate::patch::PatchOperation;
+use crate::patch::PatchRequest;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
 
@@ -205,21 +205,6 @@ impl From<StoreError> for ScimError {
             }
         }
     }
-}
-
-/// A PATCH handed to the store: the operations, already parsed and checked against
-/// the schema by the engine.
-///
-/// ```
-/// use scim_core::PatchRequest;
-/// let p = PatchRequest { operations: vec![] };
-/// assert!(p.operations.is_empty());
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct PatchRequest {
-    /// The operations, applied in order and atomically.
-    pub operations: Vec<PatchOperation>,
 }
 
 /// Where resources live. One implementation serves every resource type and tenant.
