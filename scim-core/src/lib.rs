@@ -8,6 +8,7 @@ mod filter;
 mod patch;
 mod rate_limit;
 mod resource;
+mod routing;
 mod schema;
 mod server;
 mod store;
