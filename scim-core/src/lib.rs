@@ -12,6 +12,7 @@ mod routing;
 mod schema;
 mod server;
 mod store;
+mod wire;
 
 pub use auth::{
     API_KEY_PREFIX, ApiKeyError, ApiKeyInfo, ApiKeyStore, Authenticator, NewApiKey, Principal,

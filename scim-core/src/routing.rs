@@ -118,7 +118,10 @@ pub(crate) fn route(
         [s, name] if is(s, "ResourceTypes") => allow(GET, Endpoint::ResourceType(name.clone())),
         [s] if is(s, ".search") => allow(POST, Endpoint::RootSearch),
         [s] if is(s, "Bulk") => allow(POST, Endpoint::Bulk),
-        [s] if is(s, "Me") => allow("GET, POST, PUT, PATCH, DELETE", Endpoint::Me(method.clone())),
+        [s] if is(s, "Me") => allow(
+            "GET, POST, PUT, PATCH, DELETE",
+            Endpoint::Me(method.clone()),
+        ),
         [name, tail @ ..] => {
             let rt = registry
                 .resource_type_for_endpoint(&format!("/{name}"))
@@ -208,26 +211,50 @@ mod tests {
     fn routes_every_endpoint() {
         let ok = |t: &str, e: &str| Ok((t.to_owned(), e.to_owned()));
         let cases = [
-            (Method::GET, "/acme/ServiceProviderConfig", ok("acme", "ServiceProviderConfig")),
-            (Method::GET, "/acme/serviceproviderconfig/", ok("acme", "ServiceProviderConfig")),
+            (
+                Method::GET,
+                "/acme/ServiceProviderConfig",
+                ok("acme", "ServiceProviderConfig"),
+            ),
+            (
+                Method::GET,
+                "/acme/serviceproviderconfig/",
+                ok("acme", "ServiceProviderConfig"),
+            ),
             (Method::GET, "/acme/Schemas", ok("acme", "Schemas")),
             (
                 Method::GET,
                 "/acme/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
                 ok("acme", "Schemas urn:ietf:params:scim:schemas:core:2.0:User"),
             ),
-            (Method::GET, "/acme/ResourceTypes", ok("acme", "ResourceTypes")),
-            (Method::GET, "/acme/ResourceTypes/User", ok("acme", "ResourceTypes User")),
+            (
+                Method::GET,
+                "/acme/ResourceTypes",
+                ok("acme", "ResourceTypes"),
+            ),
+            (
+                Method::GET,
+                "/acme/ResourceTypes/User",
+                ok("acme", "ResourceTypes User"),
+            ),
             (Method::GET, "/acme/Users", ok("acme", "list User")),
             (Method::GET, "/acme/Users/", ok("acme", "list User")),
             (Method::GET, "/acme/users", ok("acme", "list User")),
             (Method::POST, "/acme/Users", ok("acme", "create User")),
-            (Method::POST, "/acme/Groups/.search", ok("acme", "search Group")),
+            (
+                Method::POST,
+                "/acme/Groups/.search",
+                ok("acme", "search Group"),
+            ),
             (Method::GET, "/acme/Users/42", ok("acme", "get User 42")),
             (Method::GET, "/acme/Users/42/", ok("acme", "get User 42")),
             (Method::PUT, "/acme/Users/42", ok("acme", "replace User 42")),
             (Method::PATCH, "/acme/Groups/7", ok("acme", "patch Group 7")),
-            (Method::DELETE, "/acme/Groups/7", ok("acme", "delete Group 7")),
+            (
+                Method::DELETE,
+                "/acme/Groups/7",
+                ok("acme", "delete Group 7"),
+            ),
             (Method::GET, "/acme/Users/a%20b", ok("acme", "get User a b")),
             (Method::GET, "/ac%2Fme/Users", ok("ac/me", "list User")),
             (Method::POST, "/acme/.search", ok("acme", "root-search")),
@@ -244,14 +271,42 @@ mod tests {
             (Method::GET, "/acme/Users/%zz", Err((404, None))),
             (Method::GET, "/acme/Users/%ff", Err((404, None))),
             (Method::GET, "/acme/Schemas/a/b", Err((404, None))),
-            (Method::DELETE, "/acme/Users", Err((405, Some("GET, POST".into())))),
-            (Method::POST, "/acme/Users/42", Err((405, Some("GET, PUT, PATCH, DELETE".into())))),
-            (Method::GET, "/acme/Users/.search", Err((405, Some("POST".into())))),
-            (Method::GET, "/acme/.search", Err((405, Some("POST".into())))),
+            (
+                Method::DELETE,
+                "/acme/Users",
+                Err((405, Some("GET, POST".into()))),
+            ),
+            (
+                Method::POST,
+                "/acme/Users/42",
+                Err((405, Some("GET, PUT, PATCH, DELETE".into()))),
+            ),
+            (
+                Method::GET,
+                "/acme/Users/.search",
+                Err((405, Some("POST".into()))),
+            ),
+            (
+                Method::GET,
+                "/acme/.search",
+                Err((405, Some("POST".into()))),
+            ),
             (Method::GET, "/acme/Bulk", Err((405, Some("POST".into())))),
-            (Method::POST, "/acme/ServiceProviderConfig", Err((405, Some("GET".into())))),
-            (Method::DELETE, "/acme/Schemas/x", Err((405, Some("GET".into())))),
-            (Method::HEAD, "/acme/Me", Err((405, Some("GET, POST, PUT, PATCH, DELETE".into())))),
+            (
+                Method::POST,
+                "/acme/ServiceProviderConfig",
+                Err((405, Some("GET".into()))),
+            ),
+            (
+                Method::DELETE,
+                "/acme/Schemas/x",
+                Err((405, Some("GET".into()))),
+            ),
+            (
+                Method::HEAD,
+                "/acme/Me",
+                Err((405, Some("GET, POST, PUT, PATCH, DELETE".into()))),
+            ),
         ];
         for (method, path, expected) in cases {
             assert_eq!(routed(method.clone(), path), expected, "{method} {path}");
