@@ -32,4 +32,5 @@ pub use schema::builtin::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
 pub use schema::definition::{ResourceType, Schema, SchemaExtension};
 pub use schema::registry::{RegistryError, ResolvedAttribute, SchemaRegistry};
 pub use server::{BuildError, MeResolver, MountPrefix, ScimServer, ScimServerBuilder};
+pub use schema::validate::ValidationOptions;
 pub use store::{Query, QueryResult, RequestContext, ResourceStore, Sort, SortOrder, StoreError};
