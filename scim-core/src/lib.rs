@@ -18,7 +18,7 @@ pub use auth::{
     API_KEY_PREFIX, ApiKeyError, ApiKeyInfo, ApiKeyStore, Authenticator, NewApiKey, Principal,
     SCIM2_SCOPE,
 };
-pub use config::{PatchResponse, ServerConfig, TenantEndpoints};
+pub use config::{PatchResponse, SERVICE_PROVIDER_CONFIG_SCHEMA, ServerConfig, TenantEndpoints};
 pub use error::{ERROR_SCHEMA, SCIM_CONTENT_TYPE, ScimError, ScimType};
 pub use filter::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
 pub use patch::{MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchRequest};
@@ -31,6 +31,6 @@ pub use schema::attribute::{Attribute, AttributeType, Mutability, Returned, Uniq
 pub use schema::builtin::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
 pub use schema::definition::{ResourceType, Schema, SchemaExtension};
 pub use schema::registry::{RegistryError, ResolvedAttribute, SchemaRegistry};
-pub use server::{BuildError, MeResolver, MountPrefix, ScimServer, ScimServerBuilder};
 pub use schema::validate::ValidationOptions;
+pub use server::{BuildError, MeResolver, MountPrefix, ScimServer, ScimServerBuilder};
 pub use store::{Query, QueryResult, RequestContext, ResourceStore, Sort, SortOrder, StoreError};
