@@ -30,6 +30,7 @@ pub use resource::Resource;
 pub use schema::attribute::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
 pub use schema::builtin::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
 pub use schema::definition::{ResourceType, Schema, SchemaExtension};
+pub use schema::project::Projection;
 pub use schema::registry::{RegistryError, ResolvedAttribute, SchemaRegistry};
 pub use schema::validate::ValidationOptions;
 pub use server::{BuildError, MeResolver, MountPrefix, ScimServer, ScimServerBuilder};
