@@ -20,7 +20,10 @@ pub use auth::{
 };
 pub use config::{PatchResponse, SERVICE_PROVIDER_CONFIG_SCHEMA, ServerConfig, TenantEndpoints};
 pub use error::{ERROR_SCHEMA, SCIM_CONTENT_TYPE, ScimError, ScimType};
-pub use filter::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
+pub use filter::{
+    AttrPath, CompValue, CompareOp, Filter, FilterOptions, ParseError as FilterParseError,
+    PatchPath,
+};
 pub use patch::{MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchRequest};
 pub use rate_limit::{
     DEFAULT_PER_MINUTE, NoRateLimit, RateLimitDecision, RateLimitKey, RateLimiter,
