@@ -17,4 +17,5 @@ pub use schema::attribute::{Attribute, AttributeType, Mutability, Returned, Uniq
 pub use schema::builtin::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
 pub use schema::definition::{ResourceType, Schema, SchemaExtension};
 pub use schema::registry::{RegistryError, ResolvedAttribute, SchemaRegistry};
+pub use store::memory::{InMemoryStore, InMemoryStoreBuilder, UnknownMembers};
 pub use store::{Query, QueryResult, RequestContext, ResourceStore, Sort, SortOrder, StoreError};
