@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use crate::filter::FilterOptions;
 use crate::schema::validate::ValidationOptions;
 
 /// URN of the service provider configuration schema (RFC 7643 §5).
@@ -63,6 +64,8 @@ pub struct ServerConfig {
     pub documentation_uri: Option<String>,
     /// How tolerant resource parsing and validation are (each leniency a switch).
     pub validation: ValidationOptions,
+    /// Filter leniencies and limits (length, depth, clauses).
+    pub filter: FilterOptions,
 }
 
 impl Default for ServerConfig {
@@ -81,6 +84,7 @@ impl Default for ServerConfig {
             trust_forwarded_headers: false,
             documentation_uri: None,
             validation: ValidationOptions::default(),
+            filter: FilterOptions::default(),
         }
     }
 }
@@ -215,6 +219,40 @@ impl ServerConfig {
     #[must_use]
     pub fn validation(mut self, validation: ValidationOptions) -> Self {
         self.validation = validation;
+        self
+    }
+
+    /// Sets [`filter`](Self::filter): filter leniencies and limits.
+    ///
+    /// ```
+    /// # use scim_core::{FilterOptions, ServerConfig};
+    /// assert_eq!(ServerConfig::default().filter(FilterOptions::strict()).filter, FilterOptions::strict());
+    /// ```
+    #[must_use]
+    pub fn filter(mut self, filter: FilterOptions) -> Self {
+        self.filter = filter;
+        self
+    }
+
+    /// Every leniency off (validation and filters): the RFCs to the letter. Limits keep
+    /// their values.
+    ///
+    /// ```
+    /// # use scim_core::{ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().strict().validation, ValidationOptions::strict());
+    /// ```
+    #[must_use]
+    pub fn strict(mut self) -> Self {
+        let max_resource_bytes = self.validation.max_resource_bytes;
+        self.validation = ValidationOptions::strict();
+        self.validation.max_resource_bytes = max_resource_bytes;
+        let filter = FilterOptions::strict();
+        self.filter = FilterOptions {
+            max_length: self.filter.max_length,
+            max_depth: self.filter.max_depth,
+            max_clauses: self.filter.max_clauses,
+            ..filter
+        };
         self
     }
 

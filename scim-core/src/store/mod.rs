@@ -11,6 +11,8 @@ use crate::patch::PatchRequest;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
 
+pub(crate) mod memory;
+
 /// The tenant (and principal) a store call acts for. Every store call carries one;
 /// a store never reads or writes outside `tenant`.
 ///
