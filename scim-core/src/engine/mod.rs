@@ -207,3 +207,6 @@ fn check_body(
     }
     media::check_content_type(&parts.headers)
 }
+
+#[cfg(test)]
+mod tests;
