@@ -128,7 +128,7 @@ pub(crate) async fn bulk(ctx: &Context<'_>, body: &[u8]) -> Result<Response<Byte
 
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(operations.len());
     let mut errors = 0usize;
-    let parsed: Vec<Result<Operation, (String, Option<String>, ScimError)>> =
+    let parsed: Vec<Result<Operation, Box<Outcome>>> =
         operations.iter().map(parse_operation).collect();
 
     // bulkId → index of the POST that defines it.
@@ -156,7 +156,7 @@ pub(crate) async fn bulk(ctx: &Context<'_>, body: &[u8]) -> Result<Response<Byte
 
     let mut resolved: HashMap<String, String> = HashMap::new();
     let mut failed_bulk_ids: HashSet<String> = HashSet::new();
-    let mut parsed: Vec<Option<Result<Operation, (String, Option<String>, ScimError)>>> =
+    let mut parsed: Vec<Option<Result<Operation, Box<Outcome>>>> =
         parsed.into_iter().map(Some).collect();
     for index in order.into_iter().chain(cyclic.iter().copied()) {
         if fail_on_errors.is_some_and(|limit| errors >= limit) {
@@ -166,7 +166,7 @@ pub(crate) async fn bulk(ctx: &Context<'_>, body: &[u8]) -> Result<Response<Byte
             continue;
         };
         let outcome = match entry {
-            Err((method, bulk_id, error)) => Outcome::failed(method, bulk_id, error),
+            Err(outcome) => *outcome,
             Ok(op) if cyclic.contains(&index) => Outcome::failed(
                 op.method.to_string(),
                 op.bulk_id.clone(),
@@ -204,8 +204,8 @@ pub(crate) async fn bulk(ctx: &Context<'_>, body: &[u8]) -> Result<Response<Byte
     Ok(json_response(StatusCode::OK, &body))
 }
 
-/// Reads one operation; on failure, what to report (method, bulkId, error).
-fn parse_operation(value: &Value) -> Result<Operation, (String, Option<String>, ScimError)> {
+/// Reads one operation; on failure, the outcome to report.
+fn parse_operation(value: &Value) -> Result<Operation, Box<Outcome>> {
     let object = value.as_object();
     let field = |name: &str| {
         object.and_then(|o| {
@@ -219,7 +219,8 @@ fn parse_operation(value: &Value) -> Result<Operation, (String, Option<String>, 
         .unwrap_or_default()
         .to_owned();
     let bulk_id = field("bulkId").and_then(Value::as_str).map(str::to_owned);
-    let fail = |error: ScimError| (method_text.clone(), bulk_id.clone(), error);
+    let fail =
+        |error: ScimError| Box::new(Outcome::failed(method_text.clone(), bulk_id.clone(), error));
     if object.is_none() {
         return Err(fail(ScimError::invalid_syntax(
             "a bulk operation must be a JSON object",

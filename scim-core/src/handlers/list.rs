@@ -97,17 +97,18 @@ fn build_query(ctx: &Context<'_>, params: &ListParams) -> Result<Query, ScimErro
         }),
         _ => None,
     };
-    let mut query = Query::default();
-    query.filter = filter;
-    query.sort = sort;
-    query.start_index = params.start_index();
-    query.count = Some(params.count(config.default_count, config.max_results));
     let paths = |names: &[String]| -> Vec<AttrPath> {
         names.iter().filter_map(|n| n.parse().ok()).collect()
     };
-    query.attributes = paths(&params.attributes);
-    query.excluded_attributes = paths(&params.excluded_attributes);
-    Ok(query)
+    Ok(Query {
+        filter,
+        sort,
+        start_index: params.start_index(),
+        count: Some(params.count(config.default_count, config.max_results)),
+        attributes: paths(&params.attributes),
+        excluded_attributes: paths(&params.excluded_attributes),
+        ..Query::default()
+    })
 }
 
 fn sort_order(order: Option<&str>) -> Result<SortOrder, ScimError> {
