@@ -18,5 +18,6 @@ pub use schema::builtin::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
 pub use schema::definition::{ResourceType, Schema, SchemaExtension};
 pub use schema::project::Projection;
 pub use schema::registry::{RegistryError, ResolvedAttribute, SchemaRegistry};
+pub use schema::render::{RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA};
 pub use schema::validate::ValidationOptions;
 pub use store::{Query, QueryResult, RequestContext, ResourceStore, Sort, SortOrder, StoreError};
