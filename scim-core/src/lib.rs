@@ -3,6 +3,7 @@
 mod auth;
 mod error;
 mod filter;
+mod model;
 mod patch;
 mod resource;
 mod schema;
@@ -11,6 +12,10 @@ mod store;
 pub use auth::{Principal, SCIM2_SCOPE};
 pub use error::{ERROR_SCHEMA, SCIM_CONTENT_TYPE, ScimError, ScimType};
 pub use filter::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
+pub use model::{
+    Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,
+    MultiValue, Name, PhoneNumber, Photo, Role, User, X509Certificate,
+};
 pub use patch::{MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchRequest};
 pub use resource::Resource;
 pub use schema::attribute::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
