@@ -6,6 +6,7 @@ mod engine;
 mod error;
 mod filter;
 mod handlers;
+mod model;
 mod patch;
 mod rate_limit;
 mod resource;
@@ -25,6 +26,10 @@ pub use filter::{
     AttrPath, CompValue, CompareOp, Filter, FilterOptions, ParseError as FilterParseError,
     PatchPath,
 };
+pub use model::{
+    Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,
+    MultiValue, Name, PhoneNumber, Photo, Role, User, X509Certificate,
+};
 pub use patch::{MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchRequest};
 pub use rate_limit::{
     DEFAULT_PER_MINUTE, NoRateLimit, RateLimitDecision, RateLimitKey, RateLimiter,
@@ -36,6 +41,7 @@ pub use schema::builtin::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
 pub use schema::definition::{ResourceType, Schema, SchemaExtension};
 pub use schema::project::Projection;
 pub use schema::registry::{RegistryError, ResolvedAttribute, SchemaRegistry};
+pub use schema::render::{RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA};
 pub use schema::validate::ValidationOptions;
 pub use server::{BuildError, MeResolver, MountPrefix, ScimServer, ScimServerBuilder};
 pub use store::memory::{InMemoryStore, InMemoryStoreBuilder, UnknownMembers};

@@ -7,4 +7,5 @@ pub(crate) mod coerce;
 pub(crate) mod definition;
 pub(crate) mod project;
 pub(crate) mod registry;
+pub(crate) mod render;
 pub(crate) mod validate;
