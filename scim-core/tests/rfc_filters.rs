@@ -342,7 +342,7 @@ fn rejected_inputs_name_their_offset() {
         (r#"userName eq 1e999"#, 12),
         (r#"9userName pr"#, 0),
         (r#"name.given.name pr"#, 10),
-        (r#"userName pr and or title pr"#, 16),
+        (r#"userName pr and or title pr"#, 19),
     ];
     for (text, offset) in cases {
         let err = text.parse::<Filter>().unwrap_err();
