@@ -2,10 +2,13 @@
 //! evaluation against resources, sorting and a visitor for stores.
 
 pub(crate) mod ast;
+mod comparison;
 mod display;
 pub(crate) mod error;
+mod evaluate;
 mod options;
 pub(crate) mod parser;
+mod sort;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
 pub use error::ParseError;
