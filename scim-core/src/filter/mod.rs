@@ -9,7 +9,9 @@ mod evaluate;
 mod options;
 pub(crate) mod parser;
 mod sort;
+mod visit;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
 pub use error::ParseError;
 pub use options::FilterOptions;
+pub use visit::Visitor;
