@@ -138,9 +138,10 @@ fn term<'a>(i: &'a str, cx: &Cx<'_>, scope: Scope) -> PResult<'a, Filter> {
             let (rest, f) = group(inner, cx, scope)?;
             return Ok((rest, Filter::Not(Box::new(f))));
         }
-        // `not` followed by an operator is an attribute named "not"; anything else
+        // `not` followed by an operator, `[`, `.` or `:` is an attribute path; anything else
         // is `not` without its parentheses, which RFC 7644 requires.
-        if compare_op(after).is_err() && word(after, "pr").is_err() {
+        let path_goes_on = rest.starts_with(['.', ':', '[']);
+        if !path_goes_on && compare_op(after).is_err() && word(after, "pr").is_err() {
             return fail(after, "\"(\" after \"not\"");
         }
     }
@@ -304,8 +305,8 @@ pub(crate) fn comp_value<'a>(i: &'a str, cx: &Cx<'_>) -> PResult<'a, CompValue> 
     fail(i, EXPECTED)
 }
 
-/// `number = [ minus ] int [ frac ] [ exp ]` (RFC 7159 §6), kept exact as a
-/// `serde_json::Number`.
+/// `number = [ minus ] int [ frac ] [ exp ]` (RFC 7159 §6), as a `serde_json::Number`:
+/// integers exact, others the nearest `f64`.
 pub(crate) fn number(i: &str) -> PResult<'_, serde_json::Number> {
     let (rest, text) = recognized((
         opt(char('-')),
@@ -317,9 +318,21 @@ pub(crate) fn number(i: &str) -> PResult<'_, serde_json::Number> {
         opt((one_of("eE"), opt(one_of("+-")), digit1)),
     ))
     .parse(i)?;
-    match serde_json::from_str::<serde_json::Number>(text) {
-        Ok(n) => Ok((rest, n)),
-        Err(_) => fail(i, "a number within range"),
+    // Integers stay exact; other numbers go through Rust's correctly rounded float
+    // parser, so that displaying and re-parsing gives back the same value.
+    let integer = !text.contains(['.', 'e', 'E']);
+    let n = if let (true, Ok(n)) = (integer, text.parse::<i64>()) {
+        Some(n.into())
+    } else if let (true, Ok(n)) = (integer, text.parse::<u64>()) {
+        Some(n.into())
+    } else {
+        text.parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+    };
+    match n {
+        Some(n) => Ok((rest, n)),
+        None => fail(i, "a number within range"),
     }
 }
 
