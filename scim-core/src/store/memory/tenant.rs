@@ -138,6 +138,19 @@ fn split_derived(
     }
 }
 
+/// Whether a PATCH may change the attribute `name`: an operation's path names it, or
+/// a path-less value carries it.
+fn touches(patch: &PatchRequest, name: &str) -> bool {
+    patch.operations.iter().any(|op| match &op.path {
+        Some(path) => path.attribute.name.eq_ignore_ascii_case(name),
+        None => op
+            .value
+            .as_ref()
+            .and_then(Value::as_object)
+            .is_none_or(|o| o.keys().any(|k| k.eq_ignore_ascii_case(name))),
+    })
+}
+
 /// The document as stored: `schemas`, `id`, the attributes, then `meta`.
 fn stored_document(
     mut attributes: Map<String, Value>,
@@ -507,14 +520,16 @@ impl TenantData {
             }
         }
         // The general path: load the whole document, apply, and save (as a simple
-        // load/save store would).
+        // load/save store would). A Group's members are loaded only when the PATCH
+        // names them, so renaming a large group does not copy its member list.
         let (td, record) = self.record(rt, id)?;
-        let mut resource = self.materialize(td, record, kind == Kind::Group);
+        let with_members = kind == Kind::Group && touches(patch, "members");
+        let mut resource = self.materialize(td, record, with_members);
         provisional::apply_patch(patch, &mut resource, rt)?;
         let mut attributes = resource.into_attributes();
         let members = match split_derived(&mut attributes, kind)? {
-            Some(members) => Some(self.resolve_members(&members, options)?),
-            None => None,
+            Some(members) if with_members => Some(self.resolve_members(&members, options)?),
+            _ => None,
         };
         self.commit(rt, id, attributes, members, now)
     }
