@@ -9,7 +9,7 @@
 //!
 //! ```ignore
 //! scim_conformance::store_contract_tests!(std::sync::Arc::new(scim_core::InMemoryStore::new()));
-//! ```ignore
+//! ```
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
