@@ -297,6 +297,41 @@ pub trait ResourceStore: Send + Sync + 'static {
         expected_version: Option<&str>,
     ) -> Result<Resource, StoreError>;
 
+    /// Applies a PATCH like [`patch`](Self::patch), told which attributes the caller
+    /// will not read from the result (the request's `excludedAttributes`, or `members`
+    /// when the engine answers `204 No Content`, as Entra ID prefers for groups). A store
+    /// may then skip loading them, so that adding one member to a group of 100 000 does
+    /// not copy the member list; the default ignores the hint.
+    ///
+    /// ```
+    /// use scim_core::{AttrPath, InMemoryStore, PatchRequest, RequestContext, Resource, ResourceStore, SchemaRegistry};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let groups = registry.resource_type("Group").unwrap();
+    /// let store = InMemoryStore::new();
+    /// let ctx = RequestContext::new("acme");
+    /// let g = Resource::from_value("Group", serde_json::json!({"displayName": "G"})).unwrap();
+    /// let id = store.create(&ctx, groups, g).await.unwrap().id().unwrap().to_owned();
+    /// let rename = PatchRequest::parse(br#"{"Operations":[{"op":"replace","path":"displayName","value":"H"}]}"#,
+    ///     groups, &Default::default()).unwrap();
+    /// let out = store.patch_excluding(&ctx, groups, &id, &rename, None, &[AttrPath::new("members")]).await.unwrap();
+    /// assert_eq!(out.get("displayName"), Some(&serde_json::json!("H")));
+    /// # });
+    /// ```
+    async fn patch_excluding(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Resource, StoreError> {
+        let _ = excluded_attributes;
+        self.patch(ctx, resource_type, id, patch, expected_version)
+            .await
+    }
+
     /// Deletes a resource.
     async fn delete(
         &self,
@@ -355,6 +390,26 @@ impl<T: ResourceStore + ?Sized> ResourceStore for Arc<T> {
     ) -> Result<Resource, StoreError> {
         (**self)
             .patch(ctx, resource_type, id, patch, expected_version)
+            .await
+    }
+    async fn patch_excluding(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Resource, StoreError> {
+        (**self)
+            .patch_excluding(
+                ctx,
+                resource_type,
+                id,
+                patch,
+                expected_version,
+                excluded_attributes,
+            )
             .await
     }
     async fn delete(

@@ -447,7 +447,7 @@ impl TenantData {
         attributes: Map<String, Value>,
         members: Option<Vec<ResolvedMember>>,
         now: &str,
-    ) -> Result<Resource, StoreError> {
+    ) -> Result<(), StoreError> {
         let td = self
             .types
             .get_mut(&rt.name)
@@ -474,7 +474,7 @@ impl TenantData {
         if let Some(members) = members {
             self.set_members(&key, members, now);
         }
-        self.get(rt, id)
+        Ok(())
     }
 
     /// Replaces a resource wholesale (RFC 7644 §3.5.1): a Group body without
@@ -496,16 +496,24 @@ impl TenantData {
             Some(members) => Some(self.resolve_members(&members, options)?),
             None => None,
         };
-        self.commit(rt, id, attributes, members, now)
+        self.commit(rt, id, attributes, members, now)?;
+        self.get(rt, id)
     }
 
-    /// Applies a PATCH atomically: every check runs before the first change.
+    /// Applies a PATCH atomically: every check runs before the first change. The
+    /// result carries the derived attribute only if `derived` (a 100 000-member group
+    /// is not copied for a `204 No Content`).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the trait call's arguments plus the lock's context"
+    )]
     pub(crate) fn patch(
         &mut self,
         rt: &ResourceType,
         id: &str,
         patch: &PatchRequest,
         expected_version: Option<&str>,
+        derived: bool,
         now: &str,
         options: &StoreOptions,
     ) -> Result<Resource, StoreError> {
@@ -516,7 +524,8 @@ impl TenantData {
         };
         if kind == Kind::Group {
             if let Some(delta) = provisional::member_delta(patch, rt) {
-                return self.patch_members(rt, id, delta, now, options);
+                self.patch_members(rt, id, delta, now, options)?;
+                return self.result(rt, id, derived);
             }
         }
         // The general path: load the whole document, apply, and save (as a simple
@@ -531,7 +540,13 @@ impl TenantData {
             Some(members) if with_members => Some(self.resolve_members(&members, options)?),
             _ => None,
         };
-        self.commit(rt, id, attributes, members, now)
+        self.commit(rt, id, attributes, members, now)?;
+        self.result(rt, id, derived)
+    }
+
+    fn result(&self, rt: &ResourceType, id: &str, derived: bool) -> Result<Resource, StoreError> {
+        let (td, record) = self.record(rt, id)?;
+        Ok(self.materialize(td, record, derived))
     }
 
     /// A Group PATCH that changes members (and maybe other attributes): members are
@@ -543,7 +558,7 @@ impl TenantData {
         delta: MemberDelta,
         now: &str,
         options: &StoreOptions,
-    ) -> Result<Resource, StoreError> {
+    ) -> Result<(), StoreError> {
         let replace_all = match &delta.replace_all {
             Some(members) => Some(self.resolve_members(members, options)?),
             None => None,
@@ -581,7 +596,7 @@ impl TenantData {
             Some(attributes) => self.commit(rt, id, attributes, None, now),
             None => {
                 self.touch(id, now);
-                self.get(rt, id)
+                Ok(())
             }
         }
     }

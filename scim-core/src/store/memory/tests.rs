@@ -955,3 +955,33 @@ async fn tenants_are_walls() {
         Err(StoreError::Rejected(_))
     ));
 }
+
+#[tokio::test]
+async fn patch_excluding_members_does_not_return_them() {
+    let r = registry();
+    let groups = r.resource_type("Group").unwrap();
+    let store = InMemoryStore::new();
+    let a = add_user(&store, "a").await;
+    let a = a.id().unwrap();
+    let g = store
+        .create(&ctx(), groups, res("Group", json!({"displayName": "G"})))
+        .await
+        .unwrap();
+    let g = g.id().unwrap();
+    let add = patch(vec![op(
+        PatchOpKind::Add,
+        Some("members"),
+        Some(json!([{"value": a}])),
+    )]);
+    let excluded = [AttrPath::new("members")];
+    let out = store
+        .patch_excluding(&ctx(), groups, g, &add, None, &excluded)
+        .await
+        .unwrap();
+    assert!(out.get("members").is_none());
+    assert_eq!(out.version(), Some("W/\"2\""));
+    assert_eq!(
+        member_ids(&store.get(&ctx(), groups, g).await.unwrap()),
+        [a.to_owned()]
+    );
+}
