@@ -18,8 +18,9 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use self::tenant::TenantData;
+use self::tenant::{Kind, TenantData};
 use crate::error::ScimError;
+use crate::filter::AttrPath;
 use crate::patch::PatchRequest;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
@@ -308,13 +309,34 @@ impl ResourceStore for InMemoryStore {
         patch: &PatchRequest,
         expected_version: Option<&str>,
     ) -> Result<Resource, StoreError> {
+        self.patch_excluding(ctx, resource_type, id, patch, expected_version, &[])
+            .await
+    }
+
+    async fn patch_excluding(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Resource, StoreError> {
         let now = now()?;
+        let derived = Kind::of(resource_type)
+            .derived_attribute()
+            .is_none_or(|name| {
+                !excluded_attributes
+                    .iter()
+                    .any(|p| p.sub_attribute.is_none() && p.name.eq_ignore_ascii_case(name))
+            });
         self.write(ctx, |t| {
             t.patch(
                 resource_type,
                 id,
                 patch,
                 expected_version,
+                derived,
                 &now,
                 &self.options,
             )

@@ -241,6 +241,13 @@ pub(crate) fn member_delta(patch: &PatchRequest, rt: &ResourceType) -> Option<Me
     }
     let mut delta = MemberDelta::default();
     let mut other = Vec::new();
+    if !patch.operations.iter().any(|op| {
+        op.path
+            .as_ref()
+            .is_some_and(|p| p.attribute.name.eq_ignore_ascii_case("members"))
+    }) {
+        return None;
+    }
     for op in &patch.operations {
         let Some(path) = &op.path else {
             other.push(op.clone());

@@ -138,6 +138,19 @@ fn split_derived(
     }
 }
 
+/// Whether a PATCH may change the attribute `name`: an operation's path names it, or
+/// a path-less value carries it.
+fn touches(patch: &PatchRequest, name: &str) -> bool {
+    patch.operations.iter().any(|op| match &op.path {
+        Some(path) => path.attribute.name.eq_ignore_ascii_case(name),
+        None => op
+            .value
+            .as_ref()
+            .and_then(Value::as_object)
+            .is_none_or(|o| o.keys().any(|k| k.eq_ignore_ascii_case(name))),
+    })
+}
+
 /// The document as stored: `schemas`, `id`, the attributes, then `meta`.
 fn stored_document(
     mut attributes: Map<String, Value>,
@@ -434,7 +447,7 @@ impl TenantData {
         attributes: Map<String, Value>,
         members: Option<Vec<ResolvedMember>>,
         now: &str,
-    ) -> Result<Resource, StoreError> {
+    ) -> Result<(), StoreError> {
         let td = self
             .types
             .get_mut(&rt.name)
@@ -461,7 +474,7 @@ impl TenantData {
         if let Some(members) = members {
             self.set_members(&key, members, now);
         }
-        self.get(rt, id)
+        Ok(())
     }
 
     /// Replaces a resource wholesale (RFC 7644 §3.5.1): a Group body without
@@ -483,16 +496,24 @@ impl TenantData {
             Some(members) => Some(self.resolve_members(&members, options)?),
             None => None,
         };
-        self.commit(rt, id, attributes, members, now)
+        self.commit(rt, id, attributes, members, now)?;
+        self.get(rt, id)
     }
 
-    /// Applies a PATCH atomically: every check runs before the first change.
+    /// Applies a PATCH atomically: every check runs before the first change. The
+    /// result carries the derived attribute only if `derived` (a 100 000-member group
+    /// is not copied for a `204 No Content`).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the trait call's arguments plus the lock's context"
+    )]
     pub(crate) fn patch(
         &mut self,
         rt: &ResourceType,
         id: &str,
         patch: &PatchRequest,
         expected_version: Option<&str>,
+        derived: bool,
         now: &str,
         options: &StoreOptions,
     ) -> Result<Resource, StoreError> {
@@ -503,20 +524,29 @@ impl TenantData {
         };
         if kind == Kind::Group {
             if let Some(delta) = provisional::member_delta(patch, rt) {
-                return self.patch_members(rt, id, delta, now, options);
+                self.patch_members(rt, id, delta, now, options)?;
+                return self.result(rt, id, derived);
             }
         }
         // The general path: load the whole document, apply, and save (as a simple
-        // load/save store would).
+        // load/save store would). A Group's members are loaded only when the PATCH
+        // names them, so renaming a large group does not copy its member list.
         let (td, record) = self.record(rt, id)?;
-        let mut resource = self.materialize(td, record, kind == Kind::Group);
+        let with_members = kind == Kind::Group && touches(patch, "members");
+        let mut resource = self.materialize(td, record, with_members);
         provisional::apply_patch(patch, &mut resource, rt)?;
         let mut attributes = resource.into_attributes();
         let members = match split_derived(&mut attributes, kind)? {
-            Some(members) => Some(self.resolve_members(&members, options)?),
-            None => None,
+            Some(members) if with_members => Some(self.resolve_members(&members, options)?),
+            _ => None,
         };
-        self.commit(rt, id, attributes, members, now)
+        self.commit(rt, id, attributes, members, now)?;
+        self.result(rt, id, derived)
+    }
+
+    fn result(&self, rt: &ResourceType, id: &str, derived: bool) -> Result<Resource, StoreError> {
+        let (td, record) = self.record(rt, id)?;
+        Ok(self.materialize(td, record, derived))
     }
 
     /// A Group PATCH that changes members (and maybe other attributes): members are
@@ -528,7 +558,7 @@ impl TenantData {
         delta: MemberDelta,
         now: &str,
         options: &StoreOptions,
-    ) -> Result<Resource, StoreError> {
+    ) -> Result<(), StoreError> {
         let replace_all = match &delta.replace_all {
             Some(members) => Some(self.resolve_members(members, options)?),
             None => None,
@@ -566,7 +596,7 @@ impl TenantData {
             Some(attributes) => self.commit(rt, id, attributes, None, now),
             None => {
                 self.touch(id, now);
-                self.get(rt, id)
+                Ok(())
             }
         }
     }

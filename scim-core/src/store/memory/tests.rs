@@ -822,6 +822,51 @@ async fn member_patches_apply_deltas_atomically() {
 }
 
 #[tokio::test]
+async fn a_rename_keeps_the_members() {
+    let r = registry();
+    let groups = r.resource_type("Group").unwrap();
+    let store = InMemoryStore::new();
+    let a = add_user(&store, "a").await;
+    let a = a.id().unwrap();
+    let g = store
+        .create(
+            &ctx(),
+            groups,
+            res(
+                "Group",
+                json!({"displayName": "G", "members": [{"value": a}]}),
+            ),
+        )
+        .await
+        .unwrap();
+    let rename = patch(vec![op(
+        PatchOpKind::Replace,
+        Some("displayName"),
+        Some(json!("H")),
+    )]);
+    assert!(rename.operations.iter().all(|o| o.path.is_some()));
+    let out = store
+        .patch(&ctx(), groups, g.id().unwrap(), &rename, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (out.get("displayName").unwrap(), member_ids(&out)),
+        (&json!("H"), vec![a.to_owned()])
+    );
+    // A path-less value with members goes through the whole-document path.
+    let replace = patch(vec![op(
+        PatchOpKind::Replace,
+        None,
+        Some(json!({"members": []})),
+    )]);
+    let out = store
+        .patch(&ctx(), groups, g.id().unwrap(), &replace, None)
+        .await
+        .unwrap();
+    assert!(out.get("members").is_none());
+}
+
+#[tokio::test]
 async fn excluded_members_are_not_materialized() {
     let r = registry();
     let groups = r.resource_type("Group").unwrap();
@@ -909,4 +954,34 @@ async fn tenants_are_walls() {
         store.get(&spoofed, users, id).await,
         Err(StoreError::Rejected(_))
     ));
+}
+
+#[tokio::test]
+async fn patch_excluding_members_does_not_return_them() {
+    let r = registry();
+    let groups = r.resource_type("Group").unwrap();
+    let store = InMemoryStore::new();
+    let a = add_user(&store, "a").await;
+    let a = a.id().unwrap();
+    let g = store
+        .create(&ctx(), groups, res("Group", json!({"displayName": "G"})))
+        .await
+        .unwrap();
+    let g = g.id().unwrap();
+    let add = patch(vec![op(
+        PatchOpKind::Add,
+        Some("members"),
+        Some(json!([{"value": a}])),
+    )]);
+    let excluded = [AttrPath::new("members")];
+    let out = store
+        .patch_excluding(&ctx(), groups, g, &add, None, &excluded)
+        .await
+        .unwrap();
+    assert!(out.get("members").is_none());
+    assert_eq!(out.version(), Some("W/\"2\""));
+    assert_eq!(
+        member_ids(&store.get(&ctx(), groups, g).await.unwrap()),
+        [a.to_owned()]
+    );
 }
