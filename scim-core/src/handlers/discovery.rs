@@ -7,10 +7,6 @@ use serde_json::{Value, json};
 
 use super::{Context, LIST_RESPONSE_SCHEMA, json_response};
 use crate::error::ScimError;
-use crate::schema::definition::{ResourceType, Schema};
-
-const SCHEMA_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
-const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 
 pub(crate) fn service_provider_config(ctx: &Context<'_>) -> Response<Bytes> {
     let mut spc = ctx.inner.config.service_provider_config();
@@ -36,55 +32,12 @@ fn list_response(resources: Vec<Value>) -> Value {
     })
 }
 
-fn render_schema(ctx: &Context<'_>, schema: &Schema) -> Value {
-    json!({
-        "schemas": [SCHEMA_SCHEMA],
-        "id": schema.id,
-        "name": schema.name,
-        "description": schema.description,
-        "attributes": schema.attributes,
-        "meta": {
-            "resourceType": "Schema",
-            "location": format!("{}/Schemas/{}", ctx.base, schema.id),
-        },
-    })
-}
-
-fn render_resource_type(ctx: &Context<'_>, rt: &ResourceType) -> Value {
-    let extensions: Vec<Value> = rt
-        .extensions
-        .iter()
-        .map(|e| json!({"schema": e.schema.id, "required": e.required}))
-        .collect();
-    let mut value = json!({
-        "schemas": [RESOURCE_TYPE_SCHEMA],
-        "id": rt.name,
-        "name": rt.name,
-        "endpoint": rt.endpoint,
-        "description": rt.description,
-        "schema": rt.schema.id,
-    });
-    if let Value::Object(map) = &mut value {
-        if !extensions.is_empty() {
-            map.insert("schemaExtensions".into(), Value::Array(extensions));
-        }
-        map.insert(
-            "meta".into(),
-            json!({
-                "resourceType": "ResourceType",
-                "location": format!("{}/ResourceTypes/{}", ctx.base, rt.name),
-            }),
-        );
-    }
-    value
-}
-
 pub(crate) fn schemas(ctx: &Context<'_>) -> Result<Response<Bytes>, ScimError> {
     let all = ctx
         .inner
         .registry
         .schemas()
-        .map(|s| render_schema(ctx, s))
+        .map(|s| s.to_representation(&ctx.base))
         .collect();
     Ok(json_response(StatusCode::OK, &list_response(all)))
 }
@@ -95,7 +48,10 @@ pub(crate) fn schema(ctx: &Context<'_>, urn: &str) -> Result<Response<Bytes>, Sc
         .registry
         .schema(urn)
         .ok_or_else(|| ScimError::not_found(format!("no schema {urn}")))?;
-    Ok(json_response(StatusCode::OK, &render_schema(ctx, schema)))
+    Ok(json_response(
+        StatusCode::OK,
+        &schema.to_representation(&ctx.base),
+    ))
 }
 
 pub(crate) fn resource_types(ctx: &Context<'_>) -> Result<Response<Bytes>, ScimError> {
@@ -103,7 +59,7 @@ pub(crate) fn resource_types(ctx: &Context<'_>) -> Result<Response<Bytes>, ScimE
         .inner
         .registry
         .resource_types()
-        .map(|rt| render_resource_type(ctx, rt))
+        .map(|rt| rt.to_representation(&ctx.base))
         .collect();
     Ok(json_response(StatusCode::OK, &list_response(all)))
 }
@@ -116,6 +72,6 @@ pub(crate) fn resource_type(ctx: &Context<'_>, name: &str) -> Result<Response<By
         .ok_or_else(|| ScimError::not_found(format!("no resource type {name}")))?;
     Ok(json_response(
         StatusCode::OK,
-        &render_resource_type(ctx, rt),
+        &rt.to_representation(&ctx.base),
     ))
 }

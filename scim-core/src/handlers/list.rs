@@ -19,6 +19,9 @@ pub(crate) async fn list(
 ) -> Result<Response<Bytes>, ScimError> {
     let projection = projection(params)?;
     let query = build_query(ctx, params)?;
+    if let Some(filter) = &query.filter {
+        filter.check(rt, &ctx.inner.config.filter)?;
+    }
     let result = ctx.store().query(&ctx.store_ctx, rt, &query).await?;
     let resources: Vec<Value> = result
         .resources
@@ -62,7 +65,19 @@ pub(crate) async fn root_search(
     let mut wanted = count;
     let mut total = 0usize;
     let mut resources = Vec::new();
+    let filter = query.filter.clone();
+    let mut first_error = None;
+    let mut understood = false;
     for rt in ctx.inner.registry.resource_types() {
+        // A type whose schema the filter does not fit has no matches (strict filters
+        // reject unknown attributes per type); only a filter no type fits is an error.
+        if let Some(filter) = &filter
+            && let Err(e) = filter.check(rt, &ctx.inner.config.filter)
+        {
+            first_error.get_or_insert(e);
+            continue;
+        }
+        understood = true;
         query.start_index = skip.saturating_add(1);
         query.count = Some(wanted);
         let result = ctx.store().query(&ctx.store_ctx, rt, &query).await?;
@@ -76,6 +91,9 @@ pub(crate) async fn root_search(
         );
         wanted = wanted.saturating_sub(taken);
         skip = skip.saturating_sub(result.total_results);
+    }
+    if let (false, Some(e)) = (understood, first_error) {
+        return Err(e);
     }
     Ok(list_response(total, start, resources))
 }
