@@ -11,7 +11,9 @@ mod store;
 pub use auth::{Principal, SCIM2_SCOPE};
 pub use error::{ERROR_SCHEMA, SCIM_CONTENT_TYPE, ScimError, ScimType};
 pub use filter::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
-pub use patch::{MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchRequest};
+pub use patch::{
+    MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchOptions, PatchRequest,
+};
 pub use resource::Resource;
 pub use schema::attribute::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
 pub use schema::builtin::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
