@@ -19,4 +19,5 @@ pub use schema::attribute::{Attribute, AttributeType, Mutability, Returned, Uniq
 pub use schema::builtin::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
 pub use schema::definition::{ResourceType, Schema, SchemaExtension};
 pub use schema::registry::{RegistryError, ResolvedAttribute, SchemaRegistry};
+pub use schema::validate::ValidationOptions;
 pub use store::{Query, QueryResult, RequestContext, ResourceStore, Sort, SortOrder, StoreError};
