@@ -1,5 +1,7 @@
 //! Applying normalized operations to a resource (RFC 7644 §3.5.2.1–3), atomically.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use super::{PatchOpKind, PatchOperation, PatchRequest};
@@ -264,8 +266,25 @@ fn add_attribute(target: &mut Target<'_>, attribute: &Attribute, value: &Value) 
         if attribute.mutability == Mutability::Immutable && !items.is_empty() && !new_items.is_empty() {
             return Err(ScimError::mutability(format!("{key} is immutable and already set")));
         }
+        // Index existing values by folded `value` so that adding m values to n costs
+        // O(n + m), not O(n·m) (groups of 100 000 members).
+        let mut by_value: HashMap<String, Vec<usize>> = HashMap::new();
+        let indexed = new_items.len() > 1;
+        if indexed {
+            for (i, e) in items.iter().enumerate() {
+                if let Some(k) = element_key(attribute, e) {
+                    by_value.entry(k).or_default().push(i);
+                }
+            }
+        }
         for item in new_items {
-            match items.iter().position(|e| same_element(attribute, e, &item)) {
+            let found = match (indexed, element_key(attribute, &item)) {
+                (true, Some(k)) => by_value
+                    .get(&k)
+                    .and_then(|c| c.iter().copied().find(|&i| items.get(i).is_some_and(|e| same_element(attribute, e, &item)))),
+                _ => items.iter().position(|e| same_element(attribute, e, &item)),
+            };
+            match found {
                 Some(i) => {
                     // The same value again: merge what it adds (e.g. `display`), no duplicate.
                     if let (Some(Value::Object(existing)), Value::Object(extra)) = (items.get_mut(i), &item) {
@@ -276,6 +295,9 @@ fn add_attribute(target: &mut Target<'_>, attribute: &Attribute, value: &Value) 
                     normalize_primary(&mut items, Some(i));
                 }
                 None => {
+                    if indexed && let Some(k) = element_key(attribute, &item) {
+                        by_value.entry(k).or_default().push(items.len());
+                    }
                     items.push(item);
                     let last = items.len().checked_sub(1);
                     normalize_primary(&mut items, last);
@@ -628,6 +650,31 @@ fn normalize_primary(items: &mut [Value], winner: Option<usize>) {
     }
 }
 
+/// The folded `value` of an element (or the folded simple value), for indexing.
+fn element_key(attribute: &Attribute, e: &Value) -> Option<String> {
+    let (v, case_exact) = match e {
+        Value::Object(m) => (
+            m.get("value")?,
+            attribute.sub_attribute("value").is_some_and(|s| s.case_exact),
+        ),
+        other => (other, attribute.case_exact),
+    };
+    match v {
+        Value::String(s) if !case_exact => Some(s.to_lowercase()),
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Case-insensitive string equality without allocating for ASCII text.
+fn fold_eq(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
+}
+
 /// Whether two values of a multi-valued attribute are "the same value": equal `value`
 /// (honouring caseExact) and, when both carry one, equal `type`; simple values compare whole.
 pub(crate) fn same_element(attribute: &Attribute, a: &Value, b: &Value) -> bool {
@@ -640,9 +687,7 @@ pub(crate) fn same_element(attribute: &Attribute, a: &Value, b: &Value) -> bool 
                 .sub_attribute("value")
                 .is_some_and(|s| s.case_exact);
             let values_equal = match (vx, vy) {
-                (Value::String(sx), Value::String(sy)) if !case_exact => {
-                    sx.to_lowercase() == sy.to_lowercase()
-                }
+                (Value::String(sx), Value::String(sy)) if !case_exact => fold_eq(sx, sy),
                 _ => vx == vy,
             };
             let types_equal = match (x.get("type"), y.get("type")) {
@@ -651,9 +696,7 @@ pub(crate) fn same_element(attribute: &Attribute, a: &Value, b: &Value) -> bool 
             };
             values_equal && types_equal
         }
-        (Value::String(x), Value::String(y)) if !attribute.case_exact => {
-            x.to_lowercase() == y.to_lowercase()
-        }
+        (Value::String(x), Value::String(y)) if !attribute.case_exact => fold_eq(x, y),
         _ => a == b,
     }
 }

@@ -29,9 +29,6 @@ pub struct PatchOptions {
     /// filter's `eq` conditions (`emails[type eq "work"].value`: Entra ID and its validator),
     /// instead of `400 noTarget`.
     pub create_on_unmatched_filter: bool,
-    /// A bare string for a singular complex attribute with a `value` sub-attribute becomes
-    /// `{"value": …}` (the enterprise `manager` as an id: Entra ID).
-    pub complex_value_from_string: bool,
     /// A value filter on a singular complex attribute selects it when it matches
     /// (`manager[value eq "…"]`: Entra ID removes the manager this way), instead of
     /// `400 invalidPath`.
@@ -63,7 +60,6 @@ impl Default for PatchOptions {
             path_less_dotted_keys: true,
             remove_by_value_list: true,
             create_on_unmatched_filter: true,
-            complex_value_from_string: true,
             singular_value_filter: true,
             allow_empty_operations: true,
             ignore_read_only_echo: true,
@@ -89,7 +85,6 @@ impl PatchOptions {
             path_less_dotted_keys: false,
             remove_by_value_list: false,
             create_on_unmatched_filter: false,
-            complex_value_from_string: false,
             singular_value_filter: false,
             allow_empty_operations: false,
             ignore_read_only_echo: false,

@@ -13,7 +13,7 @@ use crate::filter::{AttrPath, PatchPath};
 use crate::schema::attribute::{Attribute, Mutability};
 use crate::schema::definition::ResourceType;
 use crate::schema::registry::ResolvedAttribute;
-use crate::schema::validate::coerce_value;
+use crate::schema::coerce::{coerce_element, coerce_value};
 
 impl PatchRequest {
     /// Parses and checks a PATCH body against a resource type.
@@ -281,16 +281,12 @@ fn coerce_target(
 ) -> Result<Value, ScimError> {
     if path.filter.is_some() && path.sub_attribute.is_none() {
         // `emails[type eq "work"]` takes one element (an object) of the attribute.
-        return coerce(&singular(resolved.attribute), value, options, path, index);
+        return coerce_element(resolved.attribute, value, &options.values, &path.to_string())
+            .map_err(|e| e.with_detail(format!("operation {index}: {}", e.detail())));
     }
     // Otherwise the target's own shape: `emails.value` without a filter writes the
     // sub-attribute of every element, so it takes one sub-attribute value.
     coerce(target, value, options, path, index)
-}
-
-/// The element type of a multi-valued attribute.
-fn singular(attribute: &Attribute) -> Attribute {
-    attribute.clone().multi_valued(false)
 }
 
 fn coerce(
@@ -300,26 +296,8 @@ fn coerce(
     path: &impl std::fmt::Display,
     index: usize,
 ) -> Result<Value, ScimError> {
-    let value = string_to_complex(attribute, value, options);
     coerce_value(attribute, value, &options.values, &path.to_string())
         .map_err(|e| e.with_detail(format!("operation {index}: {}", e.detail())))
-}
-
-/// Entra sets the enterprise `manager` to a bare id string: read it as `{"value": id}`.
-fn string_to_complex(attribute: &Attribute, value: Value, options: &PatchOptions) -> Value {
-    match value {
-        Value::String(s)
-            if options.complex_value_from_string
-                && attribute.is_complex()
-                && !attribute.multi_valued
-                && attribute.sub_attribute("value").is_some() =>
-        {
-            let mut m = Map::new();
-            m.insert("value".to_owned(), Value::String(s));
-            Value::Object(m)
-        }
-        other => other,
-    }
 }
 
 /// A path-less `add` or `replace`: the value is an object of attributes; each becomes
