@@ -10,7 +10,10 @@ mod store;
 
 pub use auth::{Principal, SCIM2_SCOPE};
 pub use error::{ERROR_SCHEMA, SCIM_CONTENT_TYPE, ScimError, ScimType};
-pub use filter::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
+pub use filter::{
+    AttrPath, CompValue, CompareOp, Filter, FilterOptions, ParseError as FilterParseError,
+    PatchPath,
+};
 pub use patch::{
     MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchOptions, PatchRequest,
 };
