@@ -12,7 +12,7 @@ pub use auth::{Principal, SCIM2_SCOPE};
 pub use error::{ERROR_SCHEMA, SCIM_CONTENT_TYPE, ScimError, ScimType};
 pub use filter::{
     AttrPath, CompValue, CompareOp, Filter, FilterOptions, ParseError as FilterParseError,
-    PatchPath,
+    PatchPath, Visitor,
 };
 pub use patch::{
     MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchOptions, PatchRequest,

@@ -2,11 +2,16 @@
 //! evaluation against resources, sorting and a visitor for stores.
 
 pub(crate) mod ast;
+mod comparison;
 mod display;
 pub(crate) mod error;
+mod evaluate;
 mod options;
 pub(crate) mod parser;
+mod sort;
+mod visit;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
 pub use error::ParseError;
 pub use options::FilterOptions;
+pub use visit::Visitor;
