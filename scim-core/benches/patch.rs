@@ -112,8 +112,13 @@ fn benches(c: &mut Criterion) {
                 .unwrap()
         })
     });
-    let thousand: Vec<Value> = (0..1000).map(|i| json!({"value": format!("new-{i}")})).collect();
-    let add_thousand = serde_json::to_vec(&json!({"Operations": [{"op": "add", "path": "members", "value": thousand}]})).unwrap();
+    let thousand: Vec<Value> = (0..1000)
+        .map(|i| json!({"value": format!("new-{i}")}))
+        .collect();
+    let add_thousand = serde_json::to_vec(
+        &json!({"Operations": [{"op": "add", "path": "members", "value": thousand}]}),
+    )
+    .unwrap();
     c.bench_function("patch/group_member_delta_parse_add_1000", |b| {
         b.iter(|| {
             PatchRequest::parse(black_box(&add_thousand), groups, &options)
@@ -129,7 +134,14 @@ fn benches(c: &mut Criterion) {
     let big = group(100_000);
     let add = PatchRequest::parse(add_one, groups, &options).unwrap();
     slow.bench_function("add_one", |b| {
-        b.iter_batched(|| big.clone(), |mut g| { add.apply(&mut g, groups).unwrap(); g }, BatchSize::LargeInput)
+        b.iter_batched(
+            || big.clone(),
+            |mut g| {
+                add.apply(&mut g, groups).unwrap();
+                g
+            },
+            BatchSize::LargeInput,
+        )
     });
     slow.finish();
 }

@@ -62,7 +62,7 @@ impl PatchRequest {
         let mut draft = resource.attributes().clone();
         for (index, operation) in self.operations.iter().enumerate() {
             apply_operation(&mut draft, operation, rt, options)
-                .map_err(|e| e.with_detail(format!("operation {index}: {}", e.detail())))?;
+                .map_err(|e| e.context(format!("operation {index}")))?;
         }
         *resource.attributes_mut() = draft;
         Ok(())
@@ -101,9 +101,7 @@ fn apply_operation(
                 remove_attribute(&mut target, attribute, operation.value.as_ref(), options)
             }
             PatchOpKind::Add => add_attribute(&mut target, attribute, value_of(operation)?),
-            PatchOpKind::Replace => {
-                replace_attribute(&mut target, attribute, value_of(operation)?)
-            }
+            PatchOpKind::Replace => replace_attribute(&mut target, attribute, value_of(operation)?),
         }
         .map(|()| target.tidy(key)),
     }?;
@@ -156,24 +154,22 @@ impl Target<'_> {
         }
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "the slot is made an object on the line before; no input reaches the expect"
+    )]
     fn container_mut(&mut self) -> &mut Map<String, Value> {
-        match self.extension {
-            None => self.doc,
-            Some(urn) => {
-                let slot = self
-                    .doc
-                    .entry(urn.to_owned())
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if !slot.is_object() {
-                    *slot = Value::Object(Map::new());
-                }
-                match slot {
-                    Value::Object(m) => m,
-                    // Made an object just above.
-                    _ => self.doc,
-                }
-            }
+        let Some(urn) = self.extension else {
+            return self.doc;
+        };
+        let slot = self
+            .doc
+            .entry(urn.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
         }
+        slot.as_object_mut().expect("an object was just put here")
     }
 
     fn get(&self, key: &str) -> Option<&Value> {
@@ -186,12 +182,12 @@ impl Target<'_> {
 
     fn remove(&mut self, key: &str) -> Option<Value> {
         match self.extension {
-            None => self.doc.remove(key),
+            None => self.doc.shift_remove(key),
             Some(urn) => self
                 .doc
                 .get_mut(urn)
                 .and_then(Value::as_object_mut)
-                .and_then(|m| m.remove(key)),
+                .and_then(|m| m.shift_remove(key)),
         }
     }
 
@@ -208,7 +204,7 @@ impl Target<'_> {
             .and_then(Value::as_object)
             .is_some_and(|m| !m.is_empty());
         if !present {
-            self.doc.remove(urn);
+            self.doc.shift_remove(urn);
         }
         let schemas = self
             .doc
@@ -240,7 +236,11 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-fn check_immutable(attribute: &Attribute, current: Option<&Value>, new: &Value) -> Result<(), ScimError> {
+fn check_immutable(
+    attribute: &Attribute,
+    current: Option<&Value>,
+    new: &Value,
+) -> Result<(), ScimError> {
     if attribute.mutability == Mutability::Immutable
         && let Some(current) = current.filter(|c| !is_empty(c))
         && current != new
@@ -255,7 +255,11 @@ fn check_immutable(attribute: &Attribute, current: Option<&Value>, new: &Value) 
 
 /// `add` on a whole attribute (RFC 7644 §3.5.2.1): multi-valued values are appended
 /// (equal values are not duplicated), complex values merged, simple values set.
-fn add_attribute(target: &mut Target<'_>, attribute: &Attribute, value: &Value) -> Result<(), ScimError> {
+fn add_attribute(
+    target: &mut Target<'_>,
+    attribute: &Attribute,
+    value: &Value,
+) -> Result<(), ScimError> {
     let key = attribute.name.as_str();
     if attribute.multi_valued {
         let new_items = as_items(value);
@@ -263,8 +267,13 @@ fn add_attribute(target: &mut Target<'_>, attribute: &Attribute, value: &Value) 
             Some(Value::Array(a)) => a.clone(),
             _ => Vec::new(),
         };
-        if attribute.mutability == Mutability::Immutable && !items.is_empty() && !new_items.is_empty() {
-            return Err(ScimError::mutability(format!("{key} is immutable and already set")));
+        if attribute.mutability == Mutability::Immutable
+            && !items.is_empty()
+            && !new_items.is_empty()
+        {
+            return Err(ScimError::mutability(format!(
+                "{key} is immutable and already set"
+            )));
         }
         // Index existing values by folded `value` so that adding m values to n costs
         // O(n + m), not O(n·m) (groups of 100 000 members).
@@ -279,15 +288,21 @@ fn add_attribute(target: &mut Target<'_>, attribute: &Attribute, value: &Value) 
         }
         for item in new_items {
             let found = match (indexed, element_key(attribute, &item)) {
-                (true, Some(k)) => by_value
-                    .get(&k)
-                    .and_then(|c| c.iter().copied().find(|&i| items.get(i).is_some_and(|e| same_element(attribute, e, &item)))),
+                (true, Some(k)) => by_value.get(&k).and_then(|c| {
+                    c.iter().copied().find(|&i| {
+                        items
+                            .get(i)
+                            .is_some_and(|e| same_element(attribute, e, &item))
+                    })
+                }),
                 _ => items.iter().position(|e| same_element(attribute, e, &item)),
             };
             match found {
                 Some(i) => {
                     // The same value again: merge what it adds (e.g. `display`), no duplicate.
-                    if let (Some(Value::Object(existing)), Value::Object(extra)) = (items.get_mut(i), &item) {
+                    if let (Some(Value::Object(existing)), Value::Object(extra)) =
+                        (items.get_mut(i), &item)
+                    {
                         for (k, v) in extra {
                             existing.insert(k.clone(), v.clone());
                         }
@@ -322,7 +337,11 @@ fn add_attribute(target: &mut Target<'_>, attribute: &Attribute, value: &Value) 
 
 /// `replace` on a whole attribute (RFC 7644 §3.5.2.3): multi-valued values are replaced
 /// wholesale, complex values have the given sub-attributes replaced, simple values set.
-fn replace_attribute(target: &mut Target<'_>, attribute: &Attribute, value: &Value) -> Result<(), ScimError> {
+fn replace_attribute(
+    target: &mut Target<'_>,
+    attribute: &Attribute,
+    value: &Value,
+) -> Result<(), ScimError> {
     let key = attribute.name.as_str();
     if attribute.multi_valued {
         let mut items = as_items(value);
@@ -360,7 +379,8 @@ fn remove_attribute(
     options: &PatchOptions,
 ) -> Result<(), ScimError> {
     let key = attribute.name.as_str();
-    if let Some(values) = values.filter(|_| attribute.multi_valued && options.remove_by_value_list) {
+    if let Some(values) = values.filter(|_| attribute.multi_valued && options.remove_by_value_list)
+    {
         let doomed = as_items(values);
         if let Some(Value::Array(items)) = target.get(key) {
             let kept: Vec<Value> = items
@@ -380,7 +400,9 @@ fn remove_attribute(
             "{key} is required and cannot be removed"
         )));
     }
-    if attribute.mutability == Mutability::Immutable && target.get(key).is_some_and(|v| !is_empty(v)) {
+    if attribute.mutability == Mutability::Immutable
+        && target.get(key).is_some_and(|v| !is_empty(v))
+    {
         return Err(ScimError::mutability(format!("{key} is immutable")));
     }
     target.remove(key);
@@ -405,11 +427,13 @@ fn apply_sub_attribute(
         match operation.op {
             PatchOpKind::Remove => {
                 if sub.required && !items.is_empty() {
-                    return Err(ScimError::invalid_value(format!("{key}.{sub_key} is required")));
+                    return Err(ScimError::invalid_value(format!(
+                        "{key}.{sub_key} is required"
+                    )));
                 }
                 for item in &mut items {
                     if let Value::Object(m) = item {
-                        m.remove(sub_key);
+                        m.shift_remove(sub_key);
                     }
                 }
                 items.retain(|e| !is_empty(e));
@@ -445,9 +469,11 @@ fn apply_sub_attribute(
     match operation.op {
         PatchOpKind::Remove => {
             if sub.required {
-                return Err(ScimError::invalid_value(format!("{key}.{sub_key} is required")));
+                return Err(ScimError::invalid_value(format!(
+                    "{key}.{sub_key} is required"
+                )));
             }
-            object.remove(sub_key);
+            object.shift_remove(sub_key);
         }
         PatchOpKind::Add | PatchOpKind::Replace => {
             let value = value_of(operation)?;
@@ -471,14 +497,13 @@ fn apply_filtered(
     options: &PatchOptions,
 ) -> Result<(), ScimError> {
     let key = attribute.name.as_str();
-    let sub = match &path.sub_attribute {
-        Some(name) => Some(
-            attribute
-                .sub_attribute(name)
-                .ok_or_else(|| ScimError::invalid_path(format!("{path}: no sub-attribute {name}")))?,
-        ),
-        None => None,
-    };
+    let sub =
+        match &path.sub_attribute {
+            Some(name) => Some(attribute.sub_attribute(name).ok_or_else(|| {
+                ScimError::invalid_path(format!("{path}: no sub-attribute {name}"))
+            })?),
+            None => None,
+        };
     // A singular complex attribute (Entra's `manager[value eq "…"]`) acts as a list of one.
     let singular = !attribute.multi_valued;
     let mut items = match target.get(key) {
@@ -511,11 +536,14 @@ fn apply_filtered(
                 }
                 Some(sub) => {
                     if sub.required {
-                        return Err(ScimError::invalid_value(format!("{key}.{} is required", sub.name)));
+                        return Err(ScimError::invalid_value(format!(
+                            "{key}.{} is required",
+                            sub.name
+                        )));
                     }
                     for &i in &matched {
                         if let Some(Value::Object(m)) = items.get_mut(i) {
-                            m.remove(&sub.name);
+                            m.shift_remove(&sub.name);
                         }
                     }
                     items.retain(|e| !is_empty(e));
@@ -546,7 +574,11 @@ fn apply_filtered(
                         write_into_element(element, sub, value, attribute)?;
                     }
                 }
-                let primary = matched.iter().rev().copied().find(|&i| items.get(i).is_some_and(is_primary));
+                let primary = matched
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|&i| items.get(i).is_some_and(is_primary));
                 normalize_primary(&mut items, primary);
             }
         }
@@ -655,7 +687,9 @@ fn element_key(attribute: &Attribute, e: &Value) -> Option<String> {
     let (v, case_exact) = match e {
         Value::Object(m) => (
             m.get("value")?,
-            attribute.sub_attribute("value").is_some_and(|s| s.case_exact),
+            attribute
+                .sub_attribute("value")
+                .is_some_and(|s| s.case_exact),
         ),
         other => (other, attribute.case_exact),
     };

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::{MemberDelta, PatchOpKind, PatchRequest};
-use crate::filter::{CompareOp, CompValue, Filter};
+use crate::filter::{CompValue, CompareOp, Filter};
 use crate::schema::definition::ResourceType;
 
 impl PatchRequest {

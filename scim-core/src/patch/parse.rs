@@ -11,9 +11,9 @@ use super::{PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchRequest};
 use crate::error::ScimError;
 use crate::filter::{AttrPath, PatchPath};
 use crate::schema::attribute::{Attribute, Mutability};
+use crate::schema::coerce::{coerce_element, coerce_value};
 use crate::schema::definition::ResourceType;
 use crate::schema::registry::ResolvedAttribute;
-use crate::schema::coerce::{coerce_element, coerce_value};
 
 impl PatchRequest {
     /// Parses and checks a PATCH body against a resource type.
@@ -61,9 +61,7 @@ impl PatchRequest {
         let operations = take_ci(&mut message, "Operations")
             .ok_or_else(|| ScimError::invalid_syntax("PATCH body has no \"Operations\""))?;
         let Value::Array(operations) = operations else {
-            return Err(ScimError::invalid_syntax(
-                "\"Operations\" must be an array",
-            ));
+            return Err(ScimError::invalid_syntax("\"Operations\" must be an array"));
         };
         if operations.len() > options.max_operations {
             return Err(ScimError::too_many(format!(
@@ -281,8 +279,13 @@ fn coerce_target(
 ) -> Result<Value, ScimError> {
     if path.filter.is_some() && path.sub_attribute.is_none() {
         // `emails[type eq "work"]` takes one element (an object) of the attribute.
-        return coerce_element(resolved.attribute, value, &options.values, &path.to_string())
-            .map_err(|e| e.with_detail(format!("operation {index}: {}", e.detail())));
+        return coerce_element(
+            resolved.attribute,
+            value,
+            &options.values,
+            &path.to_string(),
+        )
+        .map_err(|e| e.context(format!("operation {index}")));
     }
     // Otherwise the target's own shape: `emails.value` without a filter writes the
     // sub-attribute of every element, so it takes one sub-attribute value.
@@ -297,7 +300,7 @@ fn coerce(
     index: usize,
 ) -> Result<Value, ScimError> {
     coerce_value(attribute, value, &options.values, &path.to_string())
-        .map_err(|e| e.with_detail(format!("operation {index}: {}", e.detail())))
+        .map_err(|e| e.context(format!("operation {index}")))
 }
 
 /// A path-less `add` or `replace`: the value is an object of attributes; each becomes
@@ -343,9 +346,8 @@ fn read_path_less(
                     "operation {index}: {key:?} is not an attribute name"
                 )));
             }
-            key.parse::<AttrPath>().map_err(|e| {
-                ScimError::invalid_path(format!("operation {index}: {key:?}: {e}"))
-            })?
+            key.parse::<AttrPath>()
+                .map_err(|e| ScimError::invalid_path(format!("operation {index}: {key:?}: {e}")))?
         } else {
             AttrPath::new(key)
         };

@@ -49,7 +49,10 @@ fn run_with(
     let before = r.clone();
     let result = patch.apply_with(&mut r, rt, options);
     if result.is_err() {
-        assert_eq!(r, before, "a failed PATCH must leave the resource unchanged");
+        assert_eq!(
+            r, before,
+            "a failed PATCH must leave the resource unchanged"
+        );
     }
     result.map(|()| r.into_value())
 }
@@ -96,7 +99,11 @@ fn group(members: &[&str]) -> Value {
 fn member_ids(g: &Value) -> Vec<String> {
     g["members"]
         .as_array()
-        .map(|a| a.iter().map(|m| m["value"].as_str().unwrap().to_owned()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|m| m["value"].as_str().unwrap().to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -128,20 +135,41 @@ fn rfc_add_without_path_merges_attributes() {
     )
     .unwrap();
     // The home email already present is not duplicated; the new one is appended.
-    let emails: Vec<&str> = out["emails"].as_array().unwrap().iter().map(|e| e["value"].as_str().unwrap()).collect();
-    assert_eq!(emails, ["bjensen@example.com", "babs@jensen.org", "new@jensen.org"]);
+    let emails: Vec<&str> = out["emails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        ["bjensen@example.com", "babs@jensen.org", "new@jensen.org"]
+    );
     assert_eq!(out["nickName"], "Babs", "names are canonicalized");
 }
 
 #[test]
 fn add_to_complex_attribute_merges_sub_attributes() {
-    let out = run(user_type(), user(), json!([{"op": "add", "path": "name", "value": {"middleName": "Jane"}}])).unwrap();
-    assert_eq!(out["name"], json!({"familyName": "Jensen", "givenName": "Barbara", "middleName": "Jane"}));
+    let out = run(
+        user_type(),
+        user(),
+        json!([{"op": "add", "path": "name", "value": {"middleName": "Jane"}}]),
+    )
+    .unwrap();
+    assert_eq!(
+        out["name"],
+        json!({"familyName": "Jensen", "givenName": "Barbara", "middleName": "Jane"})
+    );
 }
 
 #[test]
 fn add_existing_member_does_not_duplicate() {
-    let out = run(group_type(), group(&[MEMBER]), json!([{"op": "add", "path": "members", "value": [{"value": MEMBER}]}])).unwrap();
+    let out = run(
+        group_type(),
+        group(&[MEMBER]),
+        json!([{"op": "add", "path": "members", "value": [{"value": MEMBER}]}]),
+    )
+    .unwrap();
     assert_eq!(member_ids(&out), [MEMBER]);
 }
 
@@ -153,8 +181,13 @@ fn add_primary_email_clears_other_primary() {
         json!([{"op": "add", "path": "emails", "value": [{"value": "b@new.org", "type": "other", "primary": true}]}]),
     )
     .unwrap();
-    let primaries: Vec<&str> = out["emails"].as_array().unwrap().iter()
-        .filter(|e| e["primary"] == json!(true)).map(|e| e["value"].as_str().unwrap()).collect();
+    let primaries: Vec<&str> = out["emails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["primary"] == json!(true))
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
     assert_eq!(primaries, ["b@new.org"]);
 }
 
@@ -162,7 +195,12 @@ fn add_primary_email_clears_other_primary() {
 
 #[test]
 fn rfc_remove_all_members() {
-    let out = run(group_type(), group(&[MEMBER, MEMBER2]), json!([{"op": "remove", "path": "members"}])).unwrap();
+    let out = run(
+        group_type(),
+        group(&[MEMBER, MEMBER2]),
+        json!([{"op": "remove", "path": "members"}]),
+    )
+    .unwrap();
     assert!(out.get("members").is_none());
 }
 
@@ -185,7 +223,10 @@ fn rfc_remove_complex_values_by_compound_filter() {
         json!([{"op": "remove", "path": "emails[type eq \"work\" and value ew \"example.com\"]"}]),
     )
     .unwrap();
-    assert_eq!(out["emails"], json!([{"value": "babs@jensen.org", "type": "home"}]));
+    assert_eq!(
+        out["emails"],
+        json!([{"value": "babs@jensen.org", "type": "home"}])
+    );
 }
 
 #[test]
@@ -207,26 +248,46 @@ fn remove_sub_attribute_and_extension_attribute() {
     let mut u = user();
     u[ENTERPRISE] = json!({"employeeNumber": "701984", "manager": {"value": "26118915"}});
     u["schemas"] = json!([USER, ENTERPRISE]);
-    let out = run(user_type(), u, json!([
-        {"op": "remove", "path": "name.givenName"},
-        {"op": "remove", "path": format!("{ENTERPRISE}:manager")}
-    ])).unwrap();
+    let out = run(
+        user_type(),
+        u,
+        json!([
+            {"op": "remove", "path": "name.givenName"},
+            {"op": "remove", "path": format!("{ENTERPRISE}:manager")}
+        ]),
+    )
+    .unwrap();
     assert_eq!(out["name"], json!({"familyName": "Jensen"}));
     assert_eq!(out[ENTERPRISE], json!({"employeeNumber": "701984"}));
-    let out = run(user_type(), out, json!([{"op": "remove", "path": format!("{ENTERPRISE}:employeeNumber")}])).unwrap();
-    assert!(out.get(ENTERPRISE).is_none(), "an emptied extension disappears");
+    let out = run(
+        user_type(),
+        out,
+        json!([{"op": "remove", "path": format!("{ENTERPRISE}:employeeNumber")}]),
+    )
+    .unwrap();
+    assert!(
+        out.get(ENTERPRISE).is_none(),
+        "an emptied extension disappears"
+    );
     assert_eq!(out["schemas"], json!([USER]), "and leaves schemas");
 }
 
 #[test]
 fn remove_without_path_is_no_target() {
-    assert_eq!(scim_type(run(user_type(), user(), json!([{"op": "remove"}]))), Some(ScimType::NoTarget));
+    assert_eq!(
+        scim_type(run(user_type(), user(), json!([{"op": "remove"}]))),
+        Some(ScimType::NoTarget)
+    );
 }
 
 #[test]
 fn remove_required_attribute_is_rejected() {
     assert_eq!(
-        scim_type(run(user_type(), user(), json!([{"op": "remove", "path": "userName"}]))),
+        scim_type(run(
+            user_type(),
+            user(),
+            json!([{"op": "remove", "path": "userName"}])
+        )),
         Some(ScimType::InvalidValue)
     );
 }
@@ -234,8 +295,14 @@ fn remove_required_attribute_is_rejected() {
 #[test]
 fn remove_of_absent_member_is_a_no_op_unless_strict() {
     let ops = json!([{"op": "remove", "path": "members[value eq \"nobody\"]"}]);
-    assert_eq!(member_ids(&run(group_type(), group(&[MEMBER]), ops.clone()).unwrap()), [MEMBER]);
-    assert_eq!(scim_type(run_strict(group_type(), group(&[MEMBER]), ops)), Some(ScimType::NoTarget));
+    assert_eq!(
+        member_ids(&run(group_type(), group(&[MEMBER]), ops.clone()).unwrap()),
+        [MEMBER]
+    );
+    assert_eq!(
+        scim_type(run_strict(group_type(), group(&[MEMBER]), ops)),
+        Some(ScimType::NoTarget)
+    );
 }
 
 // ---- RFC 7644 §3.5.2.3 replace ----
@@ -251,7 +318,10 @@ fn rfc_replace_members() {
         ]}]),
     )
     .unwrap();
-    assert_eq!(member_ids(&out), [MEMBER2, "08e1d05d-121c-4561-8b96-473d93df9210"]);
+    assert_eq!(
+        member_ids(&out),
+        [MEMBER2, "08e1d05d-121c-4561-8b96-473d93df9210"]
+    );
 }
 
 #[test]
@@ -265,7 +335,10 @@ fn rfc_replace_work_address() {
         }}]),
     )
     .unwrap();
-    assert_eq!(out["addresses"][0]["streetAddress"], "911 Universal City Plaza");
+    assert_eq!(
+        out["addresses"][0]["streetAddress"],
+        "911 Universal City Plaza"
+    );
     assert_eq!(out["addresses"][0]["postalCode"], "91608");
     assert_eq!(out["addresses"][1]["streetAddress"], "456 Hollywood Blvd");
 }
@@ -293,19 +366,35 @@ fn rfc_replace_without_path() {
         }}]),
     )
     .unwrap();
-    assert_eq!(out["emails"], json!([{"value": "bjensen@example.com", "type": "work", "primary": true}]));
+    assert_eq!(
+        out["emails"],
+        json!([{"value": "bjensen@example.com", "type": "work", "primary": true}])
+    );
     assert_eq!(out["nickName"], "Babs");
 }
 
 #[test]
 fn replace_complex_attribute_keeps_unspecified_sub_attributes() {
-    let out = run(user_type(), user(), json!([{"op": "replace", "path": "name", "value": {"givenName": "Babs"}}])).unwrap();
-    assert_eq!(out["name"], json!({"familyName": "Jensen", "givenName": "Babs"}));
+    let out = run(
+        user_type(),
+        user(),
+        json!([{"op": "replace", "path": "name", "value": {"givenName": "Babs"}}]),
+    )
+    .unwrap();
+    assert_eq!(
+        out["name"],
+        json!({"familyName": "Jensen", "givenName": "Babs"})
+    );
 }
 
 #[test]
 fn replace_of_missing_attribute_adds_it() {
-    let out = run(user_type(), user(), json!([{"op": "replace", "path": "title", "value": "Tour Guide"}])).unwrap();
+    let out = run(
+        user_type(),
+        user(),
+        json!([{"op": "replace", "path": "title", "value": "Tour Guide"}]),
+    )
+    .unwrap();
     assert_eq!(out["title"], "Tour Guide");
 }
 
@@ -314,11 +403,19 @@ fn replace_of_missing_attribute_adds_it() {
 #[test]
 fn changing_read_only_is_mutability_but_an_unchanged_echo_is_ignored() {
     assert_eq!(
-        scim_type(run(user_type(), user(), json!([{"op": "replace", "path": "id", "value": "other"}]))),
+        scim_type(run(
+            user_type(),
+            user(),
+            json!([{"op": "replace", "path": "id", "value": "other"}])
+        )),
         Some(ScimType::Mutability)
     );
     assert_eq!(
-        scim_type(run(user_type(), user(), json!([{"op": "replace", "path": "meta.created", "value": "2011-08-01T21:32:44.882Z"}]))),
+        scim_type(run(
+            user_type(),
+            user(),
+            json!([{"op": "replace", "path": "meta.created", "value": "2011-08-01T21:32:44.882Z"}])
+        )),
         Some(ScimType::Mutability)
     );
     // Okta renames a group echoing its id, and clients echo meta and schemas.
@@ -329,7 +426,11 @@ fn changing_read_only_is_mutability_but_an_unchanged_echo_is_ignored() {
     assert_eq!(out["displayName"], "Guides");
     assert_eq!(out["id"], g["id"]);
     assert_eq!(
-        scim_type(run(group_type(), g, json!([{"op": "replace", "value": {"id": "different"}}]))),
+        scim_type(run(
+            group_type(),
+            g,
+            json!([{"op": "replace", "value": {"id": "different"}}])
+        )),
         Some(ScimType::Mutability)
     );
 }
@@ -340,20 +441,43 @@ fn immutable_attributes_may_be_set_once() {
     registry
         .add_schema(
             crate::schema::definition::Schema::new("urn:example:Badge", "Badge").attribute(
-                crate::schema::attribute::Attribute::new("serial", crate::schema::attribute::AttributeType::String)
-                    .mutability(crate::schema::attribute::Mutability::Immutable),
+                crate::schema::attribute::Attribute::new(
+                    "serial",
+                    crate::schema::attribute::AttributeType::String,
+                )
+                .mutability(crate::schema::attribute::Mutability::Immutable),
             ),
         )
         .unwrap();
-    registry.add_extension("User", "urn:example:Badge", false).unwrap();
+    registry
+        .add_extension("User", "urn:example:Badge", false)
+        .unwrap();
     let rt = registry.resource_type("User").unwrap();
-    let set = run(rt, user(), json!([{"op": "add", "path": "urn:example:Badge:serial", "value": "A1"}])).unwrap();
+    let set = run(
+        rt,
+        user(),
+        json!([{"op": "add", "path": "urn:example:Badge:serial", "value": "A1"}]),
+    )
+    .unwrap();
     assert_eq!(set["urn:example:Badge"]["serial"], "A1");
-    assert!(set["schemas"].as_array().unwrap().contains(&json!("urn:example:Badge")));
-    let same = run(rt, set.clone(), json!([{"op": "replace", "path": "urn:example:Badge:serial", "value": "A1"}]));
+    assert!(
+        set["schemas"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("urn:example:Badge"))
+    );
+    let same = run(
+        rt,
+        set.clone(),
+        json!([{"op": "replace", "path": "urn:example:Badge:serial", "value": "A1"}]),
+    );
     assert!(same.is_ok(), "setting the same value is not a change");
     assert_eq!(
-        scim_type(run(rt, set, json!([{"op": "replace", "path": "urn:example:Badge:serial", "value": "B2"}]))),
+        scim_type(run(
+            rt,
+            set,
+            json!([{"op": "replace", "path": "urn:example:Badge:serial", "value": "B2"}])
+        )),
         Some(ScimType::Mutability)
     );
 }
@@ -361,9 +485,13 @@ fn immutable_attributes_may_be_set_once() {
 #[test]
 fn changing_a_member_value_in_place_is_mutability() {
     assert_eq!(
-        scim_type(run(group_type(), group(&[MEMBER]), json!([
-            {"op": "replace", "path": format!("members[value eq \"{MEMBER}\"].value"), "value": MEMBER2}
-        ]))),
+        scim_type(run(
+            group_type(),
+            group(&[MEMBER]),
+            json!([
+                {"op": "replace", "path": format!("members[value eq \"{MEMBER}\"].value"), "value": MEMBER2}
+            ])
+        )),
         Some(ScimType::Mutability)
     );
 }
@@ -372,10 +500,14 @@ fn changing_a_member_value_in_place_is_mutability() {
 
 #[test]
 fn a_failing_operation_undoes_the_earlier_ones() {
-    let result = run(user_type(), user(), json!([
-        {"op": "replace", "path": "displayName", "value": "Babs"},
-        {"op": "remove", "path": "userName"}
-    ]));
+    let result = run(
+        user_type(),
+        user(),
+        json!([
+            {"op": "replace", "path": "displayName", "value": "Babs"},
+            {"op": "remove", "path": "userName"}
+        ]),
+    );
     // `run` asserts the resource is unchanged on error.
     assert_eq!(scim_type(result), Some(ScimType::InvalidValue));
 }
@@ -391,7 +523,10 @@ fn entra_capitalised_ops_and_string_booleans() {
     let out = run(user_type(), user(), ops.clone()).unwrap();
     assert_eq!(out["active"], json!(false));
     assert_eq!(out["title"], "Guide");
-    assert_eq!(scim_type(run_strict(user_type(), user(), ops)), Some(ScimType::InvalidSyntax));
+    assert_eq!(
+        scim_type(run_strict(user_type(), user(), ops)),
+        Some(ScimType::InvalidSyntax)
+    );
 }
 
 #[test]
@@ -428,13 +563,22 @@ fn entra_path_less_dotted_and_urn_keys() {
     assert_eq!(out["name"]["familyName"], "Jensen");
     assert_eq!(out[ENTERPRISE]["employeeNumber"], "701984");
     assert_eq!(out[ENTERPRISE]["manager"], json!({"value": "26118915"}));
-    assert!(out["schemas"].as_array().unwrap().contains(&json!(ENTERPRISE)));
-    assert_eq!(scim_type(run_strict(user_type(), user(), ops)), Some(ScimType::InvalidPath));
+    assert!(
+        out["schemas"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(ENTERPRISE))
+    );
+    assert_eq!(
+        scim_type(run_strict(user_type(), user(), ops)),
+        Some(ScimType::InvalidPath)
+    );
 }
 
 #[test]
 fn entra_member_removal_by_value_list() {
-    let ops = json!([{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": MEMBER}]}]);
+    let ops =
+        json!([{"op": "Remove", "path": "members", "value": [{"$ref": null, "value": MEMBER}]}]);
     let out = run(group_type(), group(&[MEMBER, MEMBER2]), ops.clone()).unwrap();
     assert_eq!(member_ids(&out), [MEMBER2]);
     // Strict: RFC 7644 §3.5.2.2 removes every member when no filter is given.
@@ -446,20 +590,32 @@ fn entra_member_removal_by_value_list() {
 
 #[test]
 fn entra_member_add_with_null_ref() {
-    let out = run(group_type(), group(&[]), json!([
-        {"op": "Add", "path": "members", "value": [{"$ref": null, "value": MEMBER}]}
-    ])).unwrap();
+    let out = run(
+        group_type(),
+        group(&[]),
+        json!([
+            {"op": "Add", "path": "members", "value": [{"$ref": null, "value": MEMBER}]}
+        ]),
+    )
+    .unwrap();
     assert_eq!(out["members"], json!([{"value": MEMBER}]));
 }
 
 #[test]
 fn entra_add_on_missing_filtered_element_creates_it() {
     let u = json!({"schemas": [USER], "userName": "bjensen"});
-    let ops = json!([{"op": "Add", "path": "emails[type eq \"work\"].value", "value": "x@example.com"}]);
+    let ops =
+        json!([{"op": "Add", "path": "emails[type eq \"work\"].value", "value": "x@example.com"}]);
     let out = run(user_type(), u.clone(), ops).unwrap();
-    assert_eq!(out["emails"], json!([{"type": "work", "value": "x@example.com"}]));
+    assert_eq!(
+        out["emails"],
+        json!([{"type": "work", "value": "x@example.com"}])
+    );
     let strict_ops = json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "x@example.com"}]);
-    assert_eq!(scim_type(run_strict(user_type(), u, strict_ops)), Some(ScimType::NoTarget));
+    assert_eq!(
+        scim_type(run_strict(user_type(), u, strict_ops)),
+        Some(ScimType::NoTarget)
+    );
 }
 
 #[test]
@@ -469,38 +625,60 @@ fn entra_manager_as_bare_string_and_removal_by_filter() {
     assert_eq!(out[ENTERPRISE]["manager"], json!({"value": "26118915"}));
     // Entra removes the manager with `manager[value eq "…"]`, a filter on a singular attribute:
     // accepted as "remove the manager if its value matches".
-    let out = run(user_type(), out, json!([
-        {"op": "Remove", "path": format!("{ENTERPRISE}:manager[value eq \"26118915\"]")}
-    ]));
+    let out = run(
+        user_type(),
+        out,
+        json!([
+            {"op": "Remove", "path": format!("{ENTERPRISE}:manager[value eq \"26118915\"]")}
+        ]),
+    );
     let out = out.unwrap();
     assert!(out.get(ENTERPRISE).is_none());
 }
 
 #[test]
 fn okta_empty_group_push_clears_members() {
-    let out = run(group_type(), group(&[MEMBER, MEMBER2]), json!([{"op": "replace", "path": "members", "value": []}])).unwrap();
+    let out = run(
+        group_type(),
+        group(&[MEMBER, MEMBER2]),
+        json!([{"op": "replace", "path": "members", "value": []}]),
+    )
+    .unwrap();
     assert!(out.get("members").is_none());
 }
 
 #[test]
 fn okta_deactivate_path_less() {
-    let out = run(user_type(), user(), json!([{"op": "replace", "value": {"active": false}}])).unwrap();
+    let out = run(
+        user_type(),
+        user(),
+        json!([{"op": "replace", "value": {"active": false}}]),
+    )
+    .unwrap();
     assert_eq!(out["active"], json!(false));
 }
 
 #[test]
 fn okta_member_add_and_remove() {
-    let out = run(group_type(), group(&[MEMBER]), json!([
-        {"op": "add", "path": "members", "value": [{"value": MEMBER2, "display": "James"}]},
-        {"op": "remove", "path": format!("members[value eq \"{MEMBER}\"]")}
-    ])).unwrap();
+    let out = run(
+        group_type(),
+        group(&[MEMBER]),
+        json!([
+            {"op": "add", "path": "members", "value": [{"value": MEMBER2, "display": "James"}]},
+            {"op": "remove", "path": format!("members[value eq \"{MEMBER}\"]")}
+        ]),
+    )
+    .unwrap();
     assert_eq!(member_ids(&out), [MEMBER2]);
 }
 
 #[test]
 fn empty_operations_is_a_no_op_unless_strict() {
     assert_eq!(run(user_type(), user(), json!([])).unwrap(), user());
-    assert_eq!(scim_type(run_strict(user_type(), user(), json!([]))), Some(ScimType::InvalidValue));
+    assert_eq!(
+        scim_type(run_strict(user_type(), user(), json!([]))),
+        Some(ScimType::InvalidValue)
+    );
 }
 
 // ---- Errors ----
@@ -509,22 +687,50 @@ fn empty_operations_is_a_no_op_unless_strict() {
 fn malformed_messages_are_invalid_syntax() {
     let rt = user_type();
     let opts = PatchOptions::default();
-    for body in [&b"not json"[..], b"[1]", b"{}", br#"{"Operations": {}}"#, br#"{"Operations":[{"path":"x"}]}"#, br#"{"Operations":[{"op":"move","path":"title"}]}"#, br#"{"Operations":[7]}"#] {
+    for body in [
+        &b"not json"[..],
+        b"[1]",
+        b"{}",
+        br#"{"Operations": {}}"#,
+        br#"{"Operations":[{"path":"x"}]}"#,
+        br#"{"Operations":[{"op":"move","path":"title"}]}"#,
+        br#"{"Operations":[7]}"#,
+    ] {
         let err = PatchRequest::parse(body, rt, &opts).unwrap_err();
-        assert_eq!(err.scim_type(), Some(ScimType::InvalidSyntax), "{}", String::from_utf8_lossy(body));
+        assert_eq!(
+            err.scim_type(),
+            Some(ScimType::InvalidSyntax),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
     }
 }
 
 #[test]
 fn strict_requires_the_patch_op_schema() {
-    let err = PatchRequest::parse(br#"{"Operations":[{"op":"add","path":"title","value":"x"}]}"#, user_type(), &PatchOptions::strict()).unwrap_err();
+    let err = PatchRequest::parse(
+        br#"{"Operations":[{"op":"add","path":"title","value":"x"}]}"#,
+        user_type(),
+        &PatchOptions::strict(),
+    )
+    .unwrap_err();
     assert_eq!(err.scim_type(), Some(ScimType::InvalidSyntax));
 }
 
 #[test]
 fn bad_paths_are_invalid_path() {
-    for path in ["emails[type eq", "emails[type eq \"work\"].nope", "userName[value eq \"x\"]", "name..x", "9bad"] {
-        let result = run(user_type(), user(), json!([{"op": "replace", "path": path, "value": "x"}]));
+    for path in [
+        "emails[type eq",
+        "emails[type eq \"work\"].nope",
+        "userName[value eq \"x\"]",
+        "name..x",
+        "9bad",
+    ] {
+        let result = run(
+            user_type(),
+            user(),
+            json!([{"op": "replace", "path": path, "value": "x"}]),
+        );
         assert_eq!(scim_type(result), Some(ScimType::InvalidPath), "{path}");
     }
 }
@@ -533,13 +739,24 @@ fn bad_paths_are_invalid_path() {
 fn unknown_attributes_are_ignored_unless_strict() {
     let ops = json!([{"op": "replace", "path": "favouriteColour", "value": "blue"}]);
     assert_eq!(run(user_type(), user(), ops.clone()).unwrap(), user());
-    assert_eq!(scim_type(run_strict(user_type(), user(), ops)), Some(ScimType::InvalidPath));
+    assert_eq!(
+        scim_type(run_strict(user_type(), user(), ops)),
+        Some(ScimType::InvalidPath)
+    );
 }
 
 #[test]
 fn wrong_value_types_are_invalid_value() {
-    for (path, value) in [("active", json!("maybe")), ("name", json!(5)), ("emails", json!({"value": 3}))] {
-        let result = run(user_type(), user(), json!([{"op": "replace", "path": path, "value": value}]));
+    for (path, value) in [
+        ("active", json!("maybe")),
+        ("name", json!(5)),
+        ("emails", json!({"value": 3})),
+    ] {
+        let result = run(
+            user_type(),
+            user(),
+            json!([{"op": "replace", "path": path, "value": value}]),
+        );
         assert_eq!(scim_type(result), Some(ScimType::InvalidValue), "{path}");
     }
     let missing = run(user_type(), user(), json!([{"op": "add", "path": "title"}]));
@@ -548,31 +765,49 @@ fn wrong_value_types_are_invalid_value() {
 
 #[test]
 fn too_many_operations() {
-    let ops: Vec<Value> = (0..3).map(|_| json!({"op": "add", "path": "title", "value": "x"})).collect();
-    let opts = PatchOptions { max_operations: 2, ..PatchOptions::default() };
-    assert_eq!(scim_type(run_with(user_type(), user(), Value::Array(ops), &opts)), Some(ScimType::TooMany));
+    let ops: Vec<Value> = (0..3)
+        .map(|_| json!({"op": "add", "path": "title", "value": "x"}))
+        .collect();
+    let opts = PatchOptions {
+        max_operations: 2,
+        ..PatchOptions::default()
+    };
+    assert_eq!(
+        scim_type(run_with(user_type(), user(), Value::Array(ops), &opts)),
+        Some(ScimType::TooMany)
+    );
 }
 
 // ---- Member deltas ----
 
 #[test]
 fn member_delta_nets_out_in_order() {
-    let patch = PatchRequest::parse(&message(json!([
-        {"op": "add", "path": "members", "value": [{"value": "a"}, {"value": "b"}]},
-        {"op": "remove", "path": "members[value eq \"a\" or value eq \"c\"]"},
-        {"op": "replace", "path": "displayName", "value": "Renamed"}
-    ])), group_type(), &PatchOptions::default()).unwrap();
+    let patch = PatchRequest::parse(
+        &message(json!([
+            {"op": "add", "path": "members", "value": [{"value": "a"}, {"value": "b"}]},
+            {"op": "remove", "path": "members[value eq \"a\" or value eq \"c\"]"},
+            {"op": "replace", "path": "displayName", "value": "Renamed"}
+        ])),
+        group_type(),
+        &PatchOptions::default(),
+    )
+    .unwrap();
     let delta = patch.member_delta(group_type()).unwrap();
     assert_eq!(delta.replace_all, None);
     assert_eq!(delta.add, [json!({"value": "b"})]);
     assert_eq!(delta.remove, ["a", "c"]);
     assert_eq!(delta.other.unwrap().operations.len(), 1);
 
-    let patch = PatchRequest::parse(&message(json!([
-        {"op": "replace", "path": "members", "value": [{"value": "a"}]},
-        {"op": "add", "path": "members", "value": [{"value": "b"}]},
-        {"op": "Remove", "path": "members", "value": [{"value": "a"}]}
-    ])), group_type(), &PatchOptions::default()).unwrap();
+    let patch = PatchRequest::parse(
+        &message(json!([
+            {"op": "replace", "path": "members", "value": [{"value": "a"}]},
+            {"op": "add", "path": "members", "value": [{"value": "b"}]},
+            {"op": "Remove", "path": "members", "value": [{"value": "a"}]}
+        ])),
+        group_type(),
+        &PatchOptions::default(),
+    )
+    .unwrap();
     let delta = patch.member_delta(group_type()).unwrap();
     assert_eq!(delta.replace_all, Some(vec![json!({"value": "b"})]));
     assert!(delta.add.is_empty() && delta.remove.is_empty());
@@ -580,14 +815,27 @@ fn member_delta_nets_out_in_order() {
 
 #[test]
 fn member_delta_is_none_when_a_filter_is_not_by_value() {
-    let patch = PatchRequest::parse(&message(json!([
-        {"op": "remove", "path": "members[type eq \"Group\"]"}
-    ])), group_type(), &PatchOptions::default()).unwrap();
+    let patch = PatchRequest::parse(
+        &message(json!([
+            {"op": "remove", "path": "members[type eq \"Group\"]"}
+        ])),
+        group_type(),
+        &PatchOptions::default(),
+    )
+    .unwrap();
     assert!(patch.member_delta(group_type()).is_none());
-    let rename = PatchRequest::parse(&message(json!([
-        {"op": "replace", "path": "displayName", "value": "x"}
-    ])), group_type(), &PatchOptions::default()).unwrap();
-    assert!(rename.member_delta(group_type()).is_none(), "no member change, no delta");
+    let rename = PatchRequest::parse(
+        &message(json!([
+            {"op": "replace", "path": "displayName", "value": "x"}
+        ])),
+        group_type(),
+        &PatchOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        rename.member_delta(group_type()).is_none(),
+        "no member change, no delta"
+    );
     assert!(rename.member_delta(user_type()).is_none());
 }
 
@@ -620,12 +868,28 @@ fn member_delta_agrees_with_whole_document_application() {
 
 fn arb_operation() -> impl Strategy<Value = Value> {
     let path = prop::sample::select(vec![
-        "userName", "displayName", "title", "active", "name", "name.givenName", "name.familyName",
-        "emails", "emails[type eq \"work\"]", "emails[type eq \"work\"].value", "emails[primary eq true]",
-        "emails.type", "addresses[type eq \"home\"].locality", "id", "meta.created", "nickName",
+        "userName",
+        "displayName",
+        "title",
+        "active",
+        "name",
+        "name.givenName",
+        "name.familyName",
+        "emails",
+        "emails[type eq \"work\"]",
+        "emails[type eq \"work\"].value",
+        "emails[primary eq true]",
+        "emails.type",
+        "addresses[type eq \"home\"].locality",
+        "id",
+        "meta.created",
+        "nickName",
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
-        "phoneNumbers", "bogus", "emails[", "",
+        "phoneNumbers",
+        "bogus",
+        "emails[",
+        "",
     ]);
     let value = prop_oneof![
         Just(json!("x")),
