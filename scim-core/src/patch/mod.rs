@@ -1,5 +1,15 @@
 //! PATCH (RFC 7644 §3.5.2): the `PatchOp` message, its operations and their semantics.
 
+mod apply;
+mod element;
+mod members;
+mod options;
+mod parse;
+#[cfg(test)]
+mod tests;
+
+pub use options::PatchOptions;
+
 use serde_json::Value;
 
 use crate::filter::PatchPath;
