@@ -3,5 +3,7 @@
 
 pub(crate) mod attribute;
 pub(crate) mod builtin;
+pub(crate) mod coerce;
 pub(crate) mod definition;
 pub(crate) mod registry;
+pub(crate) mod validate;
