@@ -18,7 +18,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::{Method, Request};
 use scim_core::{
     ApiKeyStore, InMemoryStore, NoRateLimit, RequestContext, Resource, ResourceStore,
-    ScimServer, SchemaRegistry,
+    SchemaRegistry, ScimServer,
 };
 use serde_json::json;
 
@@ -34,7 +34,9 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     let registry = SchemaRegistry::with_builtins();
     let store = Arc::new(InMemoryStore::new());
     let ctx = RequestContext::new("acme");
@@ -111,7 +113,10 @@ fn engine(c: &mut Criterion) {
     group.bench_function("get_by_id", |b| {
         b.iter(|| {
             let i = next.fetch_add(7919, Ordering::Relaxed) % USERS;
-            assert_eq!(f.send(Method::GET, &format!("/acme/Users/{}", f.user_ids[i]), None), 200);
+            assert_eq!(
+                f.send(Method::GET, &format!("/acme/Users/{}", f.user_ids[i]), None),
+                200
+            );
         });
     });
 
@@ -132,7 +137,10 @@ fn engine(c: &mut Criterion) {
     });
 
     // The same page straight from the store, to tell the store's share from the engine's.
-    let users = SchemaRegistry::with_builtins().resource_type("User").unwrap().clone();
+    let users = SchemaRegistry::with_builtins()
+        .resource_type("User")
+        .unwrap()
+        .clone();
     let ctx = RequestContext::new("acme");
     group.bench_function("page_of_100_store_only", |b| {
         b.iter(|| {
@@ -140,7 +148,10 @@ fn engine(c: &mut Criterion) {
             let mut query = scim_core::Query::default();
             query.start_index = start;
             query.count = Some(100);
-            let page = f.runtime.block_on(f.store.query(&ctx, &users, &query)).unwrap();
+            let page = f
+                .runtime
+                .block_on(f.store.query(&ctx, &users, &query))
+                .unwrap();
             assert_eq!(page.resources.len(), 100);
         });
     });

@@ -39,6 +39,8 @@ fn ctx() -> RequestContext {
     RequestContext::new("bench")
 }
 
+const TITLES: [&str; 3] = ["Engineer", "Manager", "Designer"];
+
 fn user(i: usize) -> Resource {
     Resource::from_value(
         "User",
@@ -48,7 +50,7 @@ fn user(i: usize) -> Resource {
             "externalId": format!("ext-{i:06}"),
             "displayName": format!("User Number {i}"),
             "name": {"givenName": "User", "familyName": format!("Number{i}")},
-            "title": ["Engineer", "Manager", "Designer"][i % 3],
+            "title": TITLES[i % 3],
             "active": true,
             "emails": [{"value": format!("user{i:06}@example.com"), "type": "work", "primary": true}],
         }),

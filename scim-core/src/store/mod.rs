@@ -134,7 +134,7 @@ impl Default for Query {
 ///
 /// ```
 /// use scim_core::QueryResult;
-/// let r = QueryResult { resources: vec![], total_results: 0, next_cursor: None };
+/// let r = QueryResult::new(vec![], 0);
 /// assert_eq!(r.total_results, 0);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +146,37 @@ pub struct QueryResult {
     pub total_results: usize,
     /// RFC 9865: the cursor of the next page, if any.
     pub next_cursor: Option<String>,
+}
+
+impl QueryResult {
+    /// A page and the total number of matches, without a cursor (the struct is
+    /// `#[non_exhaustive]`, so a host app's store builds it here).
+    ///
+    /// ```
+    /// # use scim_core::QueryResult;
+    /// let r = QueryResult::new(vec![], 42);
+    /// assert!(r.resources.is_empty() && r.next_cursor.is_none());
+    /// ```
+    pub fn new(resources: Vec<Resource>, total_results: usize) -> Self {
+        Self {
+            resources,
+            total_results,
+            next_cursor: None,
+        }
+    }
+
+    /// The same page with the RFC 9865 cursor of the next page.
+    ///
+    /// ```
+    /// # use scim_core::QueryResult;
+    /// let r = QueryResult::new(vec![], 42).with_next_cursor("abc");
+    /// assert_eq!(r.next_cursor.as_deref(), Some("abc"));
+    /// ```
+    #[must_use]
+    pub fn with_next_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.next_cursor = Some(cursor.into());
+        self
+    }
 }
 
 /// Why a store call failed.

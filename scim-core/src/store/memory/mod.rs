@@ -8,7 +8,6 @@
 mod index;
 mod membership;
 mod planner;
-mod provisional;
 mod tenant;
 
 use std::collections::HashMap;

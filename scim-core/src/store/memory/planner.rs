@@ -7,7 +7,6 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use super::Id;
-use super::provisional;
 use super::tenant::{Kind, Record, TenantData, TypeData};
 use crate::error::{ScimError, ScimType};
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter};
@@ -258,9 +257,7 @@ pub(crate) fn run(
             .into_iter()
             .filter(|record| {
                 let resource = view(record, filter_needs_derived);
-                plan.residual
-                    .iter()
-                    .all(|f| provisional::matches(f, &resource, rt))
+                plan.residual.iter().all(|f| f.matches(&resource, rt))
             })
             .collect()
     };
@@ -284,7 +281,8 @@ pub(crate) fn run(
             .collect();
         let order =
             |a: &(Cow<'_, Resource>, &Record), b: &(Cow<'_, Resource>, &Record)| -> Ordering {
-                provisional::compare(sort, &a.0, &b.0, rt).then_with(|| a.0.id().cmp(&b.0.id()))
+                sort.compare(&a.0, &b.0, rt)
+                    .then_with(|| a.0.id().cmp(&b.0.id()))
             };
         // Only the first `skip + take` places need ordering: select them in linear
         // time, then sort just those (a page of 100 out of 100 000).

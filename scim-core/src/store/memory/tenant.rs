@@ -8,7 +8,6 @@ use serde_json::{Map, Value, json};
 
 use super::index::Indexes;
 use super::membership::Membership;
-use super::provisional;
 use super::{Id, StoreOptions, UnknownMembers};
 use crate::patch::{MemberDelta, PatchRequest};
 use crate::resource::Resource;
@@ -523,7 +522,7 @@ impl TenantData {
             td.kind
         };
         if kind == Kind::Group {
-            if let Some(delta) = provisional::member_delta(patch, rt) {
+            if let Some(delta) = patch.member_delta(rt) {
                 self.patch_members(rt, id, delta, now, options)?;
                 return self.result(rt, id, derived);
             }
@@ -534,7 +533,7 @@ impl TenantData {
         let (td, record) = self.record(rt, id)?;
         let with_members = kind == Kind::Group && touches(patch, "members");
         let mut resource = self.materialize(td, record, with_members);
-        provisional::apply_patch(patch, &mut resource, rt)?;
+        patch.apply(&mut resource, rt)?;
         let mut attributes = resource.into_attributes();
         let members = match split_derived(&mut attributes, kind)? {
             Some(members) if with_members => Some(self.resolve_members(&members, options)?),
@@ -573,7 +572,7 @@ impl TenantData {
         let attributes = match &delta.other {
             Some(other) => {
                 let mut resource = record.resource.clone();
-                provisional::apply_patch(other, &mut resource, rt)?;
+                other.apply(&mut resource, rt)?;
                 let mut attributes = resource.into_attributes();
                 // `other` never carries members; drop any to keep the index the truth.
                 split_derived(&mut attributes, Kind::Group)?;
