@@ -176,6 +176,25 @@ impl Target<'_> {
         self.container().and_then(|c| c.get(key))
     }
 
+    /// Moves a multi-valued attribute's values out of the draft (leaving `null` in place,
+    /// so attribute order is kept); the caller puts the result back with [`set`](Self::set).
+    /// The draft is already a private copy, so this avoids a second copy of a large list.
+    fn take_items(&mut self, key: &str) -> Vec<Value> {
+        let slot = match self.extension {
+            None => self.doc.get_mut(key),
+            Some(urn) => self
+                .doc
+                .get_mut(urn)
+                .and_then(Value::as_object_mut)
+                .and_then(|m| m.get_mut(key)),
+        };
+        match slot.map(Value::take) {
+            Some(Value::Array(items)) => items,
+            Some(Value::Null) | None => Vec::new(),
+            Some(other) => vec![other],
+        }
+    }
+
     fn set(&mut self, key: &str, value: Value) {
         self.container_mut().insert(key.to_owned(), value);
     }
@@ -263,10 +282,7 @@ fn add_attribute(
     let key = attribute.name.as_str();
     if attribute.multi_valued {
         let new_items = as_items(value);
-        let mut items = match target.get(key) {
-            Some(Value::Array(a)) => a.clone(),
-            _ => Vec::new(),
-        };
+        let mut items = target.take_items(key);
         if attribute.mutability == Mutability::Immutable
             && !items.is_empty()
             && !new_items.is_empty()
@@ -382,17 +398,26 @@ fn remove_attribute(
     if let Some(values) = values.filter(|_| attribute.multi_valued && options.remove_by_value_list)
     {
         let doomed = as_items(values);
-        if let Some(Value::Array(items)) = target.get(key) {
-            let kept: Vec<Value> = items
-                .iter()
-                .filter(|e| !doomed.iter().any(|d| same_element(attribute, e, d)))
-                .cloned()
-                .collect();
-            if attribute.required && kept.is_empty() {
-                return Err(ScimError::invalid_value(format!("{key} is required")));
-            }
-            target.set(key, Value::Array(kept));
+        if target.get(key).is_none() {
+            return Ok(());
         }
+        let mut items = target.take_items(key);
+        // Index the doomed values so that removing m of n costs O(n + m).
+        let mut by_value: HashMap<String, Vec<&Value>> = HashMap::new();
+        for d in &doomed {
+            by_value
+                .entry(element_key(attribute, d).unwrap_or_default())
+                .or_default()
+                .push(d);
+        }
+        items.retain(|e| {
+            let candidates = by_value.get(&element_key(attribute, e).unwrap_or_default());
+            !candidates.is_some_and(|c| c.iter().any(|d| same_element(attribute, e, d)))
+        });
+        if attribute.required && items.is_empty() {
+            return Err(ScimError::invalid_value(format!("{key} is required")));
+        }
+        target.set(key, Value::Array(items));
         return Ok(());
     }
     if attribute.required {
@@ -420,10 +445,7 @@ fn apply_sub_attribute(
     let key = attribute.name.as_str();
     let sub_key = sub.name.as_str();
     if attribute.multi_valued {
-        let mut items = match target.get(key) {
-            Some(Value::Array(a)) => a.clone(),
-            _ => Vec::new(),
-        };
+        let mut items = target.take_items(key);
         match operation.op {
             PatchOpKind::Remove => {
                 if sub.required && !items.is_empty() {
@@ -506,11 +528,8 @@ fn apply_filtered(
         };
     // A singular complex attribute (Entra's `manager[value eq "…"]`) acts as a list of one.
     let singular = !attribute.multi_valued;
-    let mut items = match target.get(key) {
-        Some(Value::Array(a)) => a.clone(),
-        Some(other) if !is_empty(other) => vec![other.clone()],
-        _ => Vec::new(),
-    };
+    let mut items = target.take_items(key);
+    items.retain(|e| !is_empty(e));
     let matched: Vec<usize> = items
         .iter()
         .enumerate()
@@ -519,13 +538,11 @@ fn apply_filtered(
         .collect();
     match operation.op {
         PatchOpKind::Remove => {
-            if matched.is_empty() {
-                if options.remove_missing_is_noop {
-                    return Ok(());
-                }
+            if matched.is_empty() && !options.remove_missing_is_noop {
                 return Err(ScimError::no_target(format!("{path} matches no value")));
             }
             match sub {
+                _ if matched.is_empty() => {}
                 None => {
                     let mut i = 0usize;
                     items.retain(|_| {
