@@ -185,12 +185,47 @@ fn bench_store(c: &mut Criterion) {
         PatchRequest::from_value(m, groups, &PatchOptions::default()).unwrap()
     };
     let (add, remove) = (message("add"), message("remove"));
-    c.bench_function("member add + remove (group of 100k members)", |b| {
-        b.iter(|| {
-            now(big.patch(&ctx(), groups, &group_id, black_box(&add), None)).unwrap();
-            now(big.patch(&ctx(), groups, &group_id, black_box(&remove), None)).unwrap();
-        });
+    let excluded = [AttrPath::new("members")];
+    c.bench_function(
+        "member add + remove, patch_excluding(members) (group of 100k members)",
+        |b| {
+            b.iter(|| {
+                now(big.patch_excluding(
+                    &ctx(),
+                    groups,
+                    &group_id,
+                    black_box(&add),
+                    None,
+                    &excluded,
+                ))
+                .unwrap();
+                now(big.patch_excluding(
+                    &ctx(),
+                    groups,
+                    &group_id,
+                    black_box(&remove),
+                    None,
+                    &excluded,
+                ))
+                .unwrap();
+            });
+        },
+    );
+    let mut whole = c.benchmark_group("whole group");
+    whole.sample_size(10);
+    whole.bench_function(
+        "member add + remove, patch returning the group (group of 100k members)",
+        |b| {
+            b.iter(|| {
+                now(big.patch(&ctx(), groups, &group_id, black_box(&add), None)).unwrap();
+                now(big.patch(&ctx(), groups, &group_id, black_box(&remove), None)).unwrap();
+            });
+        },
+    );
+    whole.bench_function("get group of 100k members", |b| {
+        b.iter(|| now(big.get(&ctx(), groups, black_box(&group_id))).unwrap());
     });
+    whole.finish();
 
     c.bench_function(
         "displayName eq, excludedAttributes=members (group of 100k members)",

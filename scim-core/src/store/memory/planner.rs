@@ -279,11 +279,11 @@ pub(crate) fn run(
             .into_iter()
             .map(|r| (view(r, sort_needs_derived), r))
             .collect();
-        let order =
-            |a: &(Cow<'_, Resource>, &Record), b: &(Cow<'_, Resource>, &Record)| -> Ordering {
-                sort.compare(&a.0, &b.0, rt)
-                    .then_with(|| a.0.id().cmp(&b.0.id()))
-            };
+        // `comparator` resolves the attribute once, and breaks ties by id.
+        let compare = sort.comparator(rt);
+        let order = |a: &(Cow<'_, Resource>, &Record),
+                     b: &(Cow<'_, Resource>, &Record)|
+         -> Ordering { compare(&a.0, &b.0) };
         // Only the first `skip + take` places need ordering: select them in linear
         // time, then sort just those (a page of 100 out of 100 000).
         let end = skip.saturating_add(take).min(keyed.len());
