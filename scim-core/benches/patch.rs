@@ -7,10 +7,27 @@
     reason = "benchmarks fail loudly on broken fixtures"
 )]
 
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use scim_core::{PatchOptions, PatchRequest, Resource, SchemaRegistry};
-use serde_json::{Value, json};
+use std::future::Future;
 use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use scim_core::{
+    AttrPath, InMemoryStore, PatchOptions, PatchRequest, RequestContext, Resource, ResourceStore,
+    SchemaRegistry,
+};
+use serde_json::{Value, json};
+
+/// Runs an in-memory store call: its futures are ready at the first poll.
+fn now<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => unreachable!("InMemoryStore futures never wait"),
+    }
+}
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -146,5 +163,80 @@ fn benches(c: &mut Criterion) {
     slow.finish();
 }
 
-criterion_group!(patch_benches, benches);
+/// The targets: one PATCH adding (or removing) one member, and one adding 1 000
+/// members, on a group of 100 000 members held by the `InMemoryStore`, parse included,
+/// with the group not sent back (Entra's 204, or `excludedAttributes=members`).
+fn store_benches(c: &mut Criterion) {
+    let registry = SchemaRegistry::with_builtins();
+    let users = registry.resource_type("User").unwrap();
+    let groups = registry.resource_type("Group").unwrap();
+    let options = PatchOptions::default();
+    let ctx = RequestContext::new("bench");
+    let store = InMemoryStore::new();
+    let ids: Vec<String> = (0..101_000)
+        .map(|i| {
+            let u = Resource::from_value("User", json!({"userName": format!("user{i:06}")})).unwrap();
+            now(store.create(&ctx, users, u)).unwrap().id().unwrap().to_owned()
+        })
+        .collect();
+    let (members, extra) = ids.split_at(100_000);
+    let members: Vec<Value> = members.iter().map(|id| json!({"value": id})).collect();
+    let group = Resource::from_value("Group", json!({"displayName": "Everyone", "members": members})).unwrap();
+    let gid = now(store.create(&ctx, groups, group)).unwrap().id().unwrap().to_owned();
+    let excluded = [AttrPath::new("members")];
+    let body = |ops: Value| serde_json::to_vec(&json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})).unwrap();
+    let run = |bytes: &[u8]| {
+        let patch = PatchRequest::parse(bytes, groups, &options).unwrap();
+        now(store.patch_excluding(&ctx, groups, &gid, &patch, None, &excluded)).unwrap();
+    };
+
+    let one = &extra[0];
+    let add_one = body(json!([{"op": "add", "path": "members", "value": [{"value": one}]}]));
+    let remove_one = body(json!([{"op": "remove", "path": format!("members[value eq \"{one}\"]")}]));
+    let mut g = c.benchmark_group("patch/store_group_100k_members");
+    g.bench_function("add_one_member", |b| {
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                run(black_box(&add_one));
+                timed += start.elapsed();
+                run(&remove_one);
+            }
+            timed
+        })
+    });
+    g.bench_function("remove_one_member_by_filter", |b| {
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iters {
+                run(&add_one);
+                let start = Instant::now();
+                run(black_box(&remove_one));
+                timed += start.elapsed();
+            }
+            timed
+        })
+    });
+    let thousand: Vec<Value> = extra.iter().map(|id| json!({"value": id})).collect();
+    let add_thousand = body(json!([{"op": "add", "path": "members", "value": thousand}]));
+    let remove_thousand = body(json!([{"op": "Remove", "path": "members", "value": thousand}]));
+    g.sample_size(20);
+    g.bench_function("add_1000_members", |b| {
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                run(black_box(&add_thousand));
+                timed += start.elapsed();
+                run(&remove_thousand);
+            }
+            timed
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(patch_benches, benches, store_benches);
 criterion_main!(patch_benches);
