@@ -1,5 +1,7 @@
 //! Authentication: the [`Principal`] a request acts as.
 
+use crate::error::ScimError;
+
 /// The scope a key needs to use the SCIM endpoints.
 pub const SCIM2_SCOPE: &str = "SCIM2";
 
@@ -62,3 +64,40 @@ impl Principal {
         self.scopes.iter().any(|s| s.eq_ignore_ascii_case(scope))
     }
 }
+
+/// Resolves a bearer token to a [`Principal`].
+///
+/// Answer `Ok(None)` for an unknown or revoked token (the engine answers `401`), and an
+/// error only when the lookup itself failed (e.g. the database is down). A closure
+/// `Fn(String) -> impl Future<Output = Result<Option<Principal>, ScimError>>` is an
+/// authenticator too.
+///
+/// ```
+/// use scim_core::{Authenticator, Principal, ScimError};
+/// let auth = |token: String| async move {
+///     Ok::<_, ScimError>((token == "s3cret").then(|| Principal::new("acme", ["SCIM2"])))
+/// };
+/// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let who = rt.block_on(auth.authenticate("s3cret")).unwrap();
+/// assert_eq!(who.unwrap().tenant, "acme");
+/// ```
+#[async_trait::async_trait]
+pub trait Authenticator: Send + Sync + 'static {
+    /// The principal `token` (the part after `Bearer `) stands for, if any.
+    async fn authenticate(&self, token: &str) -> Result<Option<Principal>, ScimError>;
+}
+
+#[async_trait::async_trait]
+impl<F, Fut> Authenticator for F
+where
+    F: Fn(String) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Option<Principal>, ScimError>> + Send + 'static,
+{
+    async fn authenticate(&self, token: &str) -> Result<Option<Principal>, ScimError> {
+        self(token.to_owned()).await
+    }
+}
+
+mod api_keys;
+
+pub use api_keys::{API_KEY_PREFIX, ApiKeyError, ApiKeyInfo, ApiKeyStore, NewApiKey};
