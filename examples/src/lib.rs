@@ -105,7 +105,11 @@ pub fn build(options: &Options) -> Result<(ScimServer, Vec<Credential>), BuildEr
     }
     if credentials.is_empty() {
         let key = keys
-            .create(DEMO_TENANT, [scim_core::SCIM2_SCOPE], "scim-server demo key")
+            .create(
+                DEMO_TENANT,
+                [scim_core::SCIM2_SCOPE],
+                "scim-server demo key",
+            )
             .map_err(BuildError::ApiKey)?;
         credentials.push(Credential {
             tenant: DEMO_TENANT.to_owned(),
@@ -136,7 +140,9 @@ pub fn app(server: ScimServer) -> Router {
     Router::new()
         .route(
             "/",
-            axum::routing::get(|| async { "scim-server: SCIM 2.0 endpoints are under /scim/v2/{tenant}\n" }),
+            axum::routing::get(|| async {
+                "scim-server: SCIM 2.0 endpoints are under /scim/v2/{tenant}\n"
+            }),
         )
         .nest(MOUNT, scim_axum::router(server))
         .layer(middleware::from_fn(log_request))
@@ -167,7 +173,11 @@ pub fn configuration(server: &ScimServer, base_url: &str, credentials: &[Credent
     for credential in credentials {
         let page = server.endpoints(base_url, &credential.tenant);
         let _ = writeln!(out, "SCIM2 configuration of tenant {:?}", credential.tenant);
-        let _ = writeln!(out, "  Base URL (give it to Okta / Entra ID)  {}", page.base_url);
+        let _ = writeln!(
+            out,
+            "  Base URL (give it to Okta / Entra ID)  {}",
+            page.base_url
+        );
         for (name, url) in &page.resource_types {
             let _ = writeln!(out, "  {name:<38} {url}");
         }
@@ -188,7 +198,11 @@ pub fn configuration(server: &ScimServer, base_url: &str, credentials: &[Credent
             }
             None => "<the secret given with --api-key>",
         };
-        let _ = writeln!(out, "  Scopes                                 {}", credential.scopes.join(","));
+        let _ = writeln!(
+            out,
+            "  Scopes                                 {}",
+            credential.scopes.join(",")
+        );
         let _ = writeln!(
             out,
             "  Use it as a bearer token:  curl -H 'Authorization: Bearer {secret}' {}/Users\n",
@@ -214,12 +228,22 @@ mod tests {
 
     #[tokio::test]
     async fn given_keys_open_their_tenant_only() {
-        let options = Options::parse(["--api-key", "acme:secret", "--api-key", "globex:other"]).unwrap();
+        let options =
+            Options::parse(["--api-key", "acme:secret", "--api-key", "globex:other"]).unwrap();
         let (server, _) = build(&options).unwrap();
         let app = app(server);
-        assert_eq!(status(app.clone(), "/scim/v2/acme/Users", "secret").await, 200);
-        assert_eq!(status(app.clone(), "/scim/v2/globex/Users", "other").await, 200);
-        assert_eq!(status(app.clone(), "/scim/v2/globex/Users", "secret").await, 403);
+        assert_eq!(
+            status(app.clone(), "/scim/v2/acme/Users", "secret").await,
+            200
+        );
+        assert_eq!(
+            status(app.clone(), "/scim/v2/globex/Users", "other").await,
+            200
+        );
+        assert_eq!(
+            status(app.clone(), "/scim/v2/globex/Users", "secret").await,
+            403
+        );
         assert_eq!(status(app, "/scim/v2/acme/Users", "wrong").await, 401);
     }
 
@@ -233,16 +257,32 @@ mod tests {
 
     #[tokio::test]
     async fn a_scope_list_without_scim2_is_forbidden() {
-        let (server, _) = build(&Options::parse(["--api-key", "acme:secret:read"]).unwrap()).unwrap();
-        assert_eq!(status(app(server), "/scim/v2/acme/Users", "secret").await, 403);
+        let (server, _) =
+            build(&Options::parse(["--api-key", "acme:secret:read"]).unwrap()).unwrap();
+        assert_eq!(
+            status(app(server), "/scim/v2/acme/Users", "secret").await,
+            403
+        );
     }
 
     #[test]
     fn the_configuration_lists_every_endpoint() {
         let (server, credentials) = build(&Options::default()).unwrap();
         let text = configuration(&server, "http://h/scim/v2", &credentials);
-        for endpoint in ["Users", "Groups", "ServiceProviderConfig", "Schemas", "ResourceTypes", "Bulk", ".search", "Me"] {
-            assert!(text.contains(&format!("http://h/scim/v2/demo/{endpoint}")), "{endpoint}: {text}");
+        for endpoint in [
+            "Users",
+            "Groups",
+            "ServiceProviderConfig",
+            "Schemas",
+            "ResourceTypes",
+            "Bulk",
+            ".search",
+            "Me",
+        ] {
+            assert!(
+                text.contains(&format!("http://h/scim/v2/demo/{endpoint}")),
+                "{endpoint}: {text}"
+            );
         }
         assert!(text.contains(credentials[0].generated_secret.as_deref().unwrap()));
     }

@@ -150,7 +150,9 @@ impl Options {
                 return Err(ParseError::Help);
             }
             let (flag, inline) = match arg.split_once('=') {
-                Some((flag, value)) if flag.starts_with("--") => (flag.to_owned(), Some(value.to_owned())),
+                Some((flag, value)) if flag.starts_with("--") => {
+                    (flag.to_owned(), Some(value.to_owned()))
+                }
                 _ => (arg, None),
             };
             let mut value = || {
@@ -169,11 +171,12 @@ impl Options {
                 "--api-key" => options.api_keys.push(value()?.parse()?),
                 "--rate-limit-per-minute" => {
                     let text = value()?;
-                    options.rate_limit_per_minute = text.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                        ParseError::Invalid(format!(
-                            "--rate-limit-per-minute {text:?}: expected a positive integer"
-                        ))
-                    })?;
+                    options.rate_limit_per_minute =
+                        text.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                            ParseError::Invalid(format!(
+                                "--rate-limit-per-minute {text:?}: expected a positive integer"
+                            ))
+                        })?;
                 }
                 "--base-url" => {
                     let text = value()?;
@@ -225,12 +228,7 @@ mod tests {
 
     #[test]
     fn api_keys_repeat_and_keep_their_scopes() {
-        let o = Options::parse([
-            "--api-key",
-            "acme:s1",
-            "--api-key=globex:s2:read,SCIM2",
-        ])
-        .unwrap();
+        let o = Options::parse(["--api-key", "acme:s1", "--api-key=globex:s2:read,SCIM2"]).unwrap();
         assert_eq!(o.api_keys.len(), 2);
         assert_eq!(o.api_keys[1].tenant, "globex");
         assert_eq!(o.api_keys[1].secret, "s2");

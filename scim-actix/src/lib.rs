@@ -35,11 +35,11 @@
 use std::future::poll_fn;
 use std::pin::Pin;
 
+#[cfg(doc)]
+use actix_web::Scope;
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
-#[cfg(doc)]
-use actix_web::Scope;
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
 
@@ -208,7 +208,10 @@ pub fn configure(server: ScimServer) -> impl FnOnce(&mut ServiceConfig) {
 fn split_path(request: &HttpRequest) -> (&str, &str) {
     let raw = request.path();
     let matched = request.match_info().as_str();
-    let tail_len = request.match_info().get(TAIL).map_or(0, |tail| tail.len() + 1);
+    let tail_len = request
+        .match_info()
+        .get(TAIL)
+        .map_or(0, |tail| tail.len() + 1);
     let matched_prefix = matched
         .get(..matched.len().saturating_sub(tail_len))
         .unwrap_or_default();
@@ -222,7 +225,9 @@ fn split_path(request: &HttpRequest) -> (&str, &str) {
 /// An empty-path request that the engine answers with its own `404`.
 fn unroutable(prefix: &str) -> http::Request<Bytes> {
     let mut request = http::Request::new(Bytes::new());
-    request.extensions_mut().insert(MountPrefix(prefix.to_owned()));
+    request
+        .extensions_mut()
+        .insert(MountPrefix(prefix.to_owned()));
     request
 }
 
@@ -263,7 +268,8 @@ fn respond(response: http::Response<Bytes>) -> HttpResponse {
 
 #[cfg(test)]
 mod tests {
-    use actix_web::{App, test};
+    use actix_web::App;
+    use actix_web::test as actix_test;
 
     use super::*;
 
@@ -272,13 +278,15 @@ mod tests {
             let (prefix, path) = split_path(&request);
             HttpResponse::Ok().body(format!("{prefix} {path}"))
         });
-        let app = test::init_service(
-            App::new().service(web::scope(scope).service(web::resource(["", "/{scim_path:.*}"]).route(route))),
-        )
+        let app = actix_test::init_service(App::new().service(
+            web::scope(scope).service(web::resource(["", "/{scim_path:.*}"]).route(route)),
+        ))
         .await;
-        let response = test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+        let response =
+            actix_test::call_service(&app, actix_test::TestRequest::get().uri(uri).to_request())
+                .await;
         assert!(response.status().is_success(), "{uri} not routed");
-        let body = test::read_body(response).await;
+        let body = actix_test::read_body(response).await;
         let text = String::from_utf8(body.to_vec()).unwrap();
         let (prefix, path) = text.split_once(' ').unwrap();
         (prefix.to_owned(), path.to_owned())
@@ -286,13 +294,22 @@ mod tests {
 
     #[actix_web::test]
     async fn split_path_keeps_the_raw_path_below_the_scope() {
-        assert_eq!(split("/scim/v2", "/scim/v2/acme/Users").await, ("/scim/v2".into(), "/acme/Users".into()));
-        assert_eq!(split("/scim/v2", "/scim/v2/acme/Users/").await, ("/scim/v2".into(), "/acme/Users/".into()));
+        assert_eq!(
+            split("/scim/v2", "/scim/v2/acme/Users").await,
+            ("/scim/v2".into(), "/acme/Users".into())
+        );
+        assert_eq!(
+            split("/scim/v2", "/scim/v2/acme/Users/").await,
+            ("/scim/v2".into(), "/acme/Users/".into())
+        );
         assert_eq!(
             split("/scim/v2", "/scim/v2/acme/Users/a%20b%2Fc").await,
             ("/scim/v2".into(), "/acme/Users/a%20b%2Fc".into())
         );
-        assert_eq!(split("/scim/v2", "/scim/v2").await, ("/scim/v2".into(), "/".into()));
+        assert_eq!(
+            split("/scim/v2", "/scim/v2").await,
+            ("/scim/v2".into(), "/".into())
+        );
         assert_eq!(
             split("/t/{org}/scim", "/t/x%20y/scim/acme/Groups").await,
             ("/t/x%20y/scim".into(), "/acme/Groups".into())

@@ -234,15 +234,16 @@ mod tests {
             .body(())
             .unwrap()
             .into_parts();
-        parts
-            .extensions
-            .insert(OriginalUri(outer.parse().unwrap()));
+        parts.extensions.insert(OriginalUri(outer.parse().unwrap()));
         parts
     }
 
     #[test]
     fn mount_prefix_is_the_outer_path_minus_the_inner_one() {
-        assert_eq!(mount_prefix(&parts("/scim/v2/acme/Users", "/acme/Users")), "/scim/v2");
+        assert_eq!(
+            mount_prefix(&parts("/scim/v2/acme/Users", "/acme/Users")),
+            "/scim/v2"
+        );
         assert_eq!(mount_prefix(&parts("/scim/v2", "/")), "/scim/v2");
         assert_eq!(mount_prefix(&parts("/scim/v2/", "/")), "/scim/v2");
         assert_eq!(mount_prefix(&parts("/acme/Users", "/acme/Users")), "");
