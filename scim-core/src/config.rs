@@ -1,5 +1,14 @@
 //! Limits and switches of the engine; the same values feed `/ServiceProviderConfig`.
 
+use serde_json::{Value, json};
+
+use crate::filter::FilterOptions;
+use crate::schema::validate::ValidationOptions;
+
+/// URN of the service provider configuration schema (RFC 7643 §5).
+pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str =
+    "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+
 /// What a successful PATCH answers (RFC 7644 §3.5.2: either is allowed).
 ///
 /// ```
@@ -53,6 +62,10 @@ pub struct ServerConfig {
     pub trust_forwarded_headers: bool,
     /// A documentation URL for `/ServiceProviderConfig`.
     pub documentation_uri: Option<String>,
+    /// How tolerant resource parsing and validation are (each leniency a switch).
+    pub validation: ValidationOptions,
+    /// Filter leniencies and limits (length, depth, clauses).
+    pub filter: FilterOptions,
 }
 
 impl Default for ServerConfig {
@@ -70,21 +83,248 @@ impl Default for ServerConfig {
             base_url: None,
             trust_forwarded_headers: false,
             documentation_uri: None,
+            validation: ValidationOptions::default(),
+            filter: FilterOptions::default(),
         }
     }
 }
 
 impl ServerConfig {
-    /// Sets [`max_results`](Self::max_results).
+    /// Sets [`max_body_bytes`](Self::max_body_bytes): `413` beyond.
     ///
     /// ```
-    /// # use scim_core::ServerConfig;
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().max_body_bytes(2048).max_body_bytes, 2048);
+    /// ```
+    #[must_use]
+    pub fn max_body_bytes(mut self, max_body_bytes: usize) -> Self {
+        self.max_body_bytes = max_body_bytes;
+        self
+    }
+
+    /// Sets [`max_results`](Self::max_results): the cap on `count`.
+    ///
+    /// ```
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
     /// assert_eq!(ServerConfig::default().max_results(10).max_results, 10);
     /// ```
     #[must_use]
     pub fn max_results(mut self, max_results: usize) -> Self {
         self.max_results = max_results;
         self
+    }
+
+    /// Sets [`default_count`](Self::default_count): the page size without `count`.
+    ///
+    /// ```
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().default_count(50).default_count, 50);
+    /// ```
+    #[must_use]
+    pub fn default_count(mut self, default_count: usize) -> Self {
+        self.default_count = default_count;
+        self
+    }
+
+    /// Sets [`bulk_max_operations`](Self::bulk_max_operations): `bulk.maxOperations`.
+    ///
+    /// ```
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().bulk_max_operations(10).bulk_max_operations, 10);
+    /// ```
+    #[must_use]
+    pub fn bulk_max_operations(mut self, bulk_max_operations: usize) -> Self {
+        self.bulk_max_operations = bulk_max_operations;
+        self
+    }
+
+    /// Sets [`bulk_max_payload_bytes`](Self::bulk_max_payload_bytes): `bulk.maxPayloadSize`.
+    ///
+    /// ```
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().bulk_max_payload_bytes(4096).bulk_max_payload_bytes, 4096);
+    /// ```
+    #[must_use]
+    pub fn bulk_max_payload_bytes(mut self, bulk_max_payload_bytes: usize) -> Self {
+        self.bulk_max_payload_bytes = bulk_max_payload_bytes;
+        self
+    }
+
+    /// Sets [`etag`](Self::etag): ETags and conditional requests.
+    ///
+    /// ```
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().etag(false).etag, false);
+    /// ```
+    #[must_use]
+    pub fn etag(mut self, etag: bool) -> Self {
+        self.etag = etag;
+        self
+    }
+
+    /// Sets [`sort`](Self::sort): `sortBy`/`sortOrder`.
+    ///
+    /// ```
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().sort(false).sort, false);
+    /// ```
+    #[must_use]
+    pub fn sort(mut self, sort: bool) -> Self {
+        self.sort = sort;
+        self
+    }
+
+    /// Sets [`change_password`](Self::change_password): password changes.
+    ///
+    /// ```
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().change_password(true).change_password, true);
+    /// ```
+    #[must_use]
+    pub fn change_password(mut self, change_password: bool) -> Self {
+        self.change_password = change_password;
+        self
+    }
+
+    /// Sets [`patch_response`](Self::patch_response): what a PATCH answers.
+    ///
+    /// ```
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().patch_response(PatchResponse::NoContent).patch_response, PatchResponse::NoContent);
+    /// ```
+    #[must_use]
+    pub fn patch_response(mut self, patch_response: PatchResponse) -> Self {
+        self.patch_response = patch_response;
+        self
+    }
+
+    /// Sets [`trust_forwarded_headers`](Self::trust_forwarded_headers): `X-Forwarded-Proto`/`-Host` are believed.
+    ///
+    /// ```
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().trust_forwarded_headers(true).trust_forwarded_headers, true);
+    /// ```
+    #[must_use]
+    pub fn trust_forwarded_headers(mut self, trust_forwarded_headers: bool) -> Self {
+        self.trust_forwarded_headers = trust_forwarded_headers;
+        self
+    }
+
+    /// Sets [`validation`](Self::validation): parsing and validation leniencies.
+    ///
+    /// ```
+    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().validation(ValidationOptions::strict()).validation, ValidationOptions::strict());
+    /// ```
+    #[must_use]
+    pub fn validation(mut self, validation: ValidationOptions) -> Self {
+        self.validation = validation;
+        self
+    }
+
+    /// Sets [`filter`](Self::filter): filter leniencies and limits.
+    ///
+    /// ```
+    /// # use scim_core::{FilterOptions, ServerConfig};
+    /// assert_eq!(ServerConfig::default().filter(FilterOptions::strict()).filter, FilterOptions::strict());
+    /// ```
+    #[must_use]
+    pub fn filter(mut self, filter: FilterOptions) -> Self {
+        self.filter = filter;
+        self
+    }
+
+    /// Every leniency off (validation and filters): the RFCs to the letter. Limits keep
+    /// their values.
+    ///
+    /// ```
+    /// # use scim_core::{ServerConfig, ValidationOptions};
+    /// assert_eq!(ServerConfig::default().strict().validation, ValidationOptions::strict());
+    /// ```
+    #[must_use]
+    pub fn strict(mut self) -> Self {
+        let max_resource_bytes = self.validation.max_resource_bytes;
+        self.validation = ValidationOptions::strict();
+        self.validation.max_resource_bytes = max_resource_bytes;
+        let filter = FilterOptions::strict();
+        self.filter = FilterOptions {
+            max_length: self.filter.max_length,
+            max_depth: self.filter.max_depth,
+            max_clauses: self.filter.max_clauses,
+            ..filter
+        };
+        self
+    }
+
+    /// Sets [`base_url`](Self::base_url).
+    ///
+    /// ```
+    /// # use scim_core::ServerConfig;
+    /// let c = ServerConfig::default().base_url("https://app.example.com/scim/v2");
+    /// assert_eq!(c.base_url.as_deref(), Some("https://app.example.com/scim/v2"));
+    /// ```
+    #[must_use]
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Sets [`documentation_uri`](Self::documentation_uri).
+    ///
+    /// ```
+    /// # use scim_core::ServerConfig;
+    /// let c = ServerConfig::default().documentation_uri("https://docs.example.com/scim");
+    /// assert_eq!(c.service_provider_config()["documentationUri"], "https://docs.example.com/scim");
+    /// ```
+    #[must_use]
+    pub fn documentation_uri(mut self, uri: impl Into<String>) -> Self {
+        self.documentation_uri = Some(uri.into());
+        self
+    }
+
+    /// The `/ServiceProviderConfig` resource of
+    /// [RFC 7643 §5](https://www.rfc-editor.org/rfc/rfc7643#section-5), from these
+    /// settings (the engine adds `meta`).
+    ///
+    /// ```
+    /// # use scim_core::ServerConfig;
+    /// let spc = ServerConfig::default().service_provider_config();
+    /// assert_eq!(spc["filter"]["maxResults"], 1000);
+    /// assert_eq!(spc["bulk"]["maxOperations"], 1000);
+    /// assert_eq!(spc["authenticationSchemes"][0]["type"], "oauthbearertoken");
+    /// ```
+    pub fn service_provider_config(&self) -> Value {
+        let mut spc = json!({
+            "schemas": [SERVICE_PROVIDER_CONFIG_SCHEMA],
+        });
+        if let (Some(uri), Some(map)) = (&self.documentation_uri, spc.as_object_mut()) {
+            map.insert("documentationUri".into(), Value::String(uri.clone()));
+        }
+        if let Some(map) = spc.as_object_mut() {
+            let rest = json!({
+                "patch": {"supported": true},
+                "bulk": {
+                    "supported": true,
+                    "maxOperations": self.bulk_max_operations,
+                    "maxPayloadSize": self.bulk_max_payload_bytes,
+                },
+                "filter": {"supported": true, "maxResults": self.max_results},
+                "changePassword": {"supported": self.change_password},
+                "sort": {"supported": self.sort},
+                "etag": {"supported": self.etag},
+                "authenticationSchemes": [{
+                    "type": "oauthbearertoken",
+                    "name": "OAuth Bearer Token",
+                    "description": "Authentication with a bearer token (an API key of the tenant) in the Authorization header.",
+                    "specUri": "https://www.rfc-editor.org/info/rfc6750",
+                    "primary": true,
+                }],
+            });
+            if let Value::Object(rest) = rest {
+                map.extend(rest);
+            }
+        }
+        spc
     }
 }
 
@@ -141,5 +381,67 @@ impl TenantEndpoints {
             me: format!("{base}/Me"),
             base_url: base,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_provider_config_snapshot() {
+        insta::assert_json_snapshot!(ServerConfig::default().service_provider_config());
+    }
+
+    #[test]
+    fn service_provider_config_follows_the_settings() {
+        let spc = ServerConfig::default()
+            .max_results(50)
+            .bulk_max_operations(7)
+            .bulk_max_payload_bytes(4096)
+            .etag(false)
+            .sort(false)
+            .change_password(true)
+            .service_provider_config();
+        assert_eq!(spc["filter"]["maxResults"], 50);
+        assert_eq!(spc["bulk"]["maxOperations"], 7);
+        assert_eq!(spc["bulk"]["maxPayloadSize"], 4096);
+        assert_eq!(spc["etag"]["supported"], false);
+        assert_eq!(spc["sort"]["supported"], false);
+        assert_eq!(spc["changePassword"]["supported"], true);
+        assert!(spc.get("documentationUri").is_none());
+    }
+
+    #[test]
+    fn tenant_endpoints() {
+        let e = TenantEndpoints::new(
+            "https://app.example.com/scim/v2/",
+            "acme",
+            [("User", "/Users"), ("Group", "/Groups")].into_iter(),
+        );
+        assert_eq!(e.base_url, "https://app.example.com/scim/v2/acme");
+        assert_eq!(
+            e.service_provider_config,
+            "https://app.example.com/scim/v2/acme/ServiceProviderConfig"
+        );
+        assert_eq!(e.schemas, "https://app.example.com/scim/v2/acme/Schemas");
+        assert_eq!(
+            e.resource_types_endpoint,
+            "https://app.example.com/scim/v2/acme/ResourceTypes"
+        );
+        assert_eq!(
+            e.resource_types,
+            [
+                (
+                    "User".to_owned(),
+                    "https://app.example.com/scim/v2/acme/Users".to_owned()
+                ),
+                (
+                    "Group".to_owned(),
+                    "https://app.example.com/scim/v2/acme/Groups".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(e.me, "https://app.example.com/scim/v2/acme/Me");
     }
 }

@@ -8,6 +8,8 @@
 //! // tests/tests/axum.rs
 //! scim_conformance::conformance_tests!(#[tokio::test] scim_conformance::Axum);
 //! ```
+//!
+//! [`store_contract`] holds a second suite: what every `ResourceStore` must do.
 
 #![allow(
     clippy::unwrap_used,
@@ -20,6 +22,7 @@
 pub mod cases;
 mod client;
 mod harness;
+pub mod store_contract;
 
 pub use client::{Call, Client, Exchange, SCIM_JSON};
 pub use harness::{

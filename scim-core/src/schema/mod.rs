@@ -3,5 +3,9 @@
 
 pub(crate) mod attribute;
 pub(crate) mod builtin;
+pub(crate) mod coerce;
 pub(crate) mod definition;
+pub(crate) mod project;
 pub(crate) mod registry;
+pub(crate) mod render;
+pub(crate) mod validate;

@@ -11,6 +11,8 @@ use crate::patch::PatchRequest;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
 
+pub(crate) mod memory;
+
 /// The tenant (and principal) a store call acts for. Every store call carries one;
 /// a store never reads or writes outside `tenant`.
 ///
@@ -209,9 +211,53 @@ impl From<StoreError> for ScimError {
 
 /// Where resources live. One implementation serves every resource type and tenant.
 ///
-/// The store assigns `id`, `meta.created`, `meta.lastModified` and `meta.version`,
-/// enforces uniqueness atomically, applies PATCHes atomically and honours expected
-/// versions. It never returns data of a tenant other than `ctx.tenant`.
+/// What every implementation owes the engine (the contract suite in the
+/// `scim-conformance` crate checks each point):
+///
+/// - **Tenants are walls.** Every call carries `ctx.tenant`; nothing of another tenant
+///   is read, written, counted or used to decide uniqueness or membership.
+/// - **Identity and time.** `create` assigns `id` (stable, case-sensitive, never a
+///   client's `bulkId`), `meta.created`, `meta.lastModified`, `meta.resourceType` and
+///   `meta.version`, an ETag (weak form `W/"…"` is fine) that changes on every write.
+///   `replace`, `patch` and `delete` take the `If-Match` value as `expected_version`
+///   and fail with [`StoreError::PreconditionFailed`] when it is not current (`*`
+///   matches any version). The engine renders `meta.location` and `$ref`s.
+/// - **Uniqueness, atomically.** `userName` is unique per tenant case-insensitively
+///   (`caseExact: false`), as is every attribute whose schema says
+///   `uniqueness: server`; a Group's `displayName` too when the store chooses to (Entra
+///   ID requires it). A violation on create, replace or patch is
+///   [`StoreError::Conflict`] naming the attribute, and 50 concurrent creates of one
+///   `userName` give exactly one success.
+/// - **Membership.** A Group's `members` reference Users or Groups of the same tenant
+///   ([`StoreError::Invalid`] otherwise); the store fills each member's `type` and
+///   `display`. `User.groups` is read-only and derived from membership (`value`,
+///   `display`, `type: "direct"`); deleting a User removes it from every group,
+///   deleting a Group removes it from its members' `groups`.
+/// - **PATCH is atomic.** `patch` receives the parsed [`PatchRequest`]. A store that
+///   simply loads and saves JSON documents calls
+///   [`PatchRequest::apply`] on the loaded resource (it changes nothing on error),
+///   re-checks uniqueness and saves, all under one lock or transaction. A store with a
+///   membership table may instead ask [`PatchRequest::member_delta`] for the member
+///   changes and apply them row by row.
+/// - **Queries are exact.** `query` gets the filter AST, sort, page and the requested
+///   attributes (a hint: e.g. skip `members` when excluded). Its results are exactly
+///   the resources the filter matches, ordered by the sort (ties by `id`) or in a
+///   stable order without one, with the exact total; `count: Some(0)` asks only for
+///   the total.
+///
+/// Implementations are used as `Arc<dyn ResourceStore>`:
+///
+/// ```
+/// use std::sync::Arc;
+/// use scim_core::{InMemoryStore, Query, RequestContext, ResourceStore, SchemaRegistry};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let store: Arc<dyn ResourceStore> = Arc::new(InMemoryStore::new());
+/// let registry = SchemaRegistry::with_builtins();
+/// let users = registry.resource_type("User").unwrap();
+/// let page = store.query(&RequestContext::new("acme"), users, &Query::default()).await.unwrap();
+/// assert_eq!(page.total_results, 0);
+/// # });
+/// ```
 #[async_trait]
 pub trait ResourceStore: Send + Sync + 'static {
     /// Stores a new, validated resource and returns it with `id` and `meta` set.
@@ -250,6 +296,41 @@ pub trait ResourceStore: Send + Sync + 'static {
         patch: &PatchRequest,
         expected_version: Option<&str>,
     ) -> Result<Resource, StoreError>;
+
+    /// Applies a PATCH like [`patch`](Self::patch), told which attributes the caller
+    /// will not read from the result (the request's `excludedAttributes`, or `members`
+    /// when the engine answers `204 No Content`, as Entra ID prefers for groups). A store
+    /// may then skip loading them, so that adding one member to a group of 100 000 does
+    /// not copy the member list; the default ignores the hint.
+    ///
+    /// ```
+    /// use scim_core::{AttrPath, InMemoryStore, PatchRequest, RequestContext, Resource, ResourceStore, SchemaRegistry};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let groups = registry.resource_type("Group").unwrap();
+    /// let store = InMemoryStore::new();
+    /// let ctx = RequestContext::new("acme");
+    /// let g = Resource::from_value("Group", serde_json::json!({"displayName": "G"})).unwrap();
+    /// let id = store.create(&ctx, groups, g).await.unwrap().id().unwrap().to_owned();
+    /// let rename = PatchRequest::parse(br#"{"Operations":[{"op":"replace","path":"displayName","value":"H"}]}"#,
+    ///     groups, &Default::default()).unwrap();
+    /// let out = store.patch_excluding(&ctx, groups, &id, &rename, None, &[AttrPath::new("members")]).await.unwrap();
+    /// assert_eq!(out.get("displayName"), Some(&serde_json::json!("H")));
+    /// # });
+    /// ```
+    async fn patch_excluding(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Resource, StoreError> {
+        let _ = excluded_attributes;
+        self.patch(ctx, resource_type, id, patch, expected_version)
+            .await
+    }
 
     /// Deletes a resource.
     async fn delete(
@@ -309,6 +390,26 @@ impl<T: ResourceStore + ?Sized> ResourceStore for Arc<T> {
     ) -> Result<Resource, StoreError> {
         (**self)
             .patch(ctx, resource_type, id, patch, expected_version)
+            .await
+    }
+    async fn patch_excluding(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Resource, StoreError> {
+        (**self)
+            .patch_excluding(
+                ctx,
+                resource_type,
+                id,
+                patch,
+                expected_version,
+                excluded_attributes,
+            )
             .await
     }
     async fn delete(

@@ -1,0 +1,30 @@
+//! `POST /{type}` (RFC 7644 §3.3): `201` with `Location`, `ETag` and the full resource.
+
+use bytes::Bytes;
+use http::{Response, StatusCode};
+
+use super::Context;
+use crate::error::ScimError;
+use crate::resource::Resource;
+use crate::schema::definition::ResourceType;
+
+pub(crate) async fn create(
+    ctx: &Context<'_>,
+    rt: &ResourceType,
+    body: &[u8],
+) -> Result<Response<Bytes>, ScimError> {
+    let projection = ctx.projection()?;
+    let resource = Resource::parse(body, rt, &ctx.inner.config.validation)?;
+    let created = create_resource(ctx, rt, resource).await?;
+    Ok(ctx.resource_response(StatusCode::CREATED, rt, created, &projection, true))
+}
+
+/// Validates and stores a new resource (shared with Bulk).
+pub(crate) async fn create_resource(
+    ctx: &Context<'_>,
+    rt: &ResourceType,
+    mut resource: Resource,
+) -> Result<Resource, ScimError> {
+    resource.validate_for_create(rt, &ctx.inner.config.validation)?;
+    Ok(ctx.store().create(&ctx.store_ctx, rt, resource).await?)
+}

@@ -1,0 +1,277 @@
+//! One file per operation; this module holds what they share: the request context,
+//! resource rendering (`meta.location`, `meta.resourceType`, `$ref`), projection and
+//! response building.
+
+mod bulk;
+mod create;
+mod delete;
+mod discovery;
+mod list;
+mod me;
+mod patch;
+mod read;
+mod replace;
+
+use bytes::Bytes;
+use http::header::{ETAG, IF_MATCH, LOCATION};
+use http::request::Parts;
+use http::{HeaderValue, Response, StatusCode};
+use serde_json::{Map, Value};
+
+use crate::error::ScimError;
+use crate::resource::Resource;
+use crate::routing::Endpoint;
+use crate::schema::attribute::{Attribute, AttributeType};
+use crate::schema::definition::ResourceType;
+use crate::schema::project::Projection;
+use crate::server::Inner;
+use crate::store::{RequestContext, ResourceStore};
+use crate::wire::etag;
+use crate::wire::query::{self, ListParams};
+
+/// URN of the list response message (RFC 7644 §3.4.2).
+pub(crate) const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+
+/// What every handler gets: the server, the request head, the tenant's base URL and the
+/// store context (tenant and principal).
+pub(crate) struct Context<'a> {
+    pub(crate) inner: &'a Inner,
+    pub(crate) parts: &'a Parts,
+    /// `{scheme}://{host}{prefix}/{tenant}`, no trailing slash.
+    pub(crate) base: String,
+    pub(crate) store_ctx: RequestContext,
+}
+
+/// Serves a routed request.
+pub(crate) async fn dispatch(
+    ctx: &Context<'_>,
+    endpoint: Endpoint,
+    body: Bytes,
+) -> Result<Response<Bytes>, ScimError> {
+    match endpoint {
+        Endpoint::ServiceProviderConfig => Ok(discovery::service_provider_config(ctx)),
+        Endpoint::Schemas => discovery::schemas(ctx),
+        Endpoint::Schema(urn) => discovery::schema(ctx, &urn),
+        Endpoint::ResourceTypes => discovery::resource_types(ctx),
+        Endpoint::ResourceType(name) => discovery::resource_type(ctx, &name),
+        Endpoint::List(rt) => list::list(ctx, &rt, &ctx.query_params()?).await,
+        Endpoint::Search(rt) => list::search(ctx, &rt, &body).await,
+        Endpoint::RootSearch => list::root_search(ctx, &body).await,
+        Endpoint::Create(rt) => create::create(ctx, &rt, &body).await,
+        Endpoint::Get(rt, id) => read::read(ctx, &rt, &id).await,
+        Endpoint::Replace(rt, id) => replace::replace(ctx, &rt, &id, &body).await,
+        Endpoint::Patch(rt, id) => patch::patch(ctx, &rt, &id, &body).await,
+        Endpoint::Delete(rt, id) => delete::delete(ctx, &rt, &id).await,
+        Endpoint::Bulk => bulk::bulk(ctx, &body).await,
+        Endpoint::Me(method) => me::me(ctx, &method, body).await,
+    }
+}
+
+impl Context<'_> {
+    pub(crate) fn store(&self) -> &dyn ResourceStore {
+        self.inner.store.as_ref()
+    }
+
+    /// The list and projection parameters of the query string.
+    pub(crate) fn query_params(&self) -> Result<ListParams, ScimError> {
+        query::parse_query(self.parts.uri.query().unwrap_or_default())
+    }
+
+    /// The projection the query string asks for.
+    pub(crate) fn projection(&self) -> Result<Projection, ScimError> {
+        projection(&self.query_params()?)
+    }
+
+    /// The absolute URL of a resource.
+    pub(crate) fn location(&self, rt: &ResourceType, id: &str) -> String {
+        format!("{}{}/{}", self.base, rt.endpoint, id)
+    }
+
+    /// The resource as the client sees it: `meta.location`, `meta.resourceType` and every
+    /// `$ref` rendered, then projected.
+    pub(crate) fn render(
+        &self,
+        rt: &ResourceType,
+        mut resource: Resource,
+        projection: &Projection,
+    ) -> Value {
+        self.decorate(rt, &mut resource);
+        projection.apply(&resource, rt)
+    }
+
+    /// Sets `meta.location`, `meta.resourceType` and the `$ref` of references to other
+    /// resources (group members, `User.groups`, the enterprise `manager`).
+    pub(crate) fn decorate(&self, rt: &ResourceType, resource: &mut Resource) {
+        let location = resource.id().map(|id| self.location(rt, id));
+        let attributes = resource.attributes_mut();
+        let meta = attributes
+            .entry("meta")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(meta) = meta {
+            meta.insert("resourceType".into(), Value::String(rt.name.clone()));
+            if let Some(location) = location {
+                meta.insert("location".into(), Value::String(location));
+            }
+        }
+        for attribute in &rt.schema.attributes {
+            if let Some(value) = attributes.get_mut(&attribute.name) {
+                self.render_refs(attribute, value);
+            }
+        }
+        for extension in &rt.extensions {
+            if let Some(Value::Object(object)) = attributes.get_mut(&extension.schema.id) {
+                for attribute in &extension.schema.attributes {
+                    if let Some(value) = object.get_mut(&attribute.name) {
+                        self.render_refs(attribute, value);
+                    }
+                }
+            }
+        }
+    }
+
+    fn render_refs(&self, attribute: &Attribute, value: &mut Value) {
+        let Some(reference) = attribute
+            .sub_attributes
+            .iter()
+            .find(|s| s.name == "$ref" && s.kind == AttributeType::Reference)
+        else {
+            return;
+        };
+        let registry = &self.inner.registry;
+        // A member's `type` says what it is; without one, `User.groups` points to groups
+        // and anything else to the first resource type its `$ref` may name.
+        let default_type = if attribute.name.eq_ignore_ascii_case("groups") {
+            registry.resource_type("Group")
+        } else {
+            reference
+                .reference_types
+                .iter()
+                .find_map(|t| registry.resource_type(t))
+        };
+        let mut set = |element: &mut Value| {
+            let Value::Object(element) = element else {
+                return;
+            };
+            let Some(id) = element.get("value").and_then(Value::as_str) else {
+                return;
+            };
+            let target = element
+                .get("type")
+                .and_then(Value::as_str)
+                .and_then(|t| registry.resource_type(t))
+                .or(default_type);
+            if let Some(target) = target {
+                let url = self.location(target, id);
+                element.insert("$ref".into(), Value::String(url));
+            }
+        };
+        match value {
+            Value::Array(elements) => elements.iter_mut().for_each(&mut set),
+            element @ Value::Object(_) => set(element),
+            _ => {}
+        }
+    }
+
+    /// A resource response: the rendered body with its `ETag` and, when asked,
+    /// `Location`.
+    pub(crate) fn resource_response(
+        &self,
+        status: StatusCode,
+        rt: &ResourceType,
+        resource: Resource,
+        projection: &Projection,
+        with_location: bool,
+    ) -> Response<Bytes> {
+        let etag = self.etag_header(&resource);
+        let location = with_location
+            .then(|| resource.id().map(|id| self.location(rt, id)))
+            .flatten()
+            .and_then(|l| HeaderValue::from_str(&l).ok());
+        let mut response = json_response(status, &self.render(rt, resource, projection));
+        let headers = response.headers_mut();
+        if let Some(etag) = etag {
+            headers.insert(ETAG, etag);
+        }
+        if let Some(location) = location {
+            headers.insert(LOCATION, location);
+        }
+        response
+    }
+
+    /// The `ETag` header of a resource (its `meta.version`), when ETags are on.
+    pub(crate) fn etag_header(&self, resource: &Resource) -> Option<HeaderValue> {
+        if !self.inner.config.etag {
+            return None;
+        }
+        resource.version().and_then(etag::header_value)
+    }
+
+    /// The `If-Match` condition of the request, when ETags are on.
+    pub(crate) fn if_match(&self) -> Result<Option<etag::Condition>, ScimError> {
+        if !self.inner.config.etag {
+            return Ok(None);
+        }
+        etag::condition(&self.parts.headers, &IF_MATCH)
+    }
+
+    /// Checks an `If-Match` condition against the current resource (`412` on mismatch)
+    /// and returns the version the store must still find when it writes, so that a
+    /// concurrent change in between is caught too.
+    pub(crate) async fn expected_version(
+        &self,
+        rt: &ResourceType,
+        id: &str,
+        condition: Option<&etag::Condition>,
+    ) -> Result<Option<String>, ScimError> {
+        let Some(condition) = condition else {
+            return Ok(None);
+        };
+        let current = self.store().get(&self.store_ctx, rt, id).await?;
+        check_if_match(condition, &current)
+    }
+}
+
+/// [`Context::expected_version`] for a resource already fetched.
+pub(crate) fn check_if_match(
+    condition: &etag::Condition,
+    current: &Resource,
+) -> Result<Option<String>, ScimError> {
+    let version = current.version().unwrap_or_default();
+    if condition.matches(version) {
+        Ok(current.version().map(str::to_owned))
+    } else {
+        Err(ScimError::precondition_failed(format!(
+            "If-Match does not match; the resource's current version is {version}"
+        )))
+    }
+}
+
+/// The projection of list parameters.
+pub(crate) fn projection(params: &ListParams) -> Result<Projection, ScimError> {
+    let join = |names: &[String]| (!names.is_empty()).then(|| names.join(","));
+    let attributes = join(&params.attributes);
+    let excluded = join(&params.excluded_attributes);
+    Projection::parse(attributes.as_deref(), excluded.as_deref())
+}
+
+/// A JSON response with the SCIM content type.
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response<Bytes> {
+    // Serializing a `Value` cannot fail.
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut response = Response::new(Bytes::from(bytes));
+    *response.status_mut() = status;
+    response
+}
+
+/// An empty response (`204`, `304`).
+pub(crate) fn empty_response(status: StatusCode) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = status;
+    response
+}
+
+/// Parses a JSON request body: `400 invalidSyntax` when it is not JSON.
+pub(crate) fn parse_json(body: &[u8]) -> Result<Value, ScimError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))
+}

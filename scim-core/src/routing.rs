@@ -1,0 +1,348 @@
+//! From method and path to an [`Endpoint`]: a pure function, table-tested.
+
+use std::sync::Arc;
+
+use http::Method;
+
+use crate::error::ScimError;
+use crate::schema::definition::ResourceType;
+use crate::schema::registry::SchemaRegistry;
+
+/// What a request asks for, once its method and path are understood.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Endpoint {
+    /// `GET /ServiceProviderConfig`
+    ServiceProviderConfig,
+    /// `GET /Schemas`
+    Schemas,
+    /// `GET /Schemas/{urn}`
+    Schema(String),
+    /// `GET /ResourceTypes`
+    ResourceTypes,
+    /// `GET /ResourceTypes/{name}`
+    ResourceType(String),
+    /// `GET /{type}`
+    List(Arc<ResourceType>),
+    /// `POST /{type}/.search`
+    Search(Arc<ResourceType>),
+    /// `POST /{type}`
+    Create(Arc<ResourceType>),
+    /// `GET /{type}/{id}`
+    Get(Arc<ResourceType>, String),
+    /// `PUT /{type}/{id}`
+    Replace(Arc<ResourceType>, String),
+    /// `PATCH /{type}/{id}`
+    Patch(Arc<ResourceType>, String),
+    /// `DELETE /{type}/{id}`
+    Delete(Arc<ResourceType>, String),
+    /// `POST /.search` across every resource type.
+    RootSearch,
+    /// `POST /Bulk`
+    Bulk,
+    /// `/Me` with any of its methods (RFC 7644 §3.11).
+    Me(Method),
+}
+
+impl Endpoint {
+    /// A short name for logs and spans.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::ServiceProviderConfig => "ServiceProviderConfig",
+            Self::Schemas | Self::Schema(_) => "Schemas",
+            Self::ResourceTypes | Self::ResourceType(_) => "ResourceTypes",
+            Self::List(_) => "list",
+            Self::Search(_) => "search",
+            Self::Create(_) => "create",
+            Self::Get(..) => "get",
+            Self::Replace(..) => "replace",
+            Self::Patch(..) => "patch",
+            Self::Delete(..) => "delete",
+            Self::RootSearch => "root-search",
+            Self::Bulk => "Bulk",
+            Self::Me(_) => "Me",
+        }
+    }
+}
+
+/// A routed request: the tenant segment (decoded) and the endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Route {
+    pub(crate) tenant: String,
+    pub(crate) endpoint: Endpoint,
+}
+
+/// The tenant segment of a mount-relative path (`/{tenant}/…`), decoded; `None` when
+/// the path has none.
+pub(crate) fn tenant_of(path: &str) -> Option<String> {
+    let first = path.strip_prefix('/')?.split('/').next()?;
+    if first.is_empty() {
+        return None;
+    }
+    percent_decode(first)
+}
+
+/// Routes a mount-relative path (without the query string). A trailing slash is
+/// tolerated (Entra ID sends `/Users/?filter=…`); fixed endpoint names and resource
+/// type endpoints match case-insensitively.
+pub(crate) fn route(
+    registry: &SchemaRegistry,
+    method: &Method,
+    path: &str,
+) -> Result<Route, ScimError> {
+    let not_found = || ScimError::not_found(format!("no SCIM endpoint at {path}"));
+    let rest = path.strip_prefix('/').ok_or_else(not_found)?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let mut segments = Vec::new();
+    for raw in rest.split('/') {
+        if raw.is_empty() {
+            return Err(not_found());
+        }
+        segments.push(percent_decode(raw).ok_or_else(not_found)?);
+    }
+    let (tenant, segments) = segments.split_first().ok_or_else(not_found)?;
+    let is = |s: &String, name: &str| s.eq_ignore_ascii_case(name);
+    let allow = |allowed: &'static str, endpoint: Endpoint| {
+        if allowed.split(", ").any(|m| m == method.as_str()) {
+            Ok(endpoint)
+        } else {
+            Err(ScimError::method_not_allowed(allowed))
+        }
+    };
+    const GET: &str = "GET";
+    const POST: &str = "POST";
+    let endpoint = match segments {
+        [s] if is(s, "ServiceProviderConfig") => allow(GET, Endpoint::ServiceProviderConfig),
+        [s] if is(s, "Schemas") => allow(GET, Endpoint::Schemas),
+        [s, urn] if is(s, "Schemas") => allow(GET, Endpoint::Schema(urn.clone())),
+        [s] if is(s, "ResourceTypes") => allow(GET, Endpoint::ResourceTypes),
+        [s, name] if is(s, "ResourceTypes") => allow(GET, Endpoint::ResourceType(name.clone())),
+        [s] if is(s, ".search") => allow(POST, Endpoint::RootSearch),
+        [s] if is(s, "Bulk") => allow(POST, Endpoint::Bulk),
+        [s] if is(s, "Me") => allow(
+            "GET, POST, PUT, PATCH, DELETE",
+            Endpoint::Me(method.clone()),
+        ),
+        [name, tail @ ..] => {
+            let rt = registry
+                .resource_type_for_endpoint(&format!("/{name}"))
+                .ok_or_else(not_found)?
+                .clone();
+            match tail {
+                [] => match *method {
+                    Method::GET => Ok(Endpoint::List(rt)),
+                    Method::POST => Ok(Endpoint::Create(rt)),
+                    _ => Err(ScimError::method_not_allowed("GET, POST")),
+                },
+                [s] if is(s, ".search") => allow(POST, Endpoint::Search(rt)),
+                [id] => match *method {
+                    Method::GET => Ok(Endpoint::Get(rt, id.clone())),
+                    Method::PUT => Ok(Endpoint::Replace(rt, id.clone())),
+                    Method::PATCH => Ok(Endpoint::Patch(rt, id.clone())),
+                    Method::DELETE => Ok(Endpoint::Delete(rt, id.clone())),
+                    _ => Err(ScimError::method_not_allowed("GET, PUT, PATCH, DELETE")),
+                },
+                _ => Err(not_found()),
+            }
+        }
+        [] => Err(not_found()),
+    }?;
+    Ok(Route {
+        tenant: tenant.clone(),
+        endpoint,
+    })
+}
+
+/// Decodes `%XX` escapes of a path segment (`+` stays a plus sign in paths); `None`
+/// for a malformed escape or bytes that are not UTF-8.
+pub(crate) fn percent_decode(segment: &str) -> Option<String> {
+    if !segment.contains('%') {
+        return Some(segment.to_owned());
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = segment.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn routed(method: Method, path: &str) -> Result<(String, String), (u16, Option<String>)> {
+        let registry = SchemaRegistry::with_builtins();
+        match route(&registry, &method, path) {
+            Ok(r) => {
+                let detail = match &r.endpoint {
+                    Endpoint::Schema(s) | Endpoint::ResourceType(s) => format!(" {s}"),
+                    Endpoint::List(rt) | Endpoint::Create(rt) | Endpoint::Search(rt) => {
+                        format!(" {}", rt.name)
+                    }
+                    Endpoint::Get(rt, id)
+                    | Endpoint::Replace(rt, id)
+                    | Endpoint::Patch(rt, id)
+                    | Endpoint::Delete(rt, id) => format!(" {} {id}", rt.name),
+                    Endpoint::Me(m) => format!(" {m}"),
+                    _ => String::new(),
+                };
+                Ok((r.tenant, format!("{}{detail}", r.endpoint.name())))
+            }
+            Err(e) => {
+                let allow = e
+                    .to_response()
+                    .headers()
+                    .get("allow")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                Err((e.status().as_u16(), allow))
+            }
+        }
+    }
+
+    #[test]
+    fn routes_every_endpoint() {
+        let ok = |t: &str, e: &str| Ok((t.to_owned(), e.to_owned()));
+        let cases = [
+            (
+                Method::GET,
+                "/acme/ServiceProviderConfig",
+                ok("acme", "ServiceProviderConfig"),
+            ),
+            (
+                Method::GET,
+                "/acme/serviceproviderconfig/",
+                ok("acme", "ServiceProviderConfig"),
+            ),
+            (Method::GET, "/acme/Schemas", ok("acme", "Schemas")),
+            (
+                Method::GET,
+                "/acme/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
+                ok("acme", "Schemas urn:ietf:params:scim:schemas:core:2.0:User"),
+            ),
+            (
+                Method::GET,
+                "/acme/ResourceTypes",
+                ok("acme", "ResourceTypes"),
+            ),
+            (
+                Method::GET,
+                "/acme/ResourceTypes/User",
+                ok("acme", "ResourceTypes User"),
+            ),
+            (Method::GET, "/acme/Users", ok("acme", "list User")),
+            (Method::GET, "/acme/Users/", ok("acme", "list User")),
+            (Method::GET, "/acme/users", ok("acme", "list User")),
+            (Method::POST, "/acme/Users", ok("acme", "create User")),
+            (
+                Method::POST,
+                "/acme/Groups/.search",
+                ok("acme", "search Group"),
+            ),
+            (Method::GET, "/acme/Users/42", ok("acme", "get User 42")),
+            (Method::GET, "/acme/Users/42/", ok("acme", "get User 42")),
+            (Method::PUT, "/acme/Users/42", ok("acme", "replace User 42")),
+            (Method::PATCH, "/acme/Groups/7", ok("acme", "patch Group 7")),
+            (
+                Method::DELETE,
+                "/acme/Groups/7",
+                ok("acme", "delete Group 7"),
+            ),
+            (Method::GET, "/acme/Users/a%20b", ok("acme", "get User a b")),
+            (Method::GET, "/ac%2Fme/Users", ok("ac/me", "list User")),
+            (Method::POST, "/acme/.search", ok("acme", "root-search")),
+            (Method::POST, "/acme/Bulk", ok("acme", "Bulk")),
+            (Method::GET, "/acme/Me", ok("acme", "Me GET")),
+            (Method::PATCH, "/acme/Me", ok("acme", "Me PATCH")),
+            (Method::GET, "/", Err((404, None))),
+            (Method::GET, "", Err((404, None))),
+            (Method::GET, "/acme", Err((404, None))),
+            (Method::GET, "/acme/", Err((404, None))),
+            (Method::GET, "/acme/Devices", Err((404, None))),
+            (Method::GET, "/acme/Users/42/extra", Err((404, None))),
+            (Method::GET, "/acme//Users", Err((404, None))),
+            (Method::GET, "/acme/Users/%zz", Err((404, None))),
+            (Method::GET, "/acme/Users/%ff", Err((404, None))),
+            (Method::GET, "/acme/Schemas/a/b", Err((404, None))),
+            (
+                Method::DELETE,
+                "/acme/Users",
+                Err((405, Some("GET, POST".into()))),
+            ),
+            (
+                Method::POST,
+                "/acme/Users/42",
+                Err((405, Some("GET, PUT, PATCH, DELETE".into()))),
+            ),
+            (
+                Method::GET,
+                "/acme/Users/.search",
+                Err((405, Some("POST".into()))),
+            ),
+            (
+                Method::GET,
+                "/acme/.search",
+                Err((405, Some("POST".into()))),
+            ),
+            (Method::GET, "/acme/Bulk", Err((405, Some("POST".into())))),
+            (
+                Method::POST,
+                "/acme/ServiceProviderConfig",
+                Err((405, Some("GET".into()))),
+            ),
+            (
+                Method::DELETE,
+                "/acme/Schemas/x",
+                Err((405, Some("GET".into()))),
+            ),
+            (
+                Method::HEAD,
+                "/acme/Me",
+                Err((405, Some("GET, POST, PUT, PATCH, DELETE".into()))),
+            ),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(routed(method.clone(), path), expected, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn a_host_apps_resource_type_is_routed_by_its_endpoint() {
+        let mut registry = SchemaRegistry::with_builtins();
+        let schema = registry
+            .add_schema(crate::Schema::new("urn:example:Device", "Device"))
+            .unwrap();
+        registry
+            .add_resource_type(ResourceType::new("Device", "/Devices", schema))
+            .unwrap();
+        let r = route(&registry, &Method::GET, "/t/devices/9").unwrap();
+        assert!(matches!(r.endpoint, Endpoint::Get(rt, id) if rt.name == "Device" && id == "9"));
+    }
+
+    #[test]
+    fn the_tenant_is_the_first_segment() {
+        assert_eq!(tenant_of("/acme/Users").as_deref(), Some("acme"));
+        assert_eq!(tenant_of("/acme").as_deref(), Some("acme"));
+        assert_eq!(tenant_of("/a%20b/Users").as_deref(), Some("a b"));
+        assert_eq!(tenant_of("/"), None);
+        assert_eq!(tenant_of("//Users"), None);
+        assert_eq!(tenant_of("acme"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn routing_never_panics(method in "[A-Z]{1,7}", path in "\\PC{0,60}") {
+            if let Ok(m) = Method::from_bytes(method.as_bytes()) {
+                let _ = route(&SchemaRegistry::with_builtins(), &m, &path);
+            }
+            let _ = percent_decode(&path);
+        }
+    }
+}

@@ -1,0 +1,501 @@
+//! Parsing a resource body: names canonicalized to the schema's spelling, values checked
+//! and coerced by type (RFC 7643 §2.1, §2.3), unknown schemas and attributes handled as
+//! [`ValidationOptions`] say.
+
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::attribute::{Attribute, AttributeType};
+use super::builtin;
+use super::definition::{ResourceType, Schema};
+use super::validate::ValidationOptions;
+use crate::error::ScimError;
+use crate::resource::Resource;
+
+/// Schema URNs of SCIM 1.x that some clients still put in `schemas` for the core schema
+/// (OneLogin sends `urn:scim:schemas:core:2.0`).
+const LEGACY_CORE_SCHEMAS: [&str; 2] = ["urn:scim:schemas:core:2.0", "urn:scim:schemas:core:1.0"];
+
+impl Resource {
+    /// Parses a request body into a resource of type `rt`: enforces the size limit
+    /// (`413`), JSON syntax (`400 invalidSyntax`), maps every attribute name to the
+    /// schema's spelling (top level, sub-attributes, extension objects under their URN,
+    /// and URN-qualified top-level keys such as
+    /// `"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"`,
+    /// which move under their extension object), and checks or coerces every value by
+    /// its attribute's type (`400 invalidValue` naming the attribute).
+    ///
+    /// `null` values and empty arrays are unassigned (RFC 7643 §2.5) and are dropped.
+    /// Mutability and required attributes are checked later, by
+    /// [`Resource::validate_for_create`] and [`Resource::validate_for_replace`].
+    ///
+    /// ```
+    /// use scim_core::{Resource, SchemaRegistry, ValidationOptions};
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let body = br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+    ///                 "UserName":"bjensen","Active":"True"}"#;
+    /// let user = Resource::parse(body, users, &ValidationOptions::default()).unwrap();
+    /// assert_eq!(user.get("userName"), Some(&serde_json::json!("bjensen")));
+    /// assert_eq!(user.get("active"), Some(&serde_json::json!(true)));
+    ///
+    /// let err = Resource::parse(br#"{"active":"yes"}"#, users, &ValidationOptions::default()).unwrap_err();
+    /// assert_eq!(err.status().as_u16(), 400);
+    /// assert!(err.detail().contains("active"));
+    /// ```
+    pub fn parse(
+        bytes: &[u8],
+        rt: &ResourceType,
+        opts: &ValidationOptions,
+    ) -> Result<Resource, ScimError> {
+        if bytes.len() > opts.max_resource_bytes {
+            return Err(ScimError::payload_too_large(format!(
+                "the resource is {} bytes; the limit is {} bytes",
+                bytes.len(),
+                opts.max_resource_bytes
+            )));
+        }
+        let value: Value = serde_json::from_slice(bytes)
+            .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))?;
+        Self::from_json(value, rt, opts)
+    }
+
+    /// Like [`Resource::parse`], for a body already parsed as JSON (a Bulk operation's
+    /// `data`, a test fixture). The size limit is not checked here.
+    ///
+    /// ```
+    /// use scim_core::{Resource, SchemaRegistry, ValidationOptions};
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let groups = registry.resource_type("Group").unwrap();
+    /// let g = Resource::from_json(serde_json::json!({"DISPLAYNAME": "Admins"}), groups, &ValidationOptions::default()).unwrap();
+    /// assert_eq!(g.get("displayName"), Some(&serde_json::json!("Admins")));
+    /// assert!(Resource::from_json(serde_json::json!("x"), groups, &ValidationOptions::default()).is_err());
+    /// ```
+    pub fn from_json(
+        value: Value,
+        rt: &ResourceType,
+        opts: &ValidationOptions,
+    ) -> Result<Resource, ScimError> {
+        let Value::Object(input) = value else {
+            return Err(ScimError::invalid_syntax(
+                "the body must be a JSON object holding one resource",
+            ));
+        };
+        Ok(Resource::new(
+            rt.name.clone(),
+            canonicalize_resource(input, rt, opts)?,
+        ))
+    }
+}
+
+/// Canonicalizes the top level of a resource.
+fn canonicalize_resource(
+    input: Map<String, Value>,
+    rt: &ResourceType,
+    opts: &ValidationOptions,
+) -> Result<Map<String, Value>, ScimError> {
+    let mut out = Map::new();
+    for (key, value) in input {
+        if value.is_null() {
+            continue;
+        }
+        if key.eq_ignore_ascii_case("schemas") {
+            insert_once(&mut out, "schemas", canonicalize_schemas(value, rt, opts)?)?;
+        } else if let Some(schema) = rt.extension_schema(&key) {
+            let Value::Object(object) = value else {
+                return Err(ScimError::invalid_value(format!(
+                    "{}: an extension must be a JSON object",
+                    schema.id
+                )));
+            };
+            let attributes =
+                canonicalize_object(object, &schema.attributes, opts, &format!("{}:", schema.id))?;
+            merge_extension(&mut out, &schema.id, attributes)?;
+        } else if let Some((schema, name)) = split_qualified(&key, rt) {
+            // A URN-qualified attribute name at the top level (RFC 7644 §3.10).
+            let Some(attribute) = schema_attribute(schema, rt, name) else {
+                unknown_attribute(&key, opts)?;
+                continue;
+            };
+            let path = format!("{}:{}", schema.id, attribute.name);
+            let value = coerce_value(attribute, value, opts, &path)?;
+            if is_unassigned(&value) {
+                continue;
+            }
+            if schema.id == rt.schema.id {
+                insert_once(&mut out, &attribute.name, value)?;
+            } else {
+                let mut single = Map::new();
+                single.insert(attribute.name.clone(), value);
+                merge_extension(&mut out, &schema.id, single)?;
+            }
+        } else if let Some(attribute) = core_attribute(rt, &key) {
+            let value = coerce_value(attribute, value, opts, &attribute.name)?;
+            if !is_unassigned(&value) {
+                insert_once(&mut out, &attribute.name, value)?;
+            }
+        } else {
+            unknown_attribute(&key, opts)?;
+        }
+    }
+    Ok(out)
+}
+
+/// A top-level attribute of the core schema or a common attribute (RFC 7643 §3.1).
+fn core_attribute<'a>(rt: &'a ResourceType, name: &str) -> Option<&'a Attribute> {
+    rt.schema
+        .attribute_named(name)
+        .or_else(|| builtin::common_attribute(name))
+}
+
+/// An attribute of `schema`, which is the core schema of `rt` or one of its extensions.
+fn schema_attribute<'a>(
+    schema: &'a Schema,
+    rt: &'a ResourceType,
+    name: &str,
+) -> Option<&'a Attribute> {
+    if schema.id == rt.schema.id {
+        core_attribute(rt, name)
+    } else {
+        schema.attribute_named(name)
+    }
+}
+
+/// Splits `urn:…:Schema:attr` into the known schema and the attribute name.
+fn split_qualified<'a, 'k>(key: &'k str, rt: &'a ResourceType) -> Option<(&'a Schema, &'k str)> {
+    rt.schemas().map(|s| &**s).find_map(|schema| {
+        let prefix = key.get(..schema.id.len())?;
+        let rest = key.get(schema.id.len()..)?.strip_prefix(':')?;
+        (prefix.eq_ignore_ascii_case(&schema.id) && !rest.is_empty()).then_some((schema, rest))
+    })
+}
+
+fn unknown_attribute(name: &str, opts: &ValidationOptions) -> Result<(), ScimError> {
+    if opts.ignore_unknown_attributes {
+        Ok(())
+    } else {
+        Err(ScimError::invalid_syntax(format!(
+            "{}: no such attribute in the resource's schemas",
+            shorten(name)
+        )))
+    }
+}
+
+fn insert_once(out: &mut Map<String, Value>, name: &str, value: Value) -> Result<(), ScimError> {
+    if out.insert(name.to_owned(), value).is_some() {
+        return Err(ScimError::invalid_syntax(format!(
+            "{name}: the attribute appears more than once"
+        )));
+    }
+    Ok(())
+}
+
+/// Adds attributes to the extension object under `urn`, creating it if needed.
+fn merge_extension(
+    out: &mut Map<String, Value>,
+    urn: &str,
+    attributes: Map<String, Value>,
+) -> Result<(), ScimError> {
+    let slot = out
+        .entry(urn.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(existing) = slot {
+        for (name, value) in attributes {
+            if existing.insert(name.clone(), value).is_some() {
+                return Err(ScimError::invalid_syntax(format!(
+                    "{urn}:{name}: the attribute appears more than once"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `schemas` attribute: a list of URNs, each in its registered spelling. Unknown URNs
+/// are dropped (or rejected in strict mode); legacy core URNs stand for the core schema.
+fn canonicalize_schemas(
+    value: Value,
+    rt: &ResourceType,
+    opts: &ValidationOptions,
+) -> Result<Value, ScimError> {
+    let items = match value {
+        Value::Array(items) => items,
+        Value::String(s) if opts.accept_single_value_as_array => vec![Value::String(s)],
+        _ => {
+            return Err(ScimError::invalid_value(
+                "schemas: expected an array of schema URNs",
+            ));
+        }
+    };
+    let mut urns: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::String(urn) = item else {
+            return Err(ScimError::invalid_value(
+                "schemas: expected an array of schema URNs",
+            ));
+        };
+        let known = rt
+            .schemas()
+            .find(|s| s.id.eq_ignore_ascii_case(&urn))
+            .map(|s| s.id.clone());
+        let canonical = match known {
+            Some(id) => id,
+            None if opts.ignore_unknown_schemas
+                && LEGACY_CORE_SCHEMAS
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(&urn)) =>
+            {
+                rt.schema.id.clone()
+            }
+            None if opts.ignore_unknown_schemas => continue,
+            None => {
+                return Err(ScimError::invalid_syntax(format!(
+                    "schemas: {} is not a schema of {} resources",
+                    shorten(&urn),
+                    rt.name
+                )));
+            }
+        };
+        if !urns.iter().any(|u| u.as_str() == Some(&canonical)) {
+            urns.push(Value::String(canonical));
+        }
+    }
+    Ok(Value::Array(urns))
+}
+
+/// Canonicalizes and checks one attribute value: the whole value of `attribute`, i.e. an
+/// array for a multi-valued attribute (or, in lenient mode, a single element standing for
+/// a one-element array) and a single value otherwise. Complex values are canonicalized
+/// recursively; `null` stays `null` (the caller treats it as unassigned).
+///
+/// `path` names the attribute in error details (`emails`, `name.givenName`, …).
+pub(crate) fn coerce_value(
+    attribute: &Attribute,
+    value: Value,
+    opts: &ValidationOptions,
+    path: &str,
+) -> Result<Value, ScimError> {
+    if !attribute.multi_valued {
+        return coerce_element(attribute, value, opts, path);
+    }
+    match value {
+        Value::Null => Ok(Value::Null),
+        Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let item = coerce_element(attribute, item, opts, path)?;
+                if !item.is_null() {
+                    out.push(item);
+                }
+            }
+            Ok(Value::Array(out))
+        }
+        single if opts.accept_single_value_as_array => {
+            let item = coerce_element(attribute, single, opts, path)?;
+            Ok(if item.is_null() {
+                Value::Array(Vec::new())
+            } else {
+                Value::Array(vec![item])
+            })
+        }
+        other => Err(mismatch(path, "an array", &other)),
+    }
+}
+
+/// Canonicalizes and checks ONE value of `attribute`: for a multi-valued attribute one
+/// element of its array, otherwise the attribute's value. `null` stays `null`.
+pub(crate) fn coerce_element(
+    attribute: &Attribute,
+    value: Value,
+    opts: &ValidationOptions,
+    path: &str,
+) -> Result<Value, ScimError> {
+    match (attribute.kind, value) {
+        (_, Value::Null) => Ok(Value::Null),
+        (AttributeType::String, Value::String(s)) => {
+            check_canonical(attribute, &s, opts, path)?;
+            Ok(Value::String(s))
+        }
+        (AttributeType::Boolean, Value::Bool(b)) => Ok(Value::Bool(b)),
+        // Entra ID sends booleans as "True"/"False" (CLIENTS.md).
+        (AttributeType::Boolean, Value::String(s)) if opts.coerce_boolean_strings => {
+            if s.eq_ignore_ascii_case("true") {
+                Ok(Value::Bool(true))
+            } else if s.eq_ignore_ascii_case("false") {
+                Ok(Value::Bool(false))
+            } else {
+                Err(mismatch(path, "a boolean", &Value::String(s)))
+            }
+        }
+        (AttributeType::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => {
+            Ok(Value::Number(n))
+        }
+        (AttributeType::Decimal, Value::Number(n)) => Ok(Value::Number(n)),
+        (AttributeType::DateTime, Value::String(s)) => {
+            // RFC 7643 §2.3.5: xsd:dateTime; we accept RFC 3339 date-times.
+            if OffsetDateTime::parse(&s, &Rfc3339).is_ok() {
+                Ok(Value::String(s))
+            } else {
+                Err(ScimError::invalid_value(format!(
+                    "{path}: {} is not an RFC 3339 date-time",
+                    shorten_quoted(&s)
+                )))
+            }
+        }
+        (AttributeType::Binary, Value::String(s)) => {
+            if is_base64(&s) {
+                Ok(Value::String(s))
+            } else {
+                Err(ScimError::invalid_value(format!(
+                    "{path}: the value is not base64 (RFC 4648 §4)"
+                )))
+            }
+        }
+        (AttributeType::Reference, Value::String(s)) => Ok(Value::String(s)),
+        (AttributeType::Complex, Value::Object(object)) => Ok(Value::Object(canonicalize_object(
+            object,
+            &attribute.sub_attributes,
+            opts,
+            &format!("{path}."),
+        )?)),
+        // Entra ID sets the manager as a bare id string; a complex attribute with a `value`
+        // sub-attribute takes a bare scalar as `{"value": …}`.
+        (
+            AttributeType::Complex,
+            scalar @ (Value::String(_) | Value::Number(_) | Value::Bool(_)),
+        ) if opts.wrap_bare_value => {
+            let Some(sub) = attribute.sub_attribute("value") else {
+                return Err(mismatch(path, "a JSON object", &scalar));
+            };
+            let value = coerce_element(sub, scalar, opts, &format!("{path}.value"))?;
+            let mut object = Map::new();
+            object.insert(sub.name.clone(), value);
+            Ok(Value::Object(object))
+        }
+        (kind, other) => Err(mismatch(path, expected(kind), &other)),
+    }
+}
+
+/// Canonicalizes the members of a complex value (or extension object) against
+/// `attributes`, dropping unassigned values. `prefix` starts each member's path in error
+/// details: `name.` for a complex attribute, `urn:…:User:` for an extension object.
+fn canonicalize_object(
+    object: Map<String, Value>,
+    attributes: &[Attribute],
+    opts: &ValidationOptions,
+    prefix: &str,
+) -> Result<Map<String, Value>, ScimError> {
+    let mut out = Map::new();
+    for (key, value) in object {
+        if value.is_null() {
+            continue;
+        }
+        let Some(attribute) = attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(&key))
+        else {
+            unknown_attribute(&format!("{prefix}{key}"), opts)?;
+            continue;
+        };
+        let sub_path = format!("{prefix}{}", attribute.name);
+        let value = coerce_value(attribute, value, opts, &sub_path)?;
+        if !is_unassigned(&value) {
+            insert_once(&mut out, &attribute.name, value)?;
+        }
+    }
+    Ok(out)
+}
+
+/// RFC 7643 §2.5: `null` and an empty array are the same as an unassigned attribute.
+fn is_unassigned(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+fn check_canonical(
+    attribute: &Attribute,
+    value: &str,
+    opts: &ValidationOptions,
+    path: &str,
+) -> Result<(), ScimError> {
+    if opts.canonical_values_advisory || attribute.canonical_values.is_empty() {
+        return Ok(());
+    }
+    let matches = |c: &String| {
+        if attribute.case_exact {
+            c == value
+        } else {
+            c.eq_ignore_ascii_case(value)
+        }
+    };
+    if attribute.canonical_values.iter().any(matches) {
+        Ok(())
+    } else {
+        Err(ScimError::invalid_value(format!(
+            "{path}: {} is not one of {}",
+            shorten_quoted(value),
+            attribute.canonical_values.join(", ")
+        )))
+    }
+}
+
+/// Standard base64 (RFC 4648 §4), padding optional, whitespace not allowed.
+fn is_base64(s: &str) -> bool {
+    let body = s.trim_end_matches('=');
+    let padding = s.len() - body.len();
+    let alphabet = body
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+    alphabet
+        && padding <= 2
+        && if padding > 0 {
+            s.len() % 4 == 0
+        } else {
+            body.len() % 4 != 1
+        }
+}
+
+fn expected(kind: AttributeType) -> &'static str {
+    match kind {
+        AttributeType::String => "a string",
+        AttributeType::Boolean => "a boolean",
+        AttributeType::Decimal => "a number",
+        AttributeType::Integer => "an integer",
+        AttributeType::DateTime => "an RFC 3339 date-time string",
+        AttributeType::Binary => "a base64 string",
+        AttributeType::Reference => "a URI string",
+        AttributeType::Complex => "a JSON object",
+    }
+}
+
+fn mismatch(path: &str, expected: &str, got: &Value) -> ScimError {
+    let got = match got {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    ScimError::invalid_value(format!("{path}: expected {expected}, got {got}"))
+}
+
+/// Client text echoed in an error detail, cut to a readable length.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 100;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or_default()),
+        None => s.to_owned(),
+    }
+}
+
+fn shorten_quoted(s: &str) -> String {
+    format!("{:?}", shorten(s))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,406 @@
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::error::ScimType;
+use crate::schema::attribute::Attribute;
+use crate::schema::definition::{ResourceType, Schema};
+use crate::schema::registry::SchemaRegistry;
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+fn lenient() -> ValidationOptions {
+    ValidationOptions::default()
+}
+
+fn strict() -> ValidationOptions {
+    ValidationOptions::strict()
+}
+
+fn users() -> Arc<ResourceType> {
+    SchemaRegistry::with_builtins()
+        .resource_type("User")
+        .cloned()
+        .unwrap()
+}
+
+/// A resource type with one attribute of every type.
+fn things() -> ResourceType {
+    let schema = Schema::new("urn:example:Thing", "Thing")
+        .attribute(Attribute::new("count", AttributeType::Integer))
+        .attribute(Attribute::new("ratio", AttributeType::Decimal))
+        .attribute(Attribute::new("when", AttributeType::DateTime))
+        .attribute(Attribute::new("blob", AttributeType::Binary))
+        .attribute(Attribute::new("link", AttributeType::Reference))
+        .attribute(Attribute::new("flag", AttributeType::Boolean))
+        .attribute(Attribute::new("tags", AttributeType::String).multi_valued(true))
+        .attribute(Attribute::complex(
+            "box",
+            vec![Attribute::new("size", AttributeType::Integer)],
+        ));
+    ResourceType::new("Thing", "/Things", Arc::new(schema))
+}
+
+fn parse_with(
+    body: Value,
+    rt: &ResourceType,
+    opts: &ValidationOptions,
+) -> Result<Value, ScimError> {
+    Resource::parse(&serde_json::to_vec(&body).unwrap(), rt, opts).map(Resource::into_value)
+}
+
+fn parse(body: Value) -> Result<Value, ScimError> {
+    parse_with(body, &users(), &lenient())
+}
+
+fn invalid_value(result: Result<Value, ScimError>, path: &str) {
+    let err = result.unwrap_err();
+    assert_eq!(err.scim_type(), Some(ScimType::InvalidValue), "{err}");
+    assert!(
+        err.detail().contains(path),
+        "{path} not in {:?}",
+        err.detail()
+    );
+}
+
+fn invalid_syntax(result: Result<Value, ScimError>) {
+    let err = result.unwrap_err();
+    assert_eq!(err.scim_type(), Some(ScimType::InvalidSyntax), "{err}");
+}
+
+#[test]
+fn attribute_names_take_the_schema_spelling() {
+    let v = parse(json!({
+        "SCHEMAS": ["urn:ietf:params:scim:schemas:core:2.0:user"],
+        "UserName": "bjensen",
+        "Active": true,
+        "DisplayName": "Babs",
+        "NAME": {"GivenName": "Barbara"},
+        "Emails": [{"VALUE": "b@example.com", "Primary": true}],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:USER": {"Manager": {"Value": "42"}}
+    }))
+    .unwrap();
+    assert_eq!(
+        v,
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "bjensen",
+            "active": true,
+            "displayName": "Babs",
+            "name": {"givenName": "Barbara"},
+            "emails": [{"value": "b@example.com", "primary": true}],
+            ENTERPRISE: {"manager": {"value": "42"}}
+        })
+    );
+}
+
+#[test]
+fn urn_qualified_keys_move_under_their_schema() {
+    let v = parse(json!({
+        "urn:ietf:params:scim:schemas:core:2.0:User:userName": "bjensen",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber": "701984",
+        ENTERPRISE: {"costCenter": "4130"}
+    }))
+    .unwrap();
+    assert_eq!(
+        v,
+        json!({"userName": "bjensen", ENTERPRISE: {"employeeNumber": "701984", "costCenter": "4130"}})
+    );
+}
+
+#[test]
+fn an_attribute_given_twice_is_invalid_syntax() {
+    invalid_syntax(parse(json!({"userName": "a", "USERNAME": "b"})));
+    invalid_syntax(parse(json!({
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter": "1",
+        ENTERPRISE: {"costCenter": "2"}
+    })));
+}
+
+#[test]
+fn boolean_strings_are_coerced_only_when_lenient() {
+    assert_eq!(
+        parse(json!({"active": "True"})).unwrap()["active"],
+        json!(true)
+    );
+    assert_eq!(
+        parse(json!({"active": "fALSE"})).unwrap()["active"],
+        json!(false)
+    );
+    assert_eq!(
+        parse(json!({"active": false})).unwrap()["active"],
+        json!(false)
+    );
+    invalid_value(parse(json!({"active": "yes"})), "active");
+    invalid_value(parse(json!({"active": 1})), "active");
+    invalid_value(
+        parse_with(json!({"active": "True"}), &users(), &strict()),
+        "active",
+    );
+}
+
+#[test]
+fn strings_are_checked() {
+    invalid_value(parse(json!({"userName": 42})), "userName");
+    invalid_value(
+        parse(json!({"name": {"givenName": ["x"]}})),
+        "name.givenName",
+    );
+    invalid_value(
+        parse(json!({ENTERPRISE: {"department": true}})),
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+    );
+}
+
+#[test]
+fn integers_and_decimals_are_checked() {
+    let rt = things();
+    let ok = parse_with(json!({"count": 3, "ratio": 0.5}), &rt, &strict()).unwrap();
+    assert_eq!(ok, json!({"count": 3, "ratio": 0.5}));
+    assert_eq!(
+        parse_with(json!({"ratio": 2}), &rt, &strict()).unwrap(),
+        json!({"ratio": 2})
+    );
+    invalid_value(parse_with(json!({"count": 1.5}), &rt, &lenient()), "count");
+    invalid_value(parse_with(json!({"count": "3"}), &rt, &lenient()), "count");
+    invalid_value(
+        parse_with(json!({"ratio": "0.5"}), &rt, &lenient()),
+        "ratio",
+    );
+    invalid_value(
+        parse_with(json!({"box": {"size": "big"}}), &rt, &lenient()),
+        "box.size",
+    );
+}
+
+#[test]
+fn date_times_are_rfc_3339() {
+    let rt = things();
+    for ok in ["2010-01-23T04:56:22Z", "2011-08-01T18:29:49.793+02:00"] {
+        assert_eq!(
+            parse_with(json!({"when": ok}), &rt, &strict()).unwrap()["when"],
+            json!(ok)
+        );
+    }
+    for bad in [
+        "2010-01-23",
+        "yesterday",
+        "2010-13-23T04:56:22Z",
+        "2010-01-23T04:56:22",
+    ] {
+        invalid_value(parse_with(json!({"when": bad}), &rt, &lenient()), "when");
+    }
+    invalid_value(
+        parse_with(json!({"when": 1_264_222_582}), &rt, &lenient()),
+        "when",
+    );
+    invalid_value(
+        parse(json!({"meta": {"created": "not a date"}})),
+        "meta.created",
+    );
+}
+
+#[test]
+fn binary_values_are_base64() {
+    let rt = things();
+    for ok in ["", "TWFu", "TWE=", "TQ==", "TWE", "ab+/"] {
+        assert!(
+            parse_with(json!({"blob": ok}), &rt, &strict()).is_ok(),
+            "{ok}"
+        );
+    }
+    for bad in ["T", "TQ=", "TWFu!", "TW Fu", "TQ===", "=TQ="] {
+        invalid_value(parse_with(json!({"blob": bad}), &rt, &lenient()), "blob");
+    }
+}
+
+#[test]
+fn references_are_strings() {
+    let rt = things();
+    assert!(parse_with(json!({"link": "https://example.com/x"}), &rt, &strict()).is_ok());
+    invalid_value(
+        parse_with(json!({"link": {"href": "x"}}), &rt, &lenient()),
+        "link",
+    );
+}
+
+#[test]
+fn complex_values_are_objects_or_a_bare_value_when_lenient() {
+    let v =
+        parse(json!({ENTERPRISE: {"manager": "26118915-6090-4610-87e4-49d8ca9f808d"}})).unwrap();
+    assert_eq!(
+        v[ENTERPRISE]["manager"],
+        json!({"value": "26118915-6090-4610-87e4-49d8ca9f808d"})
+    );
+    invalid_value(
+        parse_with(json!({ENTERPRISE: {"manager": "x"}}), &users(), &strict()),
+        "manager",
+    );
+    // `name` has no `value` sub-attribute to wrap into.
+    invalid_value(parse(json!({"name": "Barbara"})), "name");
+    invalid_value(parse(json!({"name": [{"givenName": "x"}]})), "name");
+}
+
+#[test]
+fn multi_valued_attributes_take_arrays_or_one_value_when_lenient() {
+    let v = parse(json!({"emails": {"value": "a@example.com"}})).unwrap();
+    assert_eq!(v["emails"], json!([{"value": "a@example.com"}]));
+    invalid_value(
+        parse_with(
+            json!({"emails": {"value": "a@example.com"}}),
+            &users(),
+            &strict(),
+        ),
+        "emails",
+    );
+    // A bare element is a `value` when lenient.
+    let v = parse(json!({"emails": [{"value": "a"}, "b"]})).unwrap();
+    assert_eq!(v["emails"], json!([{"value": "a"}, {"value": "b"}]));
+    invalid_value(
+        parse_with(
+            json!({"emails": [{"value": "a"}, "b"]}),
+            &users(),
+            &strict(),
+        ),
+        "emails",
+    );
+    invalid_value(
+        parse(json!({"emails": [{"value": "a"}, 5]})),
+        "emails.value",
+    );
+    invalid_value(
+        parse(json!({"emails": [{"primary": "maybe"}]})),
+        "emails.primary",
+    );
+    let rt = things();
+    assert_eq!(
+        parse_with(json!({"tags": "a"}), &rt, &lenient()).unwrap(),
+        json!({"tags": ["a"]})
+    );
+    invalid_value(parse_with(json!({"tags": [1]}), &rt, &lenient()), "tags");
+}
+
+#[test]
+fn null_and_empty_arrays_are_unassigned() {
+    let v = parse(json!({
+        "userName": "b", "nickName": null, "roles": [], "emails": [null],
+        "name": {"givenName": null},
+        "members": null
+    }))
+    .unwrap();
+    assert_eq!(v, json!({"userName": "b", "name": {}}));
+    let g = SchemaRegistry::with_builtins();
+    let groups = g.resource_type("Group").unwrap();
+    // Entra ID sends `"$ref": null` in members.
+    let v = parse_with(
+        json!({"members": [{"$ref": null, "value": "1"}]}),
+        groups,
+        &strict(),
+    )
+    .unwrap();
+    assert_eq!(v, json!({"members": [{"value": "1"}]}));
+}
+
+#[test]
+fn unknown_attributes_are_dropped_or_rejected_when_strict() {
+    let body = json!({"userName": "b", "shoeSize": 44, "name": {"nickname2": "x"}, "urn:example:other:1.0:User": {"a": 1}});
+    assert_eq!(
+        parse(body.clone()).unwrap(),
+        json!({"userName": "b", "name": {}})
+    );
+    invalid_syntax(parse_with(body, &users(), &strict()));
+    invalid_syntax(parse_with(
+        json!({"name": {"nick": "x"}}),
+        &users(),
+        &strict(),
+    ));
+    invalid_syntax(parse_with(
+        json!({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:shoe": 1}),
+        &users(),
+        &strict(),
+    ));
+}
+
+#[test]
+fn unknown_schema_urns_are_dropped_or_rejected_when_strict() {
+    let g = SchemaRegistry::with_builtins();
+    let groups = g.resource_type("Group").unwrap();
+    let entra = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group",
+                    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+        "displayName": "Admins"
+    });
+    assert_eq!(
+        parse_with(entra.clone(), groups, &lenient()).unwrap()["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:Group"])
+    );
+    invalid_syntax(parse_with(entra, groups, &strict()));
+    // OneLogin's legacy URN stands for the core schema.
+    let onelogin = json!({"schemas": ["urn:scim:schemas:core:2.0"], "userName": "b"});
+    assert_eq!(
+        parse(onelogin).unwrap()["schemas"],
+        json!(["urn:ietf:params:scim:schemas:core:2.0:User"])
+    );
+    invalid_value(parse(json!({"schemas": [1]})), "schemas");
+    invalid_value(
+        parse_with(json!({"schemas": USER_URN}), &users(), &strict()),
+        "schemas",
+    );
+    assert_eq!(
+        parse(json!({"schemas": USER_URN})).unwrap()["schemas"],
+        json!([USER_URN])
+    );
+}
+
+const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+
+#[test]
+fn canonical_values_are_advice_unless_strict() {
+    let body = json!({"emails": [{"value": "a@example.com", "type": "pigeon"}]});
+    assert!(parse(body.clone()).is_ok());
+    invalid_value(parse_with(body, &users(), &strict()), "emails.type");
+    // Not caseExact: "WORK" is "work".
+    let work = json!({"emails": [{"value": "a@example.com", "type": "WORK"}]});
+    assert!(parse_with(work, &users(), &strict()).is_ok());
+}
+
+#[test]
+fn bodies_are_limited_and_must_be_json_objects() {
+    let opts = ValidationOptions {
+        max_resource_bytes: 10,
+        ..ValidationOptions::default()
+    };
+    let err = Resource::parse(br#"{"userName":"bjensen"}"#, &users(), &opts).unwrap_err();
+    assert_eq!(err.status().as_u16(), 413);
+    for body in [&b"{"[..], b"", b"[1]", b"\"x\"", b"{\"a\":1}}"] {
+        let err = Resource::parse(body, &users(), &lenient()).unwrap_err();
+        assert_eq!(err.scim_type(), Some(ScimType::InvalidSyntax), "{body:?}");
+    }
+}
+
+#[test]
+fn coerce_value_takes_a_whole_value_and_coerce_element_one_element() {
+    let rt = users();
+    let emails = rt.schema.attribute_named("emails").unwrap();
+    let whole = coerce_value(
+        emails,
+        json!([{"Value": "a", "Primary": "true"}]),
+        &lenient(),
+        "emails",
+    )
+    .unwrap();
+    assert_eq!(whole, json!([{"value": "a", "primary": true}]));
+    let one = coerce_element(emails, json!({"Value": "a"}), &lenient(), "emails").unwrap();
+    assert_eq!(one, json!({"value": "a"}));
+    assert!(coerce_element(emails, json!([{"value": "a"}]), &lenient(), "emails").is_err());
+    let active = rt.schema.attribute_named("active").unwrap();
+    assert_eq!(
+        coerce_value(active, json!("False"), &lenient(), "active").unwrap(),
+        json!(false)
+    );
+    assert_eq!(
+        coerce_value(active, Value::Null, &lenient(), "active").unwrap(),
+        Value::Null
+    );
+}

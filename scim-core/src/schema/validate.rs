@@ -1,0 +1,455 @@
+//! Validation for create and replace (RFC 7643 §2.2, §7; RFC 7644 §3.3, §3.5.1):
+//! `schemas`, required attributes, mutability and `primary`.
+
+use serde_json::{Map, Value};
+
+use super::attribute::{Attribute, AttributeType, Mutability};
+use super::builtin;
+use super::definition::ResourceType;
+use crate::error::ScimError;
+use crate::resource::Resource;
+
+/// How tolerant parsing and validation are. Each leniency is a named switch; all are on
+/// by default because real clients need them, and [`ValidationOptions::strict`] turns
+/// every one off.
+///
+/// ```
+/// use scim_core::ValidationOptions;
+/// let lenient = ValidationOptions::default();
+/// assert!(lenient.coerce_boolean_strings && lenient.ignore_unknown_attributes);
+/// assert_eq!(lenient.max_resource_bytes, 1024 * 1024);
+/// let strict = ValidationOptions::strict();
+/// assert!(!strict.coerce_boolean_strings && !strict.ignore_unknown_attributes);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ValidationOptions {
+    /// Drop schema URNs in `schemas` that the resource type does not know (Entra ID's
+    /// `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group`,
+    /// OneLogin's `urn:scim:schemas:core:2.0`, which stands for the core schema) instead
+    /// of answering `400 invalidSyntax`.
+    pub ignore_unknown_schemas: bool,
+    /// Drop attributes no schema defines (Entra ID's PUTs carry some) instead of
+    /// answering `400 invalidSyntax`.
+    pub ignore_unknown_attributes: bool,
+    /// Accept the strings `"True"` and `"False"` (any case) for booleans, as Entra ID
+    /// sends them.
+    pub coerce_boolean_strings: bool,
+    /// Treat `canonicalValues` as advice (RFC 7643 §7 allows either); when off, a value
+    /// outside them is `400 invalidValue`.
+    pub canonical_values_advisory: bool,
+    /// Take a single value given for a multi-valued attribute as a one-element array.
+    pub accept_single_value_as_array: bool,
+    /// Take a bare scalar given for a complex attribute that has a `value` sub-attribute
+    /// as `{"value": …}` (Entra ID sets `manager` to a bare id).
+    pub wrap_bare_value: bool,
+    /// Add to `schemas` the URN of each extension whose object the resource carries,
+    /// instead of answering `400 invalidValue` (RFC 7643 §3 wants them listed).
+    pub add_missing_extension_schemas: bool,
+    /// The largest resource body accepted, in bytes (`413` beyond).
+    pub max_resource_bytes: usize,
+}
+
+impl Default for ValidationOptions {
+    fn default() -> Self {
+        Self {
+            ignore_unknown_schemas: true,
+            ignore_unknown_attributes: true,
+            coerce_boolean_strings: true,
+            canonical_values_advisory: true,
+            accept_single_value_as_array: true,
+            wrap_bare_value: true,
+            add_missing_extension_schemas: true,
+            max_resource_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl ValidationOptions {
+    /// Every leniency off: the RFC to the letter. The size limit stays at its default.
+    ///
+    /// ```
+    /// use scim_core::{Resource, SchemaRegistry, ValidationOptions};
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let err = Resource::parse(br#"{"userName":"b","shoeSize":44}"#, users, &ValidationOptions::strict()).unwrap_err();
+    /// assert_eq!(err.scim_type().unwrap().as_str(), "invalidSyntax");
+    /// ```
+    pub fn strict() -> Self {
+        Self {
+            ignore_unknown_schemas: false,
+            ignore_unknown_attributes: false,
+            coerce_boolean_strings: false,
+            canonical_values_advisory: false,
+            accept_single_value_as_array: false,
+            wrap_bare_value: false,
+            add_missing_extension_schemas: false,
+            ..Self::default()
+        }
+    }
+}
+
+impl Resource {
+    /// Validates a parsed resource for creation (RFC 7644 §3.3): `schemas` names the core
+    /// schema and every extension present, required attributes (and required
+    /// sub-attributes and extensions) are present, readOnly values the client sent
+    /// (`id`, `meta`, `groups`, …) are dropped, and at most one value of each multi-valued
+    /// attribute is `primary`.
+    ///
+    /// ```
+    /// use scim_core::{Resource, SchemaRegistry, ValidationOptions};
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let opts = ValidationOptions::default();
+    /// let body = br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
+    ///                 "id":"client-chosen","userName":"bjensen","groups":[{"value":"g1"}]}"#;
+    /// let mut user = Resource::parse(body, users, &opts).unwrap();
+    /// user.validate_for_create(users, &opts).unwrap();
+    /// assert!(user.get("id").is_none() && user.get("groups").is_none());
+    ///
+    /// let mut nameless = Resource::parse(br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}"#, users, &opts).unwrap();
+    /// assert_eq!(nameless.validate_for_create(users, &opts).unwrap_err().scim_type().unwrap().as_str(), "invalidValue");
+    /// ```
+    pub fn validate_for_create(
+        &mut self,
+        rt: &ResourceType,
+        opts: &ValidationOptions,
+    ) -> Result<(), ScimError> {
+        self.check_type(rt)?;
+        check_schemas(self.attributes_mut(), rt, opts)?;
+        drop_read_only(self.attributes_mut(), rt);
+        check_required(self.attributes(), rt)?;
+        check_primary(self.attributes(), rt)
+    }
+
+    /// Validates a parsed resource that replaces `existing` (RFC 7644 §3.5.1): everything
+    /// [`Resource::validate_for_create`] checks, and immutable attributes that already
+    /// have a value keep it (`400 mutability` otherwise; omitted ones are carried over).
+    ///
+    /// Immutability is checked for top-level attributes and the sub-attributes of
+    /// singular complex attributes; the elements of a multi-valued attribute (a group's
+    /// `members`) have no identity across a replace, so they may be added and removed.
+    ///
+    /// ```
+    /// use scim_core::{Attribute, AttributeType, Mutability, Resource, ResourceType, Schema, ValidationOptions};
+    /// use std::sync::Arc;
+    /// let schema = Arc::new(Schema::new("urn:example:Device", "Device")
+    ///     .attribute(Attribute::new("serial", AttributeType::String).mutability(Mutability::Immutable)));
+    /// let devices = ResourceType::new("Device", "/Devices", schema);
+    /// let opts = ValidationOptions::default();
+    /// let existing = Resource::from_json(serde_json::json!({"schemas":["urn:example:Device"],"serial":"A1"}), &devices, &opts).unwrap();
+    /// let mut changed = Resource::from_json(serde_json::json!({"schemas":["urn:example:Device"],"serial":"B2"}), &devices, &opts).unwrap();
+    /// let err = changed.validate_for_replace(&existing, &devices, &opts).unwrap_err();
+    /// assert_eq!(err.scim_type().unwrap().as_str(), "mutability");
+    /// ```
+    pub fn validate_for_replace(
+        &mut self,
+        existing: &Resource,
+        rt: &ResourceType,
+        opts: &ValidationOptions,
+    ) -> Result<(), ScimError> {
+        self.check_type(rt)?;
+        check_schemas(self.attributes_mut(), rt, opts)?;
+        drop_read_only(self.attributes_mut(), rt);
+        check_immutable(self.attributes_mut(), existing.attributes(), rt)?;
+        check_required(self.attributes(), rt)?;
+        check_primary(self.attributes(), rt)
+    }
+
+    fn check_type(&self, rt: &ResourceType) -> Result<(), ScimError> {
+        if self.resource_type().eq_ignore_ascii_case(&rt.name) {
+            Ok(())
+        } else {
+            Err(ScimError::internal(format!(
+                "a {} resource was validated as a {}",
+                self.resource_type(),
+                rt.name
+            )))
+        }
+    }
+}
+
+/// Every schema of `rt` with the attributes it holds in `attributes`, the extension
+/// objects by URN; `None` as the URN for the core schema.
+fn sections<'a>(
+    attributes: &'a Map<String, Value>,
+    rt: &'a ResourceType,
+) -> impl Iterator<
+    Item = (
+        Option<&'a str>,
+        &'a [Attribute],
+        Option<&'a Map<String, Value>>,
+    ),
+> {
+    let core = std::iter::once((None, rt.schema.attributes.as_slice(), Some(attributes)));
+    let extensions = rt.extensions.iter().map(move |e| {
+        (
+            Some(e.schema.id.as_str()),
+            e.schema.attributes.as_slice(),
+            attributes.get(&e.schema.id).and_then(Value::as_object),
+        )
+    });
+    core.chain(extensions)
+}
+
+/// RFC 7643 §3: `schemas` names the core schema and each extension present.
+fn check_schemas(
+    attributes: &mut Map<String, Value>,
+    rt: &ResourceType,
+    opts: &ValidationOptions,
+) -> Result<(), ScimError> {
+    let listed: Vec<String> = attributes
+        .get("schemas")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if !listed.iter().any(|u| u.eq_ignore_ascii_case(&rt.schema.id)) {
+        return Err(ScimError::invalid_value(format!(
+            "schemas: must include {}",
+            rt.schema.id
+        )));
+    }
+    let mut missing = Vec::new();
+    for extension in &rt.extensions {
+        let urn = &extension.schema.id;
+        if attributes.contains_key(urn) && !listed.iter().any(|u| u.eq_ignore_ascii_case(urn)) {
+            if !opts.add_missing_extension_schemas {
+                return Err(ScimError::invalid_value(format!(
+                    "schemas: must include {urn}, whose attributes the resource carries"
+                )));
+            }
+            missing.push(Value::String(urn.clone()));
+        }
+    }
+    if let Some(Value::Array(urns)) = attributes.get_mut("schemas") {
+        urns.extend(missing);
+    }
+    Ok(())
+}
+
+/// RFC 7644 §3.5.1: readOnly values in a request are ignored.
+fn drop_read_only(attributes: &mut Map<String, Value>, rt: &ResourceType) {
+    for common in builtin::common_attributes() {
+        if common.mutability == Mutability::ReadOnly {
+            attributes.remove(&common.name);
+        }
+    }
+    drop_read_only_in(attributes, &rt.schema.attributes);
+    for extension in &rt.extensions {
+        if let Some(Value::Object(object)) = attributes.get_mut(&extension.schema.id) {
+            drop_read_only_in(object, &extension.schema.attributes);
+            if object.is_empty() {
+                attributes.remove(&extension.schema.id);
+            }
+        }
+    }
+}
+
+fn drop_read_only_in(object: &mut Map<String, Value>, definitions: &[Attribute]) {
+    for attribute in definitions {
+        if attribute.mutability == Mutability::ReadOnly {
+            object.remove(&attribute.name);
+            continue;
+        }
+        if !attribute.is_complex() {
+            continue;
+        }
+        let emptied = match object.get_mut(&attribute.name) {
+            Some(Value::Object(inner)) => {
+                drop_read_only_in(inner, &attribute.sub_attributes);
+                inner.is_empty()
+            }
+            Some(Value::Array(items)) => {
+                for item in items.iter_mut() {
+                    if let Value::Object(inner) = item {
+                        drop_read_only_in(inner, &attribute.sub_attributes);
+                    }
+                }
+                items.retain(|i| i.as_object().is_none_or(|o| !o.is_empty()));
+                items.is_empty()
+            }
+            _ => false,
+        };
+        if emptied {
+            object.remove(&attribute.name);
+        }
+    }
+}
+
+/// RFC 7643 §2.2, §7: required attributes, required sub-attributes of values present,
+/// and required extensions.
+fn check_required(attributes: &Map<String, Value>, rt: &ResourceType) -> Result<(), ScimError> {
+    for extension in rt.extensions.iter().filter(|e| e.required) {
+        if !attributes.contains_key(&extension.schema.id) {
+            return Err(ScimError::invalid_value(format!(
+                "{}: the extension is required",
+                extension.schema.id
+            )));
+        }
+    }
+    for (urn, definitions, object) in sections(attributes, rt) {
+        let Some(object) = object else { continue };
+        let prefix = urn.map(|u| format!("{u}:")).unwrap_or_default();
+        for attribute in definitions {
+            if attribute.mutability == Mutability::ReadOnly {
+                continue;
+            }
+            let path = format!("{prefix}{}", attribute.name);
+            let value = object.get(&attribute.name);
+            if attribute.required && value.is_none_or(is_empty) {
+                return Err(ScimError::invalid_value(format!(
+                    "{path}: the attribute is required"
+                )));
+            }
+            if let Some(value) = value {
+                check_required_subs(attribute, value, &path)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_required_subs(attribute: &Attribute, value: &Value, path: &str) -> Result<(), ScimError> {
+    let elements: Box<dyn Iterator<Item = &Value>> = match value {
+        Value::Array(items) => Box::new(items.iter()),
+        other => Box::new(std::iter::once(other)),
+    };
+    for element in elements {
+        let Value::Object(object) = element else {
+            continue;
+        };
+        for sub in attribute.sub_attributes.iter().filter(|s| s.required) {
+            if object.get(&sub.name).is_none_or(is_empty) {
+                return Err(ScimError::invalid_value(format!(
+                    "{path}.{}: the sub-attribute is required",
+                    sub.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// RFC 7643 §2.4: "The primary attribute value 'true' MUST appear no more than once."
+pub(crate) fn check_primary(
+    attributes: &Map<String, Value>,
+    rt: &ResourceType,
+) -> Result<(), ScimError> {
+    for (urn, definitions, object) in sections(attributes, rt) {
+        let Some(object) = object else { continue };
+        for attribute in definitions.iter().filter(|a| a.multi_valued) {
+            let Some(primary) = attribute
+                .sub_attributes
+                .iter()
+                .find(|s| s.name == "primary" && s.kind == AttributeType::Boolean)
+            else {
+                continue;
+            };
+            let Some(Value::Array(items)) = object.get(&attribute.name) else {
+                continue;
+            };
+            let count = items
+                .iter()
+                .filter(|i| i.get(&primary.name) == Some(&Value::Bool(true)))
+                .count();
+            if count > 1 {
+                let prefix = urn.map(|u| format!("{u}:")).unwrap_or_default();
+                return Err(ScimError::invalid_value(format!(
+                    "{prefix}{}: {count} values are primary; at most one may be",
+                    attribute.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// RFC 7644 §3.5.1: an immutable value already set must not change; omitted, it is kept.
+fn check_immutable(
+    attributes: &mut Map<String, Value>,
+    existing: &Map<String, Value>,
+    rt: &ResourceType,
+) -> Result<(), ScimError> {
+    check_immutable_in(attributes, existing, &rt.schema.attributes, "")?;
+    for extension in &rt.extensions {
+        let urn = &extension.schema.id;
+        let Some(Value::Object(old)) = existing.get(urn) else {
+            continue;
+        };
+        let slot = attributes
+            .entry(urn.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(new) = slot {
+            check_immutable_in(new, old, &extension.schema.attributes, &format!("{urn}:"))?;
+            if new.is_empty() {
+                attributes.remove(urn);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_immutable_in(
+    new: &mut Map<String, Value>,
+    old: &Map<String, Value>,
+    definitions: &[Attribute],
+    prefix: &str,
+) -> Result<(), ScimError> {
+    for attribute in definitions {
+        let path = format!("{prefix}{}", attribute.name);
+        let Some(old_value) = old.get(&attribute.name).filter(|v| !is_empty(v)) else {
+            continue;
+        };
+        if attribute.mutability == Mutability::Immutable {
+            match new.get(&attribute.name) {
+                None => {
+                    new.insert(attribute.name.clone(), old_value.clone());
+                }
+                Some(value) if same_value(attribute, value, old_value) => {}
+                Some(_) => {
+                    return Err(ScimError::mutability(format!(
+                        "{path}: the attribute is immutable and already set"
+                    )));
+                }
+            }
+        } else if attribute.is_complex() && !attribute.multi_valued {
+            if let (Some(Value::Object(new_inner)), Value::Object(old_inner)) =
+                (new.get_mut(&attribute.name), old_value)
+            {
+                check_immutable_in(
+                    new_inner,
+                    old_inner,
+                    &attribute.sub_attributes,
+                    &format!("{path}."),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Equality as the attribute compares: case-insensitively unless `caseExact`.
+fn same_value(attribute: &Attribute, a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) if !attribute.case_exact => x.eq_ignore_ascii_case(y),
+        _ => a == b,
+    }
+}
+
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

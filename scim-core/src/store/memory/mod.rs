@@ -1,0 +1,371 @@
+//! [`InMemoryStore`]: an indexed, concurrent [`ResourceStore`] kept in process memory.
+//!
+//! Each tenant's data sits behind its own `RwLock`, in a map of tenants behind another.
+//! The trait's methods are `async` only for the trait: the work is synchronous, done
+//! under a lock taken and released without an `.await` in between, so readers never
+//! block each other and a writer blocks only its own tenant.
+
+mod index;
+mod membership;
+mod planner;
+mod provisional;
+mod tenant;
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use self::tenant::{Kind, TenantData};
+use crate::error::ScimError;
+use crate::filter::AttrPath;
+use crate::patch::PatchRequest;
+use crate::resource::Resource;
+use crate::schema::definition::ResourceType;
+use crate::store::{Query, QueryResult, RequestContext, ResourceStore, StoreError};
+
+/// A resource id, shared by the records, the indexes and the membership maps.
+pub(crate) type Id = Arc<str>;
+
+/// What [`InMemoryStore`] does with a group member whose `value` is not the id of a
+/// User or Group of the tenant.
+///
+/// ```
+/// use scim_core::UnknownMembers;
+/// assert_eq!(UnknownMembers::default(), UnknownMembers::Reject);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum UnknownMembers {
+    /// Fail the write with [`StoreError::Invalid`] naming the id (the default).
+    #[default]
+    Reject,
+    /// Drop the member silently and store the rest.
+    Ignore,
+}
+
+/// The switches of an [`InMemoryStore`].
+#[derive(Debug, Clone)]
+pub(crate) struct StoreOptions {
+    pub(crate) unique_group_display_name: bool,
+    pub(crate) unknown_members: UnknownMembers,
+}
+
+/// Builds an [`InMemoryStore`] with non-default switches.
+///
+/// ```
+/// use scim_core::{InMemoryStore, UnknownMembers};
+/// let store = InMemoryStore::builder()
+///     .unique_group_display_name(false)
+///     .unknown_members(UnknownMembers::Ignore)
+///     .build();
+/// # drop(store);
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct InMemoryStoreBuilder {
+    options: StoreOptions,
+}
+
+impl InMemoryStoreBuilder {
+    /// Whether a Group's `displayName` must be unique in its tenant (default `true`,
+    /// compared case-insensitively): Entra ID matches groups by `displayName` and
+    /// requires it.
+    ///
+    /// ```
+    /// # use scim_core::InMemoryStore;
+    /// let store = InMemoryStore::builder().unique_group_display_name(false).build();
+    /// # drop(store);
+    /// ```
+    pub fn unique_group_display_name(mut self, unique: bool) -> Self {
+        self.options.unique_group_display_name = unique;
+        self
+    }
+
+    /// What to do with group members that name no User or Group of the tenant.
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, UnknownMembers};
+    /// let store = InMemoryStore::builder().unknown_members(UnknownMembers::Ignore).build();
+    /// # drop(store);
+    /// ```
+    pub fn unknown_members(mut self, policy: UnknownMembers) -> Self {
+        self.options.unknown_members = policy;
+        self
+    }
+
+    /// The store.
+    ///
+    /// ```
+    /// # use scim_core::InMemoryStore;
+    /// let store = InMemoryStore::builder().build();
+    /// # drop(store);
+    /// ```
+    pub fn build(self) -> InMemoryStore {
+        InMemoryStore {
+            tenants: RwLock::default(),
+            options: self.options,
+        }
+    }
+}
+
+impl Default for InMemoryStoreBuilder {
+    fn default() -> Self {
+        Self {
+            options: StoreOptions {
+                unique_group_display_name: true,
+                unknown_members: UnknownMembers::Reject,
+            },
+        }
+    }
+}
+
+/// A [`ResourceStore`] in process memory, indexed and safe to share between tasks.
+///
+/// - Ids are random UUIDs (v4); `meta.version` is a weak ETag (`W/"1"`, `W/"2"`, …)
+///   that changes on every write, including membership changes that alter a User's
+///   `groups` or a Group's `members`.
+/// - `userName` and every attribute marked `uniqueness: server` are unique per tenant
+///   (case-insensitively unless `caseExact`), as is a Group's `displayName` unless
+///   switched off in the [builder](InMemoryStore::builder).
+/// - `id`, `userName`, `externalId`, a Group's `displayName` and membership
+///   (`members.value`, `groups.value`) are indexed: a filter that is, or ANDs with,
+///   `eq` on one of them does not scan. Without `sortBy`, results come in creation
+///   order, so `startIndex` paging is stable.
+/// - A Group's members live in a membership index, not in its document: adding or
+///   removing one costs the same whatever the group's size, and `User.groups` is
+///   derived from it.
+///
+/// ```
+/// use scim_core::{InMemoryStore, RequestContext, Resource, ResourceStore, SchemaRegistry};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let registry = SchemaRegistry::with_builtins();
+/// let users = registry.resource_type("User").unwrap();
+/// let store = InMemoryStore::new();
+/// let ctx = RequestContext::new("acme");
+/// let alice = Resource::from_value("User", serde_json::json!({"userName": "alice"})).unwrap();
+/// let created = store.create(&ctx, users, alice).await.unwrap();
+/// let id = created.id().unwrap();
+/// assert_eq!(store.get(&ctx, users, id).await.unwrap().version(), Some("W/\"1\""));
+/// // Another tenant sees nothing.
+/// assert!(store.get(&RequestContext::new("other"), users, id).await.is_err());
+/// # });
+/// ```
+#[derive(Debug)]
+pub struct InMemoryStore {
+    tenants: RwLock<HashMap<String, Arc<RwLock<TenantData>>>>,
+    options: StoreOptions,
+}
+
+impl Default for InMemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The current time as RFC 3339 (`meta.lastModified`, RFC 7643 §3.1).
+fn now() -> Result<String, StoreError> {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .map_err(|e| StoreError::Backend(Box::new(e)))
+}
+
+impl InMemoryStore {
+    /// An empty store with the default switches.
+    ///
+    /// ```
+    /// # use scim_core::InMemoryStore;
+    /// let store = InMemoryStore::new();
+    /// # drop(store);
+    /// ```
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// A builder to change the default switches.
+    ///
+    /// ```
+    /// # use scim_core::InMemoryStore;
+    /// let store = InMemoryStore::builder().unique_group_display_name(false).build();
+    /// # drop(store);
+    /// ```
+    pub fn builder() -> InMemoryStoreBuilder {
+        InMemoryStoreBuilder::default()
+    }
+
+    /// The tenant's data, if it has any.
+    ///
+    /// A poisoned lock is taken over rather than reported: every write computes and
+    /// checks its result before its first change, so a panic cannot leave a tenant
+    /// half-written.
+    fn tenant(&self, ctx: &RequestContext) -> Result<Option<Arc<RwLock<TenantData>>>, StoreError> {
+        check_principal(ctx)?;
+        let tenants = self.tenants.read().unwrap_or_else(PoisonError::into_inner);
+        Ok(tenants.get(&ctx.tenant).cloned())
+    }
+
+    /// The tenant's data, created on its first write.
+    fn tenant_for_write(
+        &self,
+        ctx: &RequestContext,
+    ) -> Result<Arc<RwLock<TenantData>>, StoreError> {
+        if let Some(tenant) = self.tenant(ctx)? {
+            return Ok(tenant);
+        }
+        let mut tenants = self.tenants.write().unwrap_or_else(PoisonError::into_inner);
+        Ok(Arc::clone(tenants.entry(ctx.tenant.clone()).or_default()))
+    }
+
+    /// Runs `f` under the tenant's read lock; `None` when the tenant has no data.
+    fn read<T>(
+        &self,
+        ctx: &RequestContext,
+        f: impl FnOnce(Option<&TenantData>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match self.tenant(ctx)? {
+            Some(tenant) => f(Some(&tenant.read().unwrap_or_else(PoisonError::into_inner))),
+            None => f(None),
+        }
+    }
+
+    /// Runs `f` under the tenant's write lock.
+    fn write<T>(
+        &self,
+        ctx: &RequestContext,
+        f: impl FnOnce(&mut TenantData) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tenant = self.tenant_for_write(ctx)?;
+        let mut data = tenant.write().unwrap_or_else(PoisonError::into_inner);
+        f(&mut data)
+    }
+}
+
+/// Defence in depth: the engine checks that the principal belongs to the tenant; the
+/// store refuses to act if it somehow does not.
+fn check_principal(ctx: &RequestContext) -> Result<(), StoreError> {
+    match &ctx.principal {
+        Some(p) if p.tenant != ctx.tenant => Err(StoreError::Rejected(ScimError::forbidden(
+            "the principal does not belong to this tenant",
+        ))),
+        _ => Ok(()),
+    }
+}
+
+#[async_trait]
+impl ResourceStore for InMemoryStore {
+    async fn create(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        resource: Resource,
+    ) -> Result<Resource, StoreError> {
+        let id = Id::from(uuid::Uuid::new_v4().to_string());
+        let now = now()?;
+        self.write(ctx, |t| {
+            t.create(resource_type, resource, id, &now, &self.options)
+        })
+    }
+
+    async fn get(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+    ) -> Result<Resource, StoreError> {
+        self.read(ctx, |t| match t {
+            Some(t) => t.get(resource_type, id),
+            None => Err(StoreError::NotFound { id: id.to_owned() }),
+        })
+    }
+
+    async fn replace(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        resource: Resource,
+        expected_version: Option<&str>,
+    ) -> Result<Resource, StoreError> {
+        let now = now()?;
+        self.write(ctx, |t| {
+            t.replace(
+                resource_type,
+                id,
+                resource,
+                expected_version,
+                &now,
+                &self.options,
+            )
+        })
+    }
+
+    async fn patch(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+    ) -> Result<Resource, StoreError> {
+        self.patch_excluding(ctx, resource_type, id, patch, expected_version, &[])
+            .await
+    }
+
+    async fn patch_excluding(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Resource, StoreError> {
+        let now = now()?;
+        let derived = Kind::of(resource_type)
+            .derived_attribute()
+            .is_none_or(|name| {
+                !excluded_attributes
+                    .iter()
+                    .any(|p| p.sub_attribute.is_none() && p.name.eq_ignore_ascii_case(name))
+            });
+        self.write(ctx, |t| {
+            t.patch(
+                resource_type,
+                id,
+                patch,
+                expected_version,
+                derived,
+                &now,
+                &self.options,
+            )
+        })
+    }
+
+    async fn delete(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        expected_version: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = now()?;
+        self.write(ctx, |t| t.delete(resource_type, id, expected_version, &now))
+    }
+
+    async fn query(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        query: &Query,
+    ) -> Result<QueryResult, StoreError> {
+        self.read(ctx, |t| match t {
+            Some(t) => planner::run(t, resource_type, query),
+            None => planner::run(&TenantData::default(), resource_type, query),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,312 @@
+//! The query planner: a filter that is, or ANDs with, an `eq` on an indexed attribute
+//! is answered from the index; anything else scans the resource type in insertion order.
+//! Index candidates are then checked against the rest of the filter, so an index only
+//! narrows, it never decides alone unless it is exact.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use super::Id;
+use super::provisional;
+use super::tenant::{Kind, Record, TenantData, TypeData};
+use crate::error::{ScimError, ScimType};
+use crate::filter::{AttrPath, CompValue, CompareOp, Filter};
+use crate::resource::Resource;
+use crate::schema::definition::ResourceType;
+use crate::store::{Query, QueryResult, StoreError};
+
+/// How a filter will be answered: the candidate ids (`None`: scan everything) and the
+/// clauses every candidate must still satisfy (all of them, a conjunction).
+#[derive(Debug)]
+pub(crate) struct Plan<'f> {
+    pub(crate) candidates: Option<Vec<Id>>,
+    pub(crate) residual: Vec<&'f Filter>,
+}
+
+/// Ids answering one clause from an index, and whether that answer is exact (no
+/// need to evaluate the clause on the candidates).
+fn lookup(
+    filter: &Filter,
+    rt: &ResourceType,
+    td: &TypeData,
+    tenant: &TenantData,
+) -> Option<(Vec<Id>, bool)> {
+    match filter {
+        Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value: CompValue::String(value),
+        } => lookup_eq(path, value, rt, td, tenant),
+        // `members[value eq "…"]` (Okta, Entra) reads as `members.value eq "…"`.
+        Filter::ValuePath { path, filter } if path.sub_attribute.is_none() => match &**filter {
+            Filter::Compare {
+                path: inner,
+                op: CompareOp::Eq,
+                value: CompValue::String(value),
+            } if inner.urn.is_none() && inner.sub_attribute.is_none() => {
+                let full = AttrPath {
+                    urn: path.urn.clone(),
+                    name: path.name.clone(),
+                    sub_attribute: Some(inner.name.clone()),
+                };
+                lookup_eq(&full, value, rt, td, tenant)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn lookup_eq(
+    path: &AttrPath,
+    value: &str,
+    rt: &ResourceType,
+    td: &TypeData,
+    tenant: &TenantData,
+) -> Option<(Vec<Id>, bool)> {
+    let resolved = rt.resolve(path)?;
+    let name = resolved.attribute.name.as_str();
+    let sub = resolved.sub_attribute.map(|a| a.name.as_str());
+    if resolved.extension.is_none() && name == "id" && sub.is_none() {
+        // `id` is case-exact (RFC 7643 §3.1).
+        let ids = td.records.get_key_value(value).map(|(k, _)| Id::clone(k));
+        return Some((ids.into_iter().collect(), true));
+    }
+    if let Some(derived) = td.kind.derived_attribute() {
+        if resolved.extension.is_none() && name == derived && sub == Some("value") {
+            // Every id the store issues is lower case, so a lower-cased lookup finds
+            // the member whether `value` compares case-exactly or not; it is exact
+            // only when the client's value was lower case already.
+            let member = value.to_lowercase();
+            let exact = member == value;
+            let ids: Vec<Id> = match td.kind {
+                Kind::Group => tenant.membership.groups_of(&member).cloned().collect(),
+                Kind::User => tenant
+                    .membership
+                    .members(&member)
+                    .map(|(id, _)| Id::clone(id))
+                    .collect(),
+                Kind::Other => return None,
+            };
+            let ids = ids
+                .into_iter()
+                .filter(|id| td.records.contains_key(id))
+                .collect();
+            return Some((ids, exact));
+        }
+    }
+    let index = td.indexes.find(path, rt)?;
+    if !index.spec.textual {
+        return None;
+    }
+    let ids = index.lookup(&index.key_of_str(value)).to_vec();
+    Some((ids, index.spec.case_exact))
+}
+
+/// Plans a filter for one resource type.
+pub(crate) fn plan<'f>(
+    filter: &'f Filter,
+    rt: &ResourceType,
+    td: &TypeData,
+    tenant: &TenantData,
+) -> Plan<'f> {
+    match filter {
+        Filter::And(clauses) => {
+            let best = clauses
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| lookup(c, rt, td, tenant).map(|answer| (i, answer)))
+                .min_by_key(|(_, (ids, _))| ids.len());
+            match best {
+                Some((chosen, (ids, exact))) => Plan {
+                    candidates: Some(ids),
+                    residual: clauses
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !exact || *i != chosen)
+                        .map(|(_, c)| c)
+                        .collect(),
+                },
+                None => Plan {
+                    candidates: None,
+                    residual: vec![filter],
+                },
+            }
+        }
+        Filter::Or(clauses) => {
+            let answers: Option<Vec<_>> =
+                clauses.iter().map(|c| lookup(c, rt, td, tenant)).collect();
+            match answers {
+                Some(answers) => {
+                    let mut ids: Vec<Id> = answers.into_iter().flat_map(|(ids, _)| ids).collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    Plan {
+                        candidates: Some(ids),
+                        residual: vec![filter],
+                    }
+                }
+                None => Plan {
+                    candidates: None,
+                    residual: vec![filter],
+                },
+            }
+        }
+        _ => match lookup(filter, rt, td, tenant) {
+            Some((ids, exact)) => Plan {
+                candidates: Some(ids),
+                residual: if exact { Vec::new() } else { vec![filter] },
+            },
+            None => Plan {
+                candidates: None,
+                residual: vec![filter],
+            },
+        },
+    }
+}
+
+/// Whether a filter names the attribute `name` anywhere.
+fn mentions(filter: &Filter, name: &str) -> bool {
+    match filter {
+        Filter::Compare { path, .. } | Filter::Present(path) | Filter::ValuePath { path, .. } => {
+            path.name.eq_ignore_ascii_case(name)
+        }
+        Filter::And(clauses) | Filter::Or(clauses) => clauses.iter().any(|c| mentions(c, name)),
+        Filter::Not(inner) => mentions(inner, name),
+    }
+}
+
+/// Whether the response will carry the derived attribute `name`, from the
+/// `attributes`/`excludedAttributes` hint. Entra asks for groups with
+/// `excludedAttributes=members`: then no member list is built at all.
+fn wanted(query: &Query, name: &str) -> bool {
+    let names = |p: &AttrPath| p.name.eq_ignore_ascii_case(name);
+    if query
+        .excluded_attributes
+        .iter()
+        .any(|p| names(p) && p.sub_attribute.is_none())
+    {
+        return false;
+    }
+    query.attributes.is_empty() || query.attributes.iter().any(names)
+}
+
+/// The resource a filter or sort sees: the stored document, or a copy with its
+/// derived attribute when the filter or sort names it.
+fn view<'r>(
+    tenant: &TenantData,
+    td: &TypeData,
+    record: &'r Record,
+    derived: bool,
+) -> Cow<'r, Resource> {
+    if derived {
+        Cow::Owned(tenant.materialize(td, record, true))
+    } else {
+        Cow::Borrowed(&record.resource)
+    }
+}
+
+/// Runs a query against one tenant: filter, stable order (sort, then id; or insertion
+/// order), exact total, page.
+pub(crate) fn run(
+    tenant: &TenantData,
+    rt: &ResourceType,
+    query: &Query,
+) -> Result<QueryResult, StoreError> {
+    if query.cursor.is_some() {
+        return Err(StoreError::Rejected(ScimError::bad_request(
+            ScimType::InvalidCursor,
+            "this store pages by startIndex and count only",
+        )));
+    }
+    let Some(td) = tenant.types.get(&rt.name) else {
+        return Ok(QueryResult {
+            resources: Vec::new(),
+            total_results: 0,
+            next_cursor: None,
+        });
+    };
+    let derived = td.kind.derived_attribute();
+    let view = |record, needed| view(tenant, td, record, needed);
+
+    let plan = match &query.filter {
+        Some(filter) => plan(filter, rt, td, tenant),
+        None => Plan {
+            candidates: None,
+            residual: Vec::new(),
+        },
+    };
+    let candidates: Vec<&Record> = match &plan.candidates {
+        Some(ids) => {
+            let mut records: Vec<&Record> =
+                ids.iter().filter_map(|id| td.records.get(id)).collect();
+            records.sort_unstable_by_key(|r| r.seq);
+            records
+        }
+        None => td
+            .order
+            .values()
+            .filter_map(|id| td.records.get(id))
+            .collect(),
+    };
+    let filter_needs_derived =
+        derived.is_some_and(|name| plan.residual.iter().any(|f| mentions(f, name)));
+    let mut matched: Vec<&Record> = if plan.residual.is_empty() {
+        candidates
+    } else {
+        candidates
+            .into_iter()
+            .filter(|record| {
+                let resource = view(record, filter_needs_derived);
+                plan.residual
+                    .iter()
+                    .all(|f| provisional::matches(f, &resource, rt))
+            })
+            .collect()
+    };
+    let total_results = matched.len();
+    let skip = query.start_index.saturating_sub(1);
+    let take = query.count.unwrap_or(usize::MAX);
+    if take == 0 || skip >= total_results {
+        return Ok(QueryResult {
+            resources: Vec::new(),
+            total_results,
+            next_cursor: None,
+        });
+    }
+
+    if let Some(sort) = &query.sort {
+        let sort_needs_derived =
+            derived.is_some_and(|name| sort.by.name.eq_ignore_ascii_case(name));
+        let mut keyed: Vec<(Cow<'_, Resource>, &Record)> = matched
+            .into_iter()
+            .map(|r| (view(r, sort_needs_derived), r))
+            .collect();
+        let order =
+            |a: &(Cow<'_, Resource>, &Record), b: &(Cow<'_, Resource>, &Record)| -> Ordering {
+                provisional::compare(sort, &a.0, &b.0, rt).then_with(|| a.0.id().cmp(&b.0.id()))
+            };
+        // Only the first `skip + take` places need ordering: select them in linear
+        // time, then sort just those (a page of 100 out of 100 000).
+        let end = skip.saturating_add(take).min(keyed.len());
+        if end < keyed.len() {
+            keyed.select_nth_unstable_by(end, order);
+            keyed.truncate(end);
+        }
+        keyed.sort_unstable_by(order);
+        matched = keyed.into_iter().map(|(_, r)| r).collect();
+    }
+
+    let with_derived = derived.is_some_and(|name| wanted(query, name));
+    let resources = matched
+        .into_iter()
+        .skip(skip)
+        .take(take)
+        .map(|record| tenant.materialize(td, record, with_derived))
+        .collect();
+    Ok(QueryResult {
+        resources,
+        total_results,
+        next_cursor: None,
+    })
+}

@@ -1,0 +1,637 @@
+//! One tenant's data: its resources by type, their indexes and the group membership,
+//! and the write operations on them. Everything here is synchronous and runs under
+//! the tenant's lock.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::{Map, Value, json};
+
+use super::index::Indexes;
+use super::membership::Membership;
+use super::provisional;
+use super::{Id, StoreOptions, UnknownMembers};
+use crate::patch::{MemberDelta, PatchRequest};
+use crate::resource::Resource;
+use crate::schema::builtin::{GROUP_SCHEMA, USER_SCHEMA};
+use crate::schema::definition::ResourceType;
+use crate::store::StoreError;
+
+/// What a resource type means to the store: Users and Groups take part in membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Core schema `urn:ietf:params:scim:schemas:core:2.0:User`: has derived `groups`.
+    User,
+    /// Core schema `urn:ietf:params:scim:schemas:core:2.0:Group`: has `members`.
+    Group,
+    /// Any other resource type.
+    Other,
+}
+
+impl Kind {
+    pub(crate) fn of(rt: &ResourceType) -> Self {
+        if rt.schema.id.eq_ignore_ascii_case(USER_SCHEMA) {
+            Self::User
+        } else if rt.schema.id.eq_ignore_ascii_case(GROUP_SCHEMA) {
+            Self::Group
+        } else {
+            Self::Other
+        }
+    }
+
+    /// The attribute the store derives for this kind and keeps out of the document.
+    pub(crate) fn derived_attribute(self) -> Option<&'static str> {
+        match self {
+            Self::User => Some("groups"),
+            Self::Group => Some("members"),
+            Self::Other => None,
+        }
+    }
+}
+
+/// A stored resource. Its document holds `id` and `meta` but never the derived
+/// attribute (`members` or `groups`), which lives in [`Membership`].
+#[derive(Debug)]
+pub(crate) struct Record {
+    /// Insertion sequence: the stable order of unsorted queries.
+    pub(crate) seq: u64,
+    version: u64,
+    created: String,
+    pub(crate) resource: Resource,
+}
+
+impl Record {
+    fn version_tag(&self) -> String {
+        format!("W/\"{}\"", self.version)
+    }
+
+    /// Honours `If-Match` (RFC 7644 §3.14): `*`, or the current version in weak or
+    /// strong form.
+    fn check_version(&self, expected: Option<&str>) -> Result<(), StoreError> {
+        let Some(expected) = expected.map(str::trim) else {
+            return Ok(());
+        };
+        let bare = expected.strip_prefix("W/").unwrap_or(expected);
+        let bare = bare
+            .strip_prefix('"')
+            .and_then(|b| b.strip_suffix('"'))
+            .unwrap_or(bare);
+        if expected == "*" || bare == self.version.to_string() {
+            Ok(())
+        } else {
+            Err(StoreError::PreconditionFailed {
+                current: self.version_tag(),
+            })
+        }
+    }
+
+    /// Advances the version and `meta.lastModified`.
+    fn touch(&mut self, now: &str) {
+        self.version += 1;
+        let version = self.version_tag();
+        if let Some(Value::Object(meta)) = self.resource.attributes_mut().get_mut("meta") {
+            meta.insert("lastModified".to_owned(), Value::String(now.to_owned()));
+            meta.insert("version".to_owned(), Value::String(version));
+        }
+    }
+}
+
+/// The resources of one type in one tenant.
+#[derive(Debug)]
+pub(crate) struct TypeData {
+    pub(crate) name: Id,
+    pub(crate) kind: Kind,
+    pub(crate) records: HashMap<Id, Record>,
+    /// Sequence number to id: insertion order for scans and unsorted pages.
+    pub(crate) order: BTreeMap<u64, Id>,
+    pub(crate) indexes: Indexes,
+}
+
+/// A member reference checked against the tenant: id, resource type name, `display`.
+type ResolvedMember = (Id, Id, Option<String>);
+
+/// Everything one tenant stores.
+#[derive(Debug, Default)]
+pub(crate) struct TenantData {
+    next_seq: u64,
+    pub(crate) types: HashMap<String, TypeData>,
+    pub(crate) membership: Membership,
+}
+
+/// Splits the derived attribute off an incoming document: a Group's `members` are
+/// returned, a User's read-only `groups` dropped (Okta sends `"groups": []`).
+fn split_derived(
+    doc: &mut Map<String, Value>,
+    kind: Kind,
+) -> Result<Option<Vec<Value>>, StoreError> {
+    let Some(name) = kind.derived_attribute() else {
+        return Ok(None);
+    };
+    let key = doc.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned();
+    let value = key.and_then(|k| doc.shift_remove(&k));
+    match (kind, value) {
+        (Kind::Group, Some(Value::Array(members))) => Ok(Some(members)),
+        (Kind::Group, None | Some(Value::Null)) => Ok(Some(Vec::new())),
+        (Kind::Group, Some(_)) => Err(StoreError::Invalid(
+            "members must be an array of member objects".to_owned(),
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// Whether a PATCH may change the attribute `name`: an operation's path names it, or
+/// a path-less value carries it.
+fn touches(patch: &PatchRequest, name: &str) -> bool {
+    patch.operations.iter().any(|op| match &op.path {
+        Some(path) => path.attribute.name.eq_ignore_ascii_case(name),
+        None => op
+            .value
+            .as_ref()
+            .and_then(Value::as_object)
+            .is_none_or(|o| o.keys().any(|k| k.eq_ignore_ascii_case(name))),
+    })
+}
+
+/// The document as stored: `schemas`, `id`, the attributes, then `meta`.
+fn stored_document(
+    mut attributes: Map<String, Value>,
+    id: &str,
+    resource_type: &str,
+    created: &str,
+    now: &str,
+    version: u64,
+) -> Map<String, Value> {
+    attributes.shift_remove("id");
+    attributes.shift_remove("meta");
+    let mut doc = Map::with_capacity(attributes.len() + 3);
+    if let Some(schemas) = attributes.shift_remove("schemas") {
+        doc.insert("schemas".to_owned(), schemas);
+    }
+    doc.insert("id".to_owned(), Value::String(id.to_owned()));
+    doc.extend(attributes);
+    doc.insert(
+        "meta".to_owned(),
+        json!({
+            "resourceType": resource_type,
+            "created": created,
+            "lastModified": now,
+            "version": format!("W/\"{version}\""),
+        }),
+    );
+    doc
+}
+
+impl TenantData {
+    /// The data of a resource type, created (with its indexes) on first write.
+    fn type_data(&mut self, rt: &ResourceType, options: &StoreOptions) -> &mut TypeData {
+        self.types.entry(rt.name.clone()).or_insert_with(|| {
+            let kind = Kind::of(rt);
+            TypeData {
+                name: Id::from(rt.name.as_str()),
+                kind,
+                records: HashMap::new(),
+                order: BTreeMap::new(),
+                indexes: Indexes::for_type(
+                    rt,
+                    kind == Kind::Group,
+                    options.unique_group_display_name,
+                ),
+            }
+        })
+    }
+
+    fn record(&self, rt: &ResourceType, id: &str) -> Result<(&TypeData, &Record), StoreError> {
+        let td = self.types.get(&rt.name);
+        td.and_then(|td| Some((td, td.records.get(id)?)))
+            .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })
+    }
+
+    /// The `display` of a member: a User's `displayName`, else its `userName`; a
+    /// Group's `displayName`.
+    fn display_of(&self, kind: &str, id: &str) -> Option<&str> {
+        let doc = self.types.get(kind)?.records.get(id)?.resource.attributes();
+        doc.get("displayName")
+            .or_else(|| doc.get("userName"))
+            .and_then(Value::as_str)
+    }
+
+    /// Finds a User or Group of this tenant by id.
+    fn member_kind(&self, id: &str) -> Option<&Id> {
+        self.types
+            .values()
+            .filter(|td| td.kind != Kind::Other)
+            .find(|td| td.records.contains_key(id))
+            .map(|td| &td.name)
+    }
+
+    /// Checks member references: each must be an object whose `value` is the id of a
+    /// User or Group of this tenant. Unknown ids are an error or dropped, as configured.
+    fn resolve_members(
+        &self,
+        members: &[Value],
+        options: &StoreOptions,
+    ) -> Result<Vec<ResolvedMember>, StoreError> {
+        let mut seen = HashSet::with_capacity(members.len());
+        let mut resolved = Vec::with_capacity(members.len());
+        for member in members {
+            let Some(object) = member.as_object() else {
+                return Err(StoreError::Invalid(
+                    "each member must be an object with a \"value\"".to_owned(),
+                ));
+            };
+            let field = |name: &str| {
+                object
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .and_then(|(_, v)| v.as_str())
+            };
+            let Some(id) = field("value") else {
+                return Err(StoreError::Invalid(
+                    "each member must have a string \"value\"".to_owned(),
+                ));
+            };
+            let Some(kind) = self.member_kind(id) else {
+                match options.unknown_members {
+                    UnknownMembers::Ignore => continue,
+                    UnknownMembers::Reject => {
+                        return Err(StoreError::Invalid(format!(
+                            "member {id:?} is not a User or Group of this tenant"
+                        )));
+                    }
+                }
+            };
+            if seen.insert(id) {
+                let display = field("display")
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_owned);
+                resolved.push((Id::from(id), Id::clone(kind), display));
+            }
+        }
+        Ok(resolved)
+    }
+
+    /// Advances the version of the resource `id`, whatever its type: a User's derived
+    /// `groups` or a Group's `members` changed.
+    fn touch(&mut self, id: &str, now: &str) {
+        if let Some(record) = self
+            .types
+            .values_mut()
+            .filter(|td| td.kind != Kind::Other)
+            .find_map(|td| td.records.get_mut(id))
+        {
+            record.touch(now);
+        }
+    }
+
+    fn add_member(&mut self, group: &Id, (member, kind, display): ResolvedMember, now: &str) {
+        if self.membership.add(group, &member, &kind, display) {
+            self.touch(&member, now);
+        }
+    }
+
+    fn remove_member(&mut self, group: &str, member: &str, now: &str) {
+        if self.membership.remove(group, member) {
+            self.touch(member, now);
+        }
+    }
+
+    /// Makes `members` the whole member list of `group`; members already present keep
+    /// their place.
+    fn set_members(&mut self, group: &Id, members: Vec<ResolvedMember>, now: &str) {
+        let wanted: HashSet<&str> = members.iter().map(|(id, _, _)| &**id).collect();
+        let gone: Vec<Id> = self
+            .membership
+            .members(group)
+            .filter(|(id, _)| !wanted.contains(&***id))
+            .map(|(id, _)| Id::clone(id))
+            .collect();
+        for member in gone {
+            self.remove_member(group, &member, now);
+        }
+        for member in members {
+            self.add_member(group, member, now);
+        }
+    }
+
+    /// Builds the resource as returned: the document plus the derived attribute
+    /// (unless `derived` is false), inserted before `meta`.
+    pub(crate) fn materialize(&self, td: &TypeData, record: &Record, derived: bool) -> Resource {
+        let derived = match td.kind.derived_attribute() {
+            Some(name) if derived => self
+                .derived_values(td.kind, record)
+                .map(|values| (name, values)),
+            _ => None,
+        };
+        let Some((name, values)) = derived else {
+            return record.resource.clone();
+        };
+        let doc = record.resource.attributes();
+        let mut out = Map::with_capacity(doc.len() + 1);
+        let mut values = Some(values);
+        for (key, value) in doc {
+            if key == "meta" {
+                if let Some(values) = values.take() {
+                    out.insert(name.to_owned(), values);
+                }
+            }
+            out.insert(key.clone(), value.clone());
+        }
+        if let Some(values) = values {
+            out.insert(name.to_owned(), values);
+        }
+        Resource::new(record.resource.resource_type(), out)
+    }
+
+    /// A Group's `members` or a User's `groups` (RFC 7643 §4.1.2: `type` "direct"),
+    /// `None` when empty (RFC 7643 §2.5: an empty list is unassigned).
+    fn derived_values(&self, kind: Kind, record: &Record) -> Option<Value> {
+        let id = record.resource.id()?;
+        let values: Vec<Value> = match kind {
+            Kind::Group => self
+                .membership
+                .members_in_order(id)
+                .into_iter()
+                .map(|(member, entry)| {
+                    let display = entry
+                        .display
+                        .as_deref()
+                        .or_else(|| self.display_of(&entry.kind, member));
+                    let mut object = Map::with_capacity(3);
+                    object.insert("value".to_owned(), Value::String(member.to_string()));
+                    if let Some(display) = display {
+                        object.insert("display".to_owned(), Value::String(display.to_owned()));
+                    }
+                    object.insert("type".to_owned(), Value::String(entry.kind.to_string()));
+                    Value::Object(object)
+                })
+                .collect(),
+            Kind::User => {
+                let mut groups: Vec<(u64, &Id, Option<&str>)> = self
+                    .membership
+                    .groups_of(id)
+                    .filter_map(|group| {
+                        let (td, record) = self
+                            .types
+                            .values()
+                            .filter(|td| td.kind == Kind::Group)
+                            .find_map(|td| Some((td, td.records.get(group)?)))?;
+                        let display = self.display_of(&td.name, group);
+                        Some((record.seq, group, display))
+                    })
+                    .collect();
+                groups.sort_unstable_by_key(|(seq, _, _)| *seq);
+                groups
+                    .into_iter()
+                    .map(|(_, group, display)| {
+                        let mut object = Map::with_capacity(3);
+                        object.insert("value".to_owned(), Value::String(group.to_string()));
+                        if let Some(display) = display {
+                            object.insert("display".to_owned(), Value::String(display.to_owned()));
+                        }
+                        object.insert("type".to_owned(), Value::String("direct".to_owned()));
+                        Value::Object(object)
+                    })
+                    .collect()
+            }
+            Kind::Other => return None,
+        };
+        (!values.is_empty()).then_some(Value::Array(values))
+    }
+
+    /// Fetches one resource with its derived attribute.
+    pub(crate) fn get(&self, rt: &ResourceType, id: &str) -> Result<Resource, StoreError> {
+        let (td, record) = self.record(rt, id)?;
+        Ok(self.materialize(td, record, true))
+    }
+
+    /// Stores a new resource under `id`.
+    pub(crate) fn create(
+        &mut self,
+        rt: &ResourceType,
+        resource: Resource,
+        id: Id,
+        now: &str,
+        options: &StoreOptions,
+    ) -> Result<Resource, StoreError> {
+        let kind = self.type_data(rt, options).kind;
+        let mut attributes = resource.into_attributes();
+        let members = match split_derived(&mut attributes, kind)? {
+            Some(members) => self.resolve_members(&members, options)?,
+            None => Vec::new(),
+        };
+        let seq = self.next_seq + 1;
+        let td = self.type_data(rt, options);
+        td.indexes.check_unique(&attributes, None)?;
+        let doc = stored_document(attributes, &id, &td.name, now, now, 1);
+        td.indexes.insert(&id, &doc);
+        td.order.insert(seq, Id::clone(&id));
+        let record = Record {
+            seq,
+            version: 1,
+            created: now.to_owned(),
+            resource: Resource::new(rt.name.as_str(), doc),
+        };
+        td.records.insert(Id::clone(&id), record);
+        self.next_seq = seq;
+        for member in members {
+            self.add_member(&id, member, now);
+        }
+        self.get(rt, &id)
+    }
+
+    /// Replaces the document of `id` (and, for a Group, its members) after checking
+    /// uniqueness; `members` is `None` to keep the current members.
+    fn commit(
+        &mut self,
+        rt: &ResourceType,
+        id: &str,
+        attributes: Map<String, Value>,
+        members: Option<Vec<ResolvedMember>>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let td = self
+            .types
+            .get_mut(&rt.name)
+            .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
+        td.indexes.check_unique(&attributes, Some(id))?;
+        let Some((key, record)) = td.records.get_key_value(id) else {
+            return Err(StoreError::NotFound { id: id.to_owned() });
+        };
+        let key = Id::clone(key);
+        let doc = stored_document(
+            attributes,
+            id,
+            &td.name,
+            &record.created,
+            now,
+            record.version + 1,
+        );
+        td.indexes.remove(id, record.resource.attributes());
+        td.indexes.insert(&key, &doc);
+        if let Some(record) = td.records.get_mut(id) {
+            record.version += 1;
+            *record.resource.attributes_mut() = doc;
+        }
+        if let Some(members) = members {
+            self.set_members(&key, members, now);
+        }
+        Ok(())
+    }
+
+    /// Replaces a resource wholesale (RFC 7644 §3.5.1): a Group body without
+    /// `members` empties the group.
+    pub(crate) fn replace(
+        &mut self,
+        rt: &ResourceType,
+        id: &str,
+        resource: Resource,
+        expected_version: Option<&str>,
+        now: &str,
+        options: &StoreOptions,
+    ) -> Result<Resource, StoreError> {
+        let (td, record) = self.record(rt, id)?;
+        record.check_version(expected_version)?;
+        let kind = td.kind;
+        let mut attributes = resource.into_attributes();
+        let members = match split_derived(&mut attributes, kind)? {
+            Some(members) => Some(self.resolve_members(&members, options)?),
+            None => None,
+        };
+        self.commit(rt, id, attributes, members, now)?;
+        self.get(rt, id)
+    }
+
+    /// Applies a PATCH atomically: every check runs before the first change. The
+    /// result carries the derived attribute only if `derived` (a 100 000-member group
+    /// is not copied for a `204 No Content`).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the trait call's arguments plus the lock's context"
+    )]
+    pub(crate) fn patch(
+        &mut self,
+        rt: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        derived: bool,
+        now: &str,
+        options: &StoreOptions,
+    ) -> Result<Resource, StoreError> {
+        let kind = {
+            let (td, record) = self.record(rt, id)?;
+            record.check_version(expected_version)?;
+            td.kind
+        };
+        if kind == Kind::Group {
+            if let Some(delta) = provisional::member_delta(patch, rt) {
+                self.patch_members(rt, id, delta, now, options)?;
+                return self.result(rt, id, derived);
+            }
+        }
+        // The general path: load the whole document, apply, and save (as a simple
+        // load/save store would). A Group's members are loaded only when the PATCH
+        // names them, so renaming a large group does not copy its member list.
+        let (td, record) = self.record(rt, id)?;
+        let with_members = kind == Kind::Group && touches(patch, "members");
+        let mut resource = self.materialize(td, record, with_members);
+        provisional::apply_patch(patch, &mut resource, rt)?;
+        let mut attributes = resource.into_attributes();
+        let members = match split_derived(&mut attributes, kind)? {
+            Some(members) if with_members => Some(self.resolve_members(&members, options)?),
+            _ => None,
+        };
+        self.commit(rt, id, attributes, members, now)?;
+        self.result(rt, id, derived)
+    }
+
+    fn result(&self, rt: &ResourceType, id: &str, derived: bool) -> Result<Resource, StoreError> {
+        let (td, record) = self.record(rt, id)?;
+        Ok(self.materialize(td, record, derived))
+    }
+
+    /// A Group PATCH that changes members (and maybe other attributes): members are
+    /// added and removed in the membership index, one hash operation each.
+    fn patch_members(
+        &mut self,
+        rt: &ResourceType,
+        id: &str,
+        delta: MemberDelta,
+        now: &str,
+        options: &StoreOptions,
+    ) -> Result<(), StoreError> {
+        let replace_all = match &delta.replace_all {
+            Some(members) => Some(self.resolve_members(members, options)?),
+            None => None,
+        };
+        let add = self.resolve_members(&delta.add, options)?;
+        let (td, record) = self.record(rt, id)?;
+        let key = td
+            .records
+            .get_key_value(id)
+            .map(|(k, _)| Id::clone(k))
+            .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
+        let attributes = match &delta.other {
+            Some(other) => {
+                let mut resource = record.resource.clone();
+                provisional::apply_patch(other, &mut resource, rt)?;
+                let mut attributes = resource.into_attributes();
+                // `other` never carries members; drop any to keep the index the truth.
+                split_derived(&mut attributes, Kind::Group)?;
+                td.indexes.check_unique(&attributes, Some(id))?;
+                Some(attributes)
+            }
+            None => None,
+        };
+        // Every check passed: from here on nothing fails.
+        if let Some(members) = replace_all {
+            self.set_members(&key, members, now);
+        }
+        for member in add {
+            self.add_member(&key, member, now);
+        }
+        for member in &delta.remove {
+            self.remove_member(id, member, now);
+        }
+        match attributes {
+            Some(attributes) => self.commit(rt, id, attributes, None, now),
+            None => {
+                self.touch(id, now);
+                Ok(())
+            }
+        }
+    }
+
+    /// Deletes a resource and every membership it takes part in.
+    pub(crate) fn delete(
+        &mut self,
+        rt: &ResourceType,
+        id: &str,
+        expected_version: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let (_, record) = self.record(rt, id)?;
+        record.check_version(expected_version)?;
+        let Some(td) = self.types.get_mut(&rt.name) else {
+            return Err(StoreError::NotFound { id: id.to_owned() });
+        };
+        let Some(record) = td.records.remove(id) else {
+            return Err(StoreError::NotFound { id: id.to_owned() });
+        };
+        td.order.remove(&record.seq);
+        td.indexes.remove(id, record.resource.attributes());
+        if td.kind == Kind::Other {
+            return Ok(());
+        }
+        // A deleted group leaves its members' `groups`; a deleted user or group
+        // leaves every group that listed it.
+        for member in self.membership.clear(id) {
+            self.touch(&member, now);
+        }
+        let groups: Vec<Id> = self.membership.groups_of(id).cloned().collect();
+        for group in groups {
+            self.remove_member(&group, id, now);
+            self.touch(&group, now);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,138 @@
+//! Absolute URLs for `Location` and `meta.location`: from the configured base URL, or
+//! from the request (`Host`, and `X-Forwarded-Proto`/`X-Forwarded-Host` only when
+//! trusted) plus the [`MountPrefix`](crate::MountPrefix).
+
+use http::request::Parts;
+
+use crate::config::ServerConfig;
+use crate::server::MountPrefix;
+
+/// The tenant's base URL, `{scheme}://{host}{prefix}/{tenant}`, without a trailing
+/// slash. `tenant_segment` is the tenant as it appeared (still encoded) in the path.
+pub(crate) fn tenant_base(config: &ServerConfig, parts: &Parts, tenant_segment: &str) -> String {
+    if let Some(base) = &config.base_url {
+        return format!("{base}/{tenant_segment}");
+    }
+    let forwarded = |name: &str| {
+        config
+            .trust_forwarded_headers
+            .then(|| first_value(parts, name))
+            .flatten()
+    };
+    let scheme = forwarded("x-forwarded-proto")
+        .filter(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"))
+        .map(str::to_ascii_lowercase)
+        .or_else(|| parts.uri.scheme_str().map(str::to_owned))
+        .unwrap_or_else(|| "http".to_owned());
+    let host = forwarded("x-forwarded-host")
+        .or_else(|| first_value(parts, "host"))
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+        .filter(|h| is_host(h));
+    let prefix = parts
+        .extensions
+        .get::<MountPrefix>()
+        .map(|p| p.0.trim_end_matches('/'))
+        .filter(|p| p.starts_with('/') && !p.contains(['?', '#', ' ']))
+        .unwrap_or_default();
+    match host {
+        Some(host) => format!("{scheme}://{host}{prefix}/{tenant_segment}"),
+        // No host at all: a path-absolute reference is the best there is.
+        None => format!("{prefix}/{tenant_segment}"),
+    }
+}
+
+fn first_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get(name)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .next()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// A host name with an optional port, or a bracketed IPv6 literal: nothing that could
+/// change the URL's structure.
+fn is_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use http::Request;
+
+    use super::*;
+
+    fn parts(uri: &str, headers: &[(&str, &str)], prefix: Option<&str>) -> Parts {
+        let mut b = Request::get(uri);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let mut r = b.body(()).unwrap();
+        if let Some(p) = prefix {
+            r.extensions_mut().insert(MountPrefix(p.into()));
+        }
+        r.into_parts().0
+    }
+
+    #[test]
+    fn the_configured_base_url_wins() {
+        let config = ServerConfig {
+            base_url: Some("https://app.example.com/scim/v2".into()),
+            ..ServerConfig::default()
+        };
+        let p = parts("/acme/Users", &[("host", "evil.example")], Some("/x"));
+        assert_eq!(
+            tenant_base(&config, &p, "acme"),
+            "https://app.example.com/scim/v2/acme"
+        );
+    }
+
+    #[test]
+    fn host_and_mount_prefix() {
+        let config = ServerConfig::default();
+        let p = parts(
+            "/acme/Users",
+            &[("host", "localhost:8080")],
+            Some("/scim/v2/"),
+        );
+        assert_eq!(
+            tenant_base(&config, &p, "acme"),
+            "http://localhost:8080/scim/v2/acme"
+        );
+        let p = parts("https://h.example/acme/Users", &[], None);
+        assert_eq!(tenant_base(&config, &p, "acme"), "https://h.example/acme");
+        let p = parts("/acme/Users", &[], Some("/scim"));
+        assert_eq!(tenant_base(&config, &p, "acme"), "/scim/acme");
+        let p = parts("/acme/Users", &[("host", "a.example/evil?")], None);
+        assert_eq!(tenant_base(&config, &p, "acme"), "/acme");
+    }
+
+    #[test]
+    fn forwarded_headers_only_when_trusted() {
+        let headers = [
+            ("host", "internal:8080"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "app.example.com, proxy"),
+        ];
+        let p = parts("/acme/Users", &headers, Some("/scim/v2"));
+        let untrusted = ServerConfig::default();
+        assert_eq!(
+            tenant_base(&untrusted, &p, "acme"),
+            "http://internal:8080/scim/v2/acme"
+        );
+        let trusted = ServerConfig {
+            trust_forwarded_headers: true,
+            ..ServerConfig::default()
+        };
+        assert_eq!(
+            tenant_base(&trusted, &p, "acme"),
+            "https://app.example.com/scim/v2/acme"
+        );
+    }
+}
