@@ -390,6 +390,18 @@ impl ScimError {
         self
     }
 
+    /// Prefixes the detail with where the error happened (`"operation 2: …"`).
+    ///
+    /// ```
+    /// # use scim_core::ScimError;
+    /// assert_eq!(ScimError::not_found("gone").context("operation 1").detail(), "operation 1: gone");
+    /// ```
+    #[must_use]
+    pub fn context(mut self, context: impl std::fmt::Display) -> Self {
+        self.detail = format!("{context}: {}", self.detail);
+        self
+    }
+
     /// The RFC 7644 §3.12 JSON body (`status` as a string).
     ///
     /// ```

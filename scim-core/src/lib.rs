@@ -30,7 +30,9 @@ pub use model::{
     Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,
     MultiValue, Name, PhoneNumber, Photo, Role, User, X509Certificate,
 };
-pub use patch::{MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchRequest};
+pub use patch::{
+    MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchOptions, PatchRequest,
+};
 pub use rate_limit::{
     DEFAULT_PER_MINUTE, NoRateLimit, RateLimitDecision, RateLimitKey, RateLimiter,
     TenantRateLimiter,

@@ -95,6 +95,16 @@ impl Filter {
     }
 }
 
+/// Whether one element of a multi-valued complex attribute satisfies a value filter whose
+/// paths are relative to the element (PATCH's `emails[type eq "work"]`).
+pub(crate) fn matches_element(
+    filter: &Filter,
+    parent: &Attribute,
+    element: &Map<String, Value>,
+) -> bool {
+    evaluate(filter, Scope::Element { element, parent })
+}
+
 fn evaluate(filter: &Filter, scope: Scope<'_>) -> bool {
     match filter {
         Filter::And(operands) => operands.iter().all(|f| evaluate(f, scope)),

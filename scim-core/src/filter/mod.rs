@@ -13,5 +13,6 @@ mod visit;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
 pub use error::ParseError;
+pub(crate) use evaluate::matches_element;
 pub use options::FilterOptions;
 pub use visit::Visitor;

@@ -1,5 +1,15 @@
 //! PATCH (RFC 7644 §3.5.2): the `PatchOp` message, its operations and their semantics.
 
+mod apply;
+mod element;
+mod members;
+mod options;
+mod parse;
+#[cfg(test)]
+mod tests;
+
+pub use options::PatchOptions;
+
 use serde_json::Value;
 
 use crate::filter::PatchPath;
@@ -60,8 +70,10 @@ pub struct PatchOperation {
 /// already checked against the resource type's schema by the engine.
 ///
 /// ```
-/// use scim_core::PatchRequest;
-/// let p = PatchRequest { operations: vec![] };
+/// use scim_core::{PatchOptions, PatchRequest, SchemaRegistry};
+/// let registry = SchemaRegistry::with_builtins();
+/// let body = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[]}"#;
+/// let p = PatchRequest::parse(body, registry.resource_type("User").unwrap(), &PatchOptions::default()).unwrap();
 /// assert!(p.operations.is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,170 @@
+//! The membership delta of a group PATCH, so that a store can add or remove members
+//! without rewriting (or even reading) the whole member list.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::{MemberDelta, PatchOpKind, PatchRequest};
+use crate::filter::{CompValue, CompareOp, Filter};
+use crate::schema::definition::ResourceType;
+
+impl PatchRequest {
+    /// The net membership change, when every operation that touches `members` is one a
+    /// store can apply by member id: `add` of members, `replace` of the whole list,
+    /// `remove` of the whole list, of a value list, or of `members[value eq "…"]`
+    /// (with `or`s). Operations on other attributes go to [`MemberDelta::other`].
+    ///
+    /// `None` when the resource type has no `members` attribute, when the PATCH does not
+    /// touch `members`, or when it does so in a way only whole-document application can
+    /// express (e.g. `members[type eq "Group"]`).
+    ///
+    /// ```
+    /// use scim_core::{PatchOptions, PatchRequest, SchemaRegistry};
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let group = registry.resource_type("Group").unwrap();
+    /// let patch = PatchRequest::parse(br#"{"Operations":[
+    ///   {"op":"add","path":"members","value":[{"value":"u1"},{"value":"u2"}]},
+    ///   {"op":"remove","path":"members[value eq \"u0\"]"}]}"#, group, &PatchOptions::default()).unwrap();
+    /// let delta = patch.member_delta(group).unwrap();
+    /// assert_eq!(delta.add.len(), 2);
+    /// assert_eq!(delta.remove, ["u0"]);
+    /// assert!(delta.other.is_none());
+    /// ```
+    pub fn member_delta(&self, rt: &ResourceType) -> Option<MemberDelta> {
+        rt.schema.attribute_named("members")?;
+        let mut net = Net::default();
+        let mut other = Vec::new();
+        let mut touched = false;
+        for operation in &self.operations {
+            let path = operation.path.as_ref()?;
+            let is_members = path
+                .attribute
+                .urn
+                .as_deref()
+                .is_none_or(|u| u.eq_ignore_ascii_case(&rt.schema.id))
+                && path.attribute.name.eq_ignore_ascii_case("members");
+            if !is_members {
+                other.push(operation.clone());
+                continue;
+            }
+            touched = true;
+            if path.attribute.sub_attribute.is_some() || path.sub_attribute.is_some() {
+                return None;
+            }
+            match (operation.op, &path.filter, &operation.value) {
+                (PatchOpKind::Add, None, Some(value)) => {
+                    for member in items(value) {
+                        net.record(member_id(member)?.to_owned(), Some(member.clone()));
+                    }
+                }
+                (PatchOpKind::Replace, None, Some(value)) => {
+                    let mut list: Vec<Value> = Vec::new();
+                    for member in items(value) {
+                        let id = member_id(member)?;
+                        list.retain(|m| member_id(m) != Some(id));
+                        list.push(member.clone());
+                    }
+                    net.reset(list);
+                }
+                (PatchOpKind::Remove, None, None) => net.reset(Vec::new()),
+                (PatchOpKind::Remove, None, Some(value)) => {
+                    for member in items(value) {
+                        net.record(member_id(member)?.to_owned(), None);
+                    }
+                }
+                (PatchOpKind::Remove, Some(filter), _) => {
+                    let mut ids = Vec::new();
+                    value_eq_ids(filter, &mut ids)?;
+                    for id in ids {
+                        net.record(id, None);
+                    }
+                }
+                _ => return None,
+            }
+        }
+        if !touched {
+            return None;
+        }
+        let mut delta = MemberDelta {
+            replace_all: net.replace_all,
+            ..MemberDelta::default()
+        };
+        for (id, change) in net.changes {
+            match change {
+                Some(member) => delta.add.push(member),
+                None => delta.remove.push(id),
+            }
+        }
+        if !other.is_empty() {
+            delta.other = Some(PatchRequest { operations: other });
+        }
+        Some(delta)
+    }
+}
+
+/// The net effect of member operations so far: a replacement list, or per member id
+/// (in first-seen order) the last word: added (`Some`) or removed (`None`).
+#[derive(Default)]
+struct Net {
+    replace_all: Option<Vec<Value>>,
+    changes: Vec<(String, Option<Value>)>,
+    index: HashMap<String, usize>,
+}
+
+impl Net {
+    fn record(&mut self, id: String, member: Option<Value>) {
+        if let Some(list) = self.replace_all.as_mut() {
+            list.retain(|m| member_id(m) != Some(id.as_str()));
+            list.extend(member);
+            return;
+        }
+        match self.index.get(&id) {
+            Some(&i) => {
+                if let Some(slot) = self.changes.get_mut(i) {
+                    slot.1 = member;
+                }
+            }
+            None => {
+                self.index.insert(id.clone(), self.changes.len());
+                self.changes.push((id, member));
+            }
+        }
+    }
+
+    fn reset(&mut self, list: Vec<Value>) {
+        self.replace_all = Some(list);
+        self.changes.clear();
+        self.index.clear();
+    }
+}
+
+fn items(value: &Value) -> impl Iterator<Item = &Value> {
+    match value {
+        Value::Array(items) => items.iter(),
+        other => std::slice::from_ref(other).iter(),
+    }
+}
+
+fn member_id(member: &Value) -> Option<&str> {
+    member.get("value").and_then(Value::as_str)
+}
+
+/// Collects the ids of `value eq "…"` (joined by `or`); `None` for any other filter.
+fn value_eq_ids(filter: &Filter, out: &mut Vec<String>) -> Option<()> {
+    match filter {
+        Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value: CompValue::String(id),
+        } if path.urn.is_none()
+            && path.sub_attribute.is_none()
+            && path.name.eq_ignore_ascii_case("value") =>
+        {
+            out.push(id.clone());
+            Some(())
+        }
+        Filter::Or(parts) => parts.iter().try_for_each(|p| value_eq_ids(p, out)),
+        _ => None,
+    }
+}
