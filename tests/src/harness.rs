@@ -113,6 +113,9 @@ impl Harness for Engine {
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_owned();
+        if target == "/" {
+            return host_home();
+        }
         let Some(inner) = target.strip_prefix(MOUNT) else {
             return host_not_found();
         };
@@ -139,6 +142,11 @@ impl Harness for Engine {
         }
         self.server.handle(request).await
     }
+}
+
+/// The host app's own `/` route, as the other harnesses' host apps have.
+fn host_home() -> Response<Bytes> {
+    Response::new(Bytes::from_static(b"host app"))
 }
 
 fn host_not_found() -> Response<Bytes> {

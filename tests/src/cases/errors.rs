@@ -14,11 +14,12 @@ pub async fn unknown_endpoint<H: Harness>() {
     acme.get("/Users/1/extra").await.expect_error(404, None);
 }
 
-/// The mount point itself, with no tenant, is a SCIM `404`.
+/// The mount point itself, with no tenant, is a SCIM `404`. (Not `/scim/v2/`: axum does
+/// not route an empty tail into a nested router, so the host app answers that one.)
 pub async fn no_tenant<H: Harness>() {
     let acme = Client::<H>::fixture();
     acme.request(Method::GET, "/")
-        .uri(&format!("{MOUNT}/"))
+        .uri(MOUNT)
         .send()
         .await
         .expect_error(404, None);
