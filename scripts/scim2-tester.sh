@@ -18,8 +18,15 @@ if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
     cp "$requirements" "$venv/requirements.txt"
 fi
 
-echo "== scim2-tester: building the example server (release)"
-cargo build --release --quiet --bin scim-server
+# SCIM2_TESTER_PROFILE=debug skips the release build while developing.
+profile="${SCIM2_TESTER_PROFILE:-release}"
+echo "== scim2-tester: building the example server ($profile)"
+if [[ "$profile" == release ]]; then
+    cargo build --release --quiet --bin scim-server
+else
+    cargo build --quiet --bin scim-server
+    profile=debug
+fi
 
 # A free loopback port, a fresh key, and a limit no checker run reaches.
 port="$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -27,7 +34,7 @@ token="checker-$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(
 tenant=conformance
 log="$target_dir/scim2-tester/server.log"
 
-"$target_dir/release/scim-server" \
+"$target_dir/$profile/scim-server" \
     --listen "127.0.0.1:$port" \
     --api-key "$tenant:$token" \
     --rate-limit-per-minute 1000000 >"$log" 2>&1 &
