@@ -178,8 +178,9 @@ pub fn configuration(server: &ScimServer, base_url: &str, credentials: &[Credent
             "  Base URL (give it to Okta / Entra ID)  {}",
             page.base_url
         );
-        for (name, url) in &page.resource_types {
-            let _ = writeln!(out, "  {name:<38} {url}");
+        for (_, url) in &page.resource_types {
+            let endpoint = url.rsplit('/').next().unwrap_or_default();
+            let _ = writeln!(out, "  {endpoint:<38} {url}");
         }
         for (name, url) in [
             ("ServiceProviderConfig", &page.service_provider_config),
