@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::filter::FilterOptions;
+use crate::patch::PatchOptions;
 use crate::schema::validate::ValidationOptions;
 
 /// URN of the service provider configuration schema (RFC 7643 §5).
@@ -66,6 +67,8 @@ pub struct ServerConfig {
     pub validation: ValidationOptions,
     /// Filter leniencies and limits (length, depth, clauses).
     pub filter: FilterOptions,
+    /// PATCH dialect leniencies and the operation limit.
+    pub patch: PatchOptions,
 }
 
 impl Default for ServerConfig {
@@ -85,6 +88,7 @@ impl Default for ServerConfig {
             documentation_uri: None,
             validation: ValidationOptions::default(),
             filter: FilterOptions::default(),
+            patch: PatchOptions::default(),
         }
     }
 }
@@ -234,8 +238,20 @@ impl ServerConfig {
         self
     }
 
-    /// Every leniency off (validation and filters): the RFCs to the letter. Limits keep
-    /// their values.
+    /// Sets [`patch`](Self::patch): PATCH leniencies and limits.
+    ///
+    /// ```
+    /// # use scim_core::{PatchOptions, ServerConfig};
+    /// assert_eq!(ServerConfig::default().patch(PatchOptions::strict()).patch, PatchOptions::strict());
+    /// ```
+    #[must_use]
+    pub fn patch(mut self, patch: PatchOptions) -> Self {
+        self.patch = patch;
+        self
+    }
+
+    /// Every leniency off (validation, filters, PATCH): the RFCs to the letter. Limits
+    /// keep their values.
     ///
     /// ```
     /// # use scim_core::{ServerConfig, ValidationOptions};
@@ -253,6 +269,9 @@ impl ServerConfig {
             max_clauses: self.filter.max_clauses,
             ..filter
         };
+        let max_operations = self.patch.max_operations;
+        self.patch = PatchOptions::strict();
+        self.patch.max_operations = max_operations;
         self
     }
 

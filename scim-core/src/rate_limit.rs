@@ -49,6 +49,40 @@ pub struct RateLimitDecision {
 }
 
 impl RateLimitDecision {
+    /// An allowed request: `remaining` of `limit` left, full again in `reset_secs`.
+    ///
+    /// ```
+    /// # use scim_core::RateLimitDecision;
+    /// let d = RateLimitDecision::allow(200, 199, 1);
+    /// assert!(d.allowed && d.remaining == 199);
+    /// ```
+    pub const fn allow(limit: u64, remaining: u64, reset_secs: u64) -> Self {
+        Self {
+            allowed: true,
+            limit,
+            remaining,
+            reset_secs,
+            retry_after_secs: 0,
+        }
+    }
+
+    /// A refused request: retry in `retry_after_secs`, full again in `reset_secs`.
+    ///
+    /// ```
+    /// # use scim_core::RateLimitDecision;
+    /// let d = RateLimitDecision::refuse(200, 60, 1);
+    /// assert!(!d.allowed && d.remaining == 0 && d.retry_after_secs == 1);
+    /// ```
+    pub const fn refuse(limit: u64, reset_secs: u64, retry_after_secs: u64) -> Self {
+        Self {
+            allowed: false,
+            limit,
+            remaining: 0,
+            reset_secs,
+            retry_after_secs,
+        }
+    }
+
     /// An always-allowed decision that sends no rate-limit headers (`limit` 0).
     ///
     /// ```

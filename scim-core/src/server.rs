@@ -137,6 +137,25 @@ impl ScimServer {
 
     /// Handles one request whose path is relative to the mount point
     /// (`/{tenant}/Users/42?x=y`). Never panics; every failure is a SCIM error response.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use scim_core::{InMemoryStore, ScimServer};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = ScimServer::builder().store(InMemoryStore::new()).build().unwrap();
+    /// server.api_keys().unwrap().insert("acme", "secret", ["SCIM2"]).unwrap();
+    /// let request = http::Request::get("/acme/Users?filter=userName+eq+%22nobody%22")
+    ///     .header("authorization", "Bearer secret")
+    ///     .body(Bytes::new())
+    ///     .unwrap();
+    /// let response = server.handle(request).await;
+    /// assert_eq!(response.status(), 200);
+    /// assert_eq!(response.headers()["content-type"], "application/scim+json; charset=utf-8");
+    /// let unauthenticated = server.handle(http::Request::get("/acme/Users").body(Bytes::new()).unwrap()).await;
+    /// assert_eq!(unauthenticated.status(), 401);
+    /// # }
+    /// ```
     pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
         crate::engine::handle(&self.inner, request).await
     }
@@ -231,6 +250,13 @@ impl std::fmt::Debug for ScimServerBuilder {
 
 impl ScimServerBuilder {
     /// The schemas and resource types (default: User with EnterpriseUser, and Group).
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, ScimServer, SchemaRegistry};
+    /// let server = ScimServer::builder().registry(SchemaRegistry::with_builtins())
+    ///     .store(InMemoryStore::new()).build().unwrap();
+    /// assert!(server.registry().resource_type("Group").is_some());
+    /// ```
     #[must_use]
     pub fn registry(mut self, registry: SchemaRegistry) -> Self {
         self.registry = Some(registry);
@@ -238,12 +264,24 @@ impl ScimServerBuilder {
     }
 
     /// The resource store (required).
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, ScimServer};
+    /// assert!(ScimServer::builder().store(InMemoryStore::new()).build().is_ok());
+    /// ```
     #[must_use]
     pub fn store(self, store: impl ResourceStore) -> Self {
         self.store_arc(Arc::new(store))
     }
 
     /// The resource store, shared with the host app.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use scim_core::{InMemoryStore, ResourceStore, ScimServer};
+    /// let store: Arc<dyn ResourceStore> = Arc::new(InMemoryStore::new());
+    /// assert!(ScimServer::builder().store_arc(store.clone()).build().is_ok());
+    /// ```
     #[must_use]
     pub fn store_arc(mut self, store: Arc<dyn ResourceStore>) -> Self {
         self.store = Some(store);
@@ -251,12 +289,31 @@ impl ScimServerBuilder {
     }
 
     /// Authenticates bearer tokens with `authenticator` instead of the built-in key store.
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, Principal, ScimError, ScimServer};
+    /// let server = ScimServer::builder()
+    ///     .store(InMemoryStore::new())
+    ///     .authenticator(|token: String| async move {
+    ///         Ok::<_, ScimError>((token == "s3cret").then(|| Principal::new("acme", ["SCIM2"])))
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(server.api_keys().is_none());
+    /// ```
     #[must_use]
     pub fn authenticator(self, authenticator: impl Authenticator) -> Self {
         self.authenticator_arc(Arc::new(authenticator))
     }
 
     /// Like [`authenticator`](Self::authenticator), with a shared authenticator.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use scim_core::{ApiKeyStore, Authenticator, InMemoryStore, ScimServer};
+    /// let auth: Arc<dyn Authenticator> = Arc::new(ApiKeyStore::new());
+    /// assert!(ScimServer::builder().store(InMemoryStore::new()).authenticator_arc(auth).build().is_ok());
+    /// ```
     #[must_use]
     pub fn authenticator_arc(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
         self.authenticator = Some(authenticator);
@@ -265,6 +322,14 @@ impl ScimServerBuilder {
 
     /// Authenticates with this built-in key store (the default is an empty one). Keep a
     /// clone to create and revoke keys.
+    ///
+    /// ```
+    /// # use scim_core::{ApiKeyStore, InMemoryStore, ScimServer};
+    /// let keys = ApiKeyStore::new();
+    /// keys.insert("acme", "secret", ["SCIM2"]).unwrap();
+    /// let server = ScimServer::builder().store(InMemoryStore::new()).api_keys(keys.clone()).build().unwrap();
+    /// assert_eq!(server.api_keys().unwrap().list("acme").len(), 1);
+    /// ```
     #[must_use]
     pub fn api_keys(mut self, api_keys: ApiKeyStore) -> Self {
         self.api_keys = Some(api_keys);
@@ -272,6 +337,13 @@ impl ScimServerBuilder {
     }
 
     /// Replaces the built-in per-tenant limiter.
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, NoRateLimit, ScimServer, TenantRateLimiter};
+    /// let limiter = TenantRateLimiter::new(200).with_tenant_limit("acme", 1500);
+    /// assert!(ScimServer::builder().store(InMemoryStore::new()).rate_limiter(limiter).build().is_ok());
+    /// assert!(ScimServer::builder().store(InMemoryStore::new()).rate_limiter(NoRateLimit).build().is_ok());
+    /// ```
     #[must_use]
     pub fn rate_limiter(mut self, rate_limiter: impl RateLimiter) -> Self {
         self.rate_limiter = Some(Arc::new(rate_limiter));
@@ -279,6 +351,11 @@ impl ScimServerBuilder {
     }
 
     /// The built-in limiter's budget per tenant and minute (default 200).
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, ScimServer};
+    /// assert!(ScimServer::builder().store(InMemoryStore::new()).rate_limit_per_minute(1500).build().is_ok());
+    /// ```
     #[must_use]
     pub fn rate_limit_per_minute(mut self, per_minute: u32) -> Self {
         self.rate_limit_per_minute = Some(per_minute);
@@ -286,6 +363,15 @@ impl ScimServerBuilder {
     }
 
     /// Resolves `/Me` to the principal's own resource (without one, `/Me` is `501`).
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, Principal, ScimServer};
+    /// let server = ScimServer::builder()
+    ///     .store(InMemoryStore::new())
+    ///     .me_resolver(|p: Principal| async move { Some(("User".to_owned(), p.label)) })
+    ///     .build();
+    /// assert!(server.is_ok());
+    /// ```
     #[must_use]
     pub fn me_resolver(mut self, resolver: impl MeResolver) -> Self {
         self.me = Some(Arc::new(resolver));
@@ -293,6 +379,13 @@ impl ScimServerBuilder {
     }
 
     /// Limits and switches.
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, ScimServer, ServerConfig};
+    /// let server = ScimServer::builder().store(InMemoryStore::new())
+    ///     .config(ServerConfig::default().etag(false)).build().unwrap();
+    /// assert!(!server.config().etag);
+    /// ```
     #[must_use]
     pub fn config(mut self, config: ServerConfig) -> Self {
         self.config = Some(config);
@@ -301,6 +394,15 @@ impl ScimServerBuilder {
 
     /// The absolute base URL up to the tenant segment (`https://app.example.com/scim/v2`);
     /// overrides [`ServerConfig::base_url`].
+    ///
+    /// ```
+    /// # use scim_core::{BuildError, InMemoryStore, ScimServer};
+    /// let server = ScimServer::builder().store(InMemoryStore::new())
+    ///     .base_url("https://app.example.com/scim/v2/").build().unwrap();
+    /// assert_eq!(server.config().base_url.as_deref(), Some("https://app.example.com/scim/v2"));
+    /// let err = ScimServer::builder().store(InMemoryStore::new()).base_url("app.example.com").build();
+    /// assert!(matches!(err, Err(BuildError::InvalidBaseUrl(_))));
+    /// ```
     #[must_use]
     pub fn base_url(mut self, base_url: &str) -> Self {
         self.base_url = Some(base_url.to_owned());
@@ -308,6 +410,12 @@ impl ScimServerBuilder {
     }
 
     /// The server.
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, ScimServer};
+    /// let server = ScimServer::builder().store(InMemoryStore::new()).build().unwrap();
+    /// let _clone = server.clone(); // cheap: an Arc inside
+    /// ```
     pub fn build(self) -> Result<ScimServer, BuildError> {
         let store = self.store.ok_or(BuildError::MissingStore)?;
         let mut config = self.config.unwrap_or_default();

@@ -1013,3 +1013,123 @@ async fn a_flood_of_bad_keys_leaves_the_real_keys_budget_untouched() {
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("ratelimit-remaining"), Some("4"));
 }
+
+// ---- PATCH ----
+
+const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+#[tokio::test]
+async fn patch_answers_200_with_the_projected_resource_and_honours_if_match() {
+    let h = harness();
+    let user = h.create_user("bjensen").await;
+    let id = user["id"].as_str().unwrap();
+    let version = user["meta"]["version"].as_str().unwrap();
+    // Entra ID: capitalised op, boolean as a string.
+    let body = json!({"schemas": [PATCH_OP], "Operations": [{"op": "Replace", "path": "active", "value": "False"}]});
+    let req = |if_match: &str, query: &str| {
+        Request::patch(format!("/acme/Users/{id}{query}"))
+            .header("authorization", format!("Bearer {}", h.key))
+            .header("if-match", if_match)
+            .body(Bytes::from(body.to_string()))
+            .unwrap()
+    };
+    assert_error(&h.raw(req("W/\"old\"", "")).await, 412, None);
+    let r = h.raw(req(version, "?attributes=active")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["active"], false);
+    assert!(r.body.get("userName").is_none() || r.body["userName"] == "bjensen");
+    assert_eq!(r.body["meta"]["version"], r.header("etag").unwrap());
+    assert_ne!(r.header("etag"), Some(version));
+    let r = h
+        .send(Method::PATCH, "/acme/Users/nope", Some(body.clone()))
+        .await;
+    assert_error(&r, 404, None);
+    let bad = json!({"schemas": [PATCH_OP], "Operations": [{"op": "jump", "path": "active"}]});
+    let r = h
+        .send(Method::PATCH, &format!("/acme/Users/{id}"), Some(bad))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn patch_adding_a_group_member_and_204_by_configuration() {
+    let h = harness_with(
+        ServerConfig::default().patch_response(crate::PatchResponse::NoContent),
+        |b| b,
+    );
+    let user = h.create_user("bjensen").await;
+    let uid = user["id"].as_str().unwrap();
+    let group = h
+        .post(
+            "/acme/Groups",
+            json!({"schemas": [GROUP], "displayName": "Admins"}),
+        )
+        .await
+        .body;
+    let gid = group["id"].as_str().unwrap();
+    let r = h
+        .send(
+            Method::PATCH,
+            &format!("/acme/Groups/{gid}"),
+            Some(json!({"schemas": [PATCH_OP], "Operations": [
+                {"op": "Add", "path": "members", "value": [{"$ref": null, "value": uid}]}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert!(r.header("etag").unwrap().starts_with("W/"));
+    let group = h.get(&format!("/acme/Groups/{gid}")).await.body;
+    assert_eq!(group["members"][0]["value"], uid);
+    assert_eq!(
+        group["members"][0]["$ref"],
+        format!("{BASE}/acme/Users/{uid}")
+    );
+}
+
+#[tokio::test]
+async fn patch_cannot_change_a_password_without_change_password() {
+    let h = harness();
+    let user = h.create_user("bjensen").await;
+    let id = user["id"].as_str().unwrap();
+    let r = h
+        .send(
+            Method::PATCH,
+            &format!("/acme/Users/{id}"),
+            Some(json!({"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "password", "value": "x"}]})),
+        )
+        .await;
+    assert_error(&r, 400, Some("mutability"));
+}
+
+#[tokio::test]
+async fn bulk_patch_with_a_bulk_id_path() {
+    let h = harness();
+    let r = h
+        .post(
+            "/acme/Bulk",
+            json!({"Operations": [
+                {"method": "POST", "path": "/Users", "bulkId": "u", "data": {"schemas": [USER], "userName": "u"}},
+                {"method": "POST", "path": "/Groups", "bulkId": "g", "data": {"schemas": [GROUP], "displayName": "G"}},
+                {"method": "PATCH", "path": "/Groups/bulkId:g", "data": {"schemas": [PATCH_OP],
+                    "Operations": [{"op": "add", "path": "members", "value": [{"value": "bulkId:u"}]}]}}
+            ]}),
+        )
+        .await;
+    let ops = r.body["Operations"].as_array().unwrap();
+    assert_eq!(ops[2]["status"], "200", "{}", r.body);
+    let group = h
+        .get(
+            ops[1]["location"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(BASE),
+        )
+        .await
+        .body;
+    let uid = ops[0]["location"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
+    assert_eq!(group["members"][0]["value"], uid);
+}
