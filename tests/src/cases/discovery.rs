@@ -1,0 +1,124 @@
+//! `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas` (RFC 7644 §4, RFC 7643 §5–7).
+
+use serde_json::Value;
+
+use super::{ENTERPRISE, GROUP, USER};
+use crate::client::Client;
+use crate::harness::Harness;
+
+const SPC: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+
+/// The ServiceProviderConfig advertises what the engine does: PATCH, filter with
+/// `maxResults`, bulk limits, ETag, sort, and a bearer authentication scheme.
+pub async fn service_provider_config<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let exchange = acme.get("/ServiceProviderConfig").await.expect_status(200);
+    exchange.expect_scim_content_type();
+    let body = exchange.json();
+    assert!(
+        body["schemas"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|u| u == SPC)),
+        "{body}"
+    );
+    assert_eq!(body["patch"]["supported"], true, "{body}");
+    assert_eq!(body["filter"]["supported"], true, "{body}");
+    assert!(
+        body["filter"]["maxResults"].as_u64().is_some_and(|n| n > 0),
+        "{body}"
+    );
+    assert_eq!(body["bulk"]["supported"], true, "{body}");
+    assert!(body["bulk"]["maxOperations"].as_u64().is_some(), "{body}");
+    assert!(body["bulk"]["maxPayloadSize"].as_u64().is_some(), "{body}");
+    assert!(body["etag"]["supported"].is_boolean(), "{body}");
+    assert!(body["sort"]["supported"].is_boolean(), "{body}");
+    assert!(body["changePassword"]["supported"].is_boolean(), "{body}");
+    let schemes = body["authenticationSchemes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        schemes.iter().any(|s| s["type"]
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("oauthbearertoken"))),
+        "{body}"
+    );
+}
+
+/// `/ResourceTypes` lists User (with the enterprise extension) and Group.
+pub async fn resource_types<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let exchange = acme.get("/ResourceTypes").await.expect_status(200);
+    let types = exchange.resources();
+    let user = types
+        .iter()
+        .find(|t| t["name"] == "User")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let group = types
+        .iter()
+        .find(|t| t["name"] == "Group")
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(user["endpoint"], "/Users", "{user}");
+    assert_eq!(user["schema"], USER, "{user}");
+    assert!(
+        user["schemaExtensions"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|x| x["schema"] == ENTERPRISE)),
+        "{user}"
+    );
+    assert_eq!(group["endpoint"], "/Groups", "{group}");
+    assert_eq!(group["schema"], GROUP, "{group}");
+}
+
+/// `/ResourceTypes/User` answers one resource type; an unknown name is `404`.
+pub async fn resource_type_by_name<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let user = acme
+        .get("/ResourceTypes/User")
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(user["name"], "User");
+    assert_eq!(user["endpoint"], "/Users");
+    acme.get("/ResourceTypes/Printer")
+        .await
+        .expect_error(404, None);
+}
+
+/// `/Schemas` lists the User, Group and EnterpriseUser schemas with their attributes.
+pub async fn schemas<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let schemas = acme.get("/Schemas").await.expect_status(200).resources();
+    for urn in [USER, GROUP, ENTERPRISE] {
+        let schema = schemas.iter().find(|s| s["id"] == urn);
+        assert!(
+            schema.is_some_and(|s| s["attributes"].as_array().is_some_and(|a| !a.is_empty())),
+            "{urn}"
+        );
+    }
+}
+
+/// `/Schemas/{urn}` answers one schema whose `userName` is required, unique and not
+/// case-exact; an unknown URN is `404`.
+pub async fn schema_by_urn<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let schema = acme
+        .get(&format!("/Schemas/{USER}"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(schema["id"], USER);
+    let user_name = schema["attributes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "userName"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(user_name["required"], true, "{user_name}");
+    assert_eq!(user_name["uniqueness"], "server", "{user_name}");
+    assert_eq!(user_name["caseExact"], false, "{user_name}");
+    acme.get("/Schemas/urn:example:nothing")
+        .await
+        .expect_error(404, None);
+}
