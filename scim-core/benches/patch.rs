@@ -3,6 +3,7 @@
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
+    clippy::indexing_slicing,
     missing_docs,
     reason = "benchmarks fail loudly on broken fixtures"
 )]
@@ -23,7 +24,10 @@ use serde_json::{Value, json};
 /// Runs an in-memory store call: its futures are ready at the first poll.
 fn now<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
         Poll::Ready(output) => output,
         Poll::Pending => unreachable!("InMemoryStore futures never wait"),
     }
@@ -175,17 +179,33 @@ fn store_benches(c: &mut Criterion) {
     let store = InMemoryStore::new();
     let ids: Vec<String> = (0..101_000)
         .map(|i| {
-            let u = Resource::from_value("User", json!({"userName": format!("user{i:06}")})).unwrap();
-            now(store.create(&ctx, users, u)).unwrap().id().unwrap().to_owned()
+            let u =
+                Resource::from_value("User", json!({"userName": format!("user{i:06}")})).unwrap();
+            now(store.create(&ctx, users, u))
+                .unwrap()
+                .id()
+                .unwrap()
+                .to_owned()
         })
         .collect();
     let (members, extra) = ids.split_at(100_000);
     let members: Vec<Value> = members.iter().map(|id| json!({"value": id})).collect();
-    let group = Resource::from_value("Group", json!({"displayName": "Everyone", "members": members})).unwrap();
-    let gid = now(store.create(&ctx, groups, group)).unwrap().id().unwrap().to_owned();
+    let group = Resource::from_value(
+        "Group",
+        json!({"displayName": "Everyone", "members": members}),
+    )
+    .unwrap();
+    let gid = now(store.create(&ctx, groups, group))
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
     let excluded = [AttrPath::new("members")];
-    let body = |ops: Value| serde_json::to_vec(&json!({
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops})).unwrap();
+    let body = |ops: Value| {
+        serde_json::to_vec(&json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops}))
+        .unwrap()
+    };
     let run = |bytes: &[u8]| {
         let patch = PatchRequest::parse(bytes, groups, &options).unwrap();
         now(store.patch_excluding(&ctx, groups, &gid, &patch, None, &excluded)).unwrap();
@@ -193,7 +213,8 @@ fn store_benches(c: &mut Criterion) {
 
     let one = &extra[0];
     let add_one = body(json!([{"op": "add", "path": "members", "value": [{"value": one}]}]));
-    let remove_one = body(json!([{"op": "remove", "path": format!("members[value eq \"{one}\"]")}]));
+    let remove_one =
+        body(json!([{"op": "remove", "path": format!("members[value eq \"{one}\"]")}]));
     let mut g = c.benchmark_group("patch/store_group_100k_members");
     g.bench_function("add_one_member", |b| {
         b.iter_custom(|iters| {
