@@ -146,6 +146,12 @@ fn read_operation(
     let path = match take_ci(&mut operation, "path") {
         None | Some(Value::Null) => None,
         Some(Value::String(p)) if p.trim().is_empty() => None,
+        Some(Value::String(p)) if rt.extension_schema(p.trim()).is_some() => {
+            // A bare extension URN names the whole extension object (scim2-tester, and
+            // clients that PATCH `urn:…:enterprise:2.0:User` with an object value).
+            let value = take_ci(&mut operation, "value").filter(|v| !v.is_null());
+            return read_extension(op, p.trim(), value, index, rt, options, out);
+        }
         Some(Value::String(p)) => Some(
             PatchPath::parse_with(p.trim(), &options.filter).map_err(|e| {
                 ScimError::invalid_path(format!("operation {index}: path {p:?}: {e}"))
@@ -301,6 +307,53 @@ fn coerce(
 ) -> Result<Value, ScimError> {
     coerce_value(attribute, value, &options.values, &path.to_string())
         .map_err(|e| e.context(format!("operation {index}")))
+}
+
+/// An operation on a whole extension: `add`/`replace` set each attribute of the object
+/// value; `remove` removes every attribute of the extension (and so the extension).
+fn read_extension(
+    op: PatchOpKind,
+    urn: &str,
+    value: Option<Value>,
+    index: usize,
+    rt: &ResourceType,
+    options: &PatchOptions,
+    out: &mut Vec<PatchOperation>,
+) -> Result<(), ScimError> {
+    let Some(extension) = rt.extension_schema(urn) else {
+        return Ok(());
+    };
+    if op == PatchOpKind::Remove {
+        for attribute in &extension.attributes {
+            let path = PatchPath {
+                attribute: AttrPath::new(attribute.name.clone()).with_urn(extension.id.clone()),
+                filter: None,
+                sub_attribute: None,
+            };
+            if attribute.mutability != Mutability::ReadOnly {
+                out.push(PatchOperation {
+                    op,
+                    path: Some(path),
+                    value: None,
+                });
+            }
+        }
+        return Ok(());
+    }
+    let Some(Value::Object(inner)) = value else {
+        return Err(ScimError::invalid_value(format!(
+            "operation {index}: {} {urn} needs an object value",
+            op.as_str()
+        )));
+    };
+    for (name, value) in inner {
+        if name.eq_ignore_ascii_case("schemas") {
+            continue;
+        }
+        let path = AttrPath::new(name).with_urn(extension.id.clone());
+        read_path_less_attribute(op, path, value, index, rt, options, out)?;
+    }
+    Ok(())
 }
 
 /// A path-less `add` or `replace`: the value is an object of attributes; each becomes

@@ -939,3 +939,40 @@ proptest! {
         prop_assert_eq!(once, twice);
     }
 }
+
+#[test]
+fn a_bare_extension_urn_path_targets_the_whole_extension() {
+    let ops = json!([{"op": "add", "path": ENTERPRISE, "value": {
+        "employeeNumber": "701984", "manager": {"value": "26118915"}, "schemas": [ENTERPRISE]
+    }}]);
+    let out = run(user_type(), user(), ops).unwrap();
+    assert_eq!(
+        out[ENTERPRISE],
+        json!({"employeeNumber": "701984", "manager": {"value": "26118915"}})
+    );
+    assert!(
+        out["schemas"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(ENTERPRISE))
+    );
+    let replaced = run(
+        user_type(),
+        out,
+        json!([{"op": "replace", "path": ENTERPRISE, "value": {"costCenter": "4130"}}]),
+    )
+    .unwrap();
+    assert_eq!(replaced[ENTERPRISE]["costCenter"], "4130");
+    assert_eq!(
+        replaced[ENTERPRISE]["employeeNumber"], "701984",
+        "replace merges, as for a complex attribute"
+    );
+    let removed = run(
+        user_type(),
+        replaced,
+        json!([{"op": "remove", "path": ENTERPRISE}]),
+    )
+    .unwrap();
+    assert!(removed.get(ENTERPRISE).is_none());
+    assert_eq!(removed["schemas"], json!([USER]));
+}
