@@ -48,6 +48,7 @@ def main() -> int:
     results = check_server(client)
 
     failed = 0
+    skipped = 0
     counts: dict[str, int] = {}
     for result in results:
         status = result.status
@@ -58,6 +59,7 @@ def main() -> int:
         if result.reason and status not in {Status.SUCCESS, Status.SKIPPED}:
             line += f": {result.reason}"
         if excluded and status in FAILING:
+            skipped += 1
             line += f"  (excluded: {excluded})"
         elif status in FAILING:
             failed += 1
@@ -70,7 +72,7 @@ def main() -> int:
     if not results:
         print("scim2-tester ran no check", file=sys.stderr)
         return 1
-    print(f"{len(results) - failed} passed, {failed} failed")
+    print(f"{len(results) - failed - skipped} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
 
