@@ -8,13 +8,11 @@
 use std::cell::Cell;
 use std::str::FromStr;
 
+use nom::Parser;
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while};
-use nom::character::complete::{char, digit0, digit1, multispace0, multispace1, one_of, satisfy};
-use nom::combinator::{all_consuming, opt};
-use nom::multi::fold_many0;
-use nom::sequence::delimited;
-use nom::{Finish, Parser};
+use nom::bytes::complete::tag;
+use nom::character::complete::{char, digit0, digit1, one_of, satisfy};
+use nom::combinator::opt;
 
 use super::ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
 use super::error::{Error, Expected, PResult, ParseError, backtrack, fail};
@@ -109,11 +107,11 @@ fn chain<'a>(
     // Grows by one operand per clause parsed, so `max_clauses` bounds it.
     let mut operands: Vec<Filter> = Vec::new();
     loop {
-        let (rest, _) = multispace0(i)?;
+        let rest = spaces(i);
         let Ok((rest, _)) = word(rest, keyword) else {
             break;
         };
-        let (rest, _) = multispace0(rest)?;
+        let rest = spaces(rest);
         let (rest, next) = operand(rest)?;
         operands.extend(first.take());
         operands.push(next);
@@ -133,7 +131,7 @@ fn term<'a>(i: &'a str, cx: &Cx<'_>, scope: Scope) -> PResult<'a, Filter> {
         return group(rest, cx, scope);
     }
     if let Ok((rest, _)) = word(i, "not") {
-        let (after, _) = multispace0(rest)?;
+        let after = spaces(rest);
         if let Some(inner) = after.strip_prefix('(') {
             let (rest, f) = group(inner, cx, scope)?;
             return Ok((rest, Filter::Not(Box::new(f))));
@@ -152,7 +150,7 @@ fn term<'a>(i: &'a str, cx: &Cx<'_>, scope: Scope) -> PResult<'a, Filter> {
         }
         Err(e) => return Err(e),
     };
-    let (after, _) = multispace0(rest)?;
+    let after = spaces(rest);
     if after.starts_with('[') {
         if scope == Scope::ValFilter {
             return fail(
@@ -190,9 +188,9 @@ fn value_path_node(path: AttrPath, inner: Filter) -> Filter {
 /// `"(" logExp ")"` after the opening parenthesis.
 fn group<'a>(i: &'a str, cx: &Cx<'_>, scope: Scope) -> PResult<'a, Filter> {
     cx.enter(i)?;
-    let (i, _) = multispace0(i)?;
+    let i = spaces(i);
     let (i, f) = log_exp(i, cx, scope)?;
-    let (i, _) = multispace0(i)?;
+    let i = spaces(i);
     let Some(i) = i.strip_prefix(')') else {
         return fail(i, "\"and\", \"or\" or \")\"");
     };
@@ -215,9 +213,11 @@ pub(crate) fn attr_exp<'a>(i: &'a str, cx: &Cx<'_>) -> PResult<'a, Filter> {
 
 /// What follows the attrPath of an attrExp.
 fn attr_exp_rest<'a>(i: &'a str, path: AttrPath, cx: &Cx<'_>) -> PResult<'a, Filter> {
-    let Ok((i, _)) = multispace1::<_, Error<'a>>(i) else {
+    let after = spaces(i);
+    if after.len() == i.len() {
         return fail(i, "a space then \"pr\" or a comparison operator");
-    };
+    }
+    let i = after;
     cx.count_clause(i)?;
     if let Ok((rest, _)) = word(i, "pr") {
         return Ok((rest, Filter::Present(path)));
@@ -228,7 +228,7 @@ fn attr_exp_rest<'a>(i: &'a str, path: AttrPath, cx: &Cx<'_>) -> PResult<'a, Fil
             "\"pr\" or a comparison operator (eq, ne, co, sw, ew, gt, lt, ge, le)",
         );
     };
-    let (i, _) = multispace0(i)?;
+    let i = spaces(i);
     let (i, value) = comp_value(i, cx)?;
     Ok((i, Filter::Compare { path, op, value }))
 }
@@ -272,7 +272,7 @@ pub(crate) fn comp_value<'a>(i: &'a str, cx: &Cx<'_>) -> PResult<'a, CompValue> 
         let (rest, s) = string(i)?;
         return Ok((rest, CompValue::String(s)));
     }
-    let (rest, token) = take_while(|c: char| !is_delimiter(c))(i)?;
+    let (rest, token) = token(i);
     if token.is_empty() {
         return fail(i, EXPECTED);
     }
@@ -428,7 +428,7 @@ fn unicode_escape(body: &str, pos: usize) -> Result<(char, usize), nom::Err<Erro
 /// The URI is everything up to the last `:` of the path, since schema URNs
 /// contain dots and digits (`urn:ietf:params:scim:schemas:core:2.0:User:name.givenName`).
 pub(crate) fn attr_path(i: &str) -> PResult<'_, AttrPath> {
-    let (rest, token) = take_while(|c: char| !is_delimiter(c))(i)?;
+    let (rest, token) = token(i);
     if token.is_empty() {
         return backtrack(i, "an attribute path");
     }
@@ -468,21 +468,43 @@ pub(crate) fn attr_path(i: &str) -> PResult<'_, AttrPath> {
 ///
 /// A leading `$` is also accepted, for `$ref` (RFC 7643 §2.4).
 pub(crate) fn attr_name(i: &str) -> PResult<'_, &str> {
-    recognized((
-        satisfy(|c| c.is_ascii_alphabetic() || c == '$'),
-        fold_many0(name_char, || (), |(), _| ()),
-    ))
-    .parse(i)
-    .map_err(|e| e.map(|e| Error::new(e.input, "an attribute name")))
+    // Byte scan: every character of a name is ASCII, so a byte length is a char boundary.
+    let bytes = i.as_bytes();
+    if !bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'$')
+    {
+        return backtrack(i, "an attribute name");
+    }
+    let len = 1 + bytes
+        .iter()
+        .skip(1)
+        .take_while(|b| is_name_byte(**b))
+        .count();
+    match (i.get(..len), i.get(len..)) {
+        (Some(name), Some(rest)) => Ok((rest, name)),
+        _ => backtrack(i, "an attribute name"),
+    }
 }
 
 /// `nameChar = "-" / "_" / DIGIT / ALPHA`
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the RFC rule; `attr_name` scans bytes with its byte form, `is_name_byte`"
+    )
+)]
 pub(crate) fn name_char(i: &str) -> PResult<'_, char> {
     satisfy(is_name_char)(i)
 }
 
 fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
 /// `subAttr = "." ATTRNAME`
@@ -503,7 +525,7 @@ pub(crate) fn sub_attr(i: &str) -> PResult<'_, &str> {
 )]
 pub(crate) fn value_path<'a>(i: &'a str, cx: &Cx<'_>) -> PResult<'a, Filter> {
     let (i, path) = attr_path(i)?;
-    let (i, _) = multispace0(i)?;
+    let i = spaces(i);
     let (i, inner) = value_path_filter(i, &path, cx)?;
     Ok((i, value_path_node(path, inner)))
 }
@@ -517,9 +539,9 @@ fn value_path_filter<'a>(i: &'a str, path: &AttrPath, cx: &Cx<'_>) -> PResult<'a
         return fail(i, "an attribute without sub-attribute before \"[\"");
     }
     cx.enter(rest)?;
-    let (rest, _) = multispace0(rest)?;
+    let rest = spaces(rest);
     let (rest, inner) = val_filter(rest, cx)?;
-    let (rest, _) = multispace0(rest)?;
+    let rest = spaces(rest);
     let Some(rest) = rest.strip_prefix(']') else {
         return fail(rest, "\"and\", \"or\" or \"]\"");
     };
@@ -530,7 +552,7 @@ fn value_path_filter<'a>(i: &'a str, path: &AttrPath, cx: &Cx<'_>) -> PResult<'a
 /// `PATH = attrPath / valuePath [subAttr]` (RFC 7644 §3.5.2)
 pub(crate) fn path<'a>(i: &'a str, cx: &Cx<'_>) -> PResult<'a, PatchPath> {
     let (i, attribute) = attr_path(i)?;
-    let (after, _) = multispace0(i)?;
+    let after = spaces(i);
     if !after.starts_with('[') {
         return Ok((
             i,
@@ -553,19 +575,43 @@ pub(crate) fn path<'a>(i: &'a str, cx: &Cx<'_>) -> PResult<'a, PatchPath> {
     ))
 }
 
-/// Characters that end an attribute path or a bare value.
-fn is_delimiter(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n' | '(' | ')' | '[' | ']' | '"')
+/// Bytes that end an attribute path or a bare value (all ASCII, so never inside a
+/// multi-byte character).
+fn is_delimiter(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t' | b'\r' | b'\n' | b'(' | b')' | b'[' | b']' | b'"'
+    )
+}
+
+/// The longest prefix of `i` without a delimiter, and what follows it.
+fn token(i: &str) -> (&str, &str) {
+    let end = i.bytes().position(is_delimiter).unwrap_or(i.len());
+    match (i.get(end..), i.get(..end)) {
+        (Some(rest), Some(token)) => (rest, token),
+        _ => (i, ""),
+    }
+}
+
+/// Skips the whitespace nom's `multispace0` skips (SP, HTAB, CR, LF), byte by byte.
+fn spaces(i: &str) -> &str {
+    let n = i
+        .bytes()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .count();
+    i.get(n..).unwrap_or(i)
 }
 
 /// A case-insensitive keyword (`and`, `or`, `not`, `pr`) not followed by a name character.
 fn word<'a>(i: &'a str, keyword: &'static str) -> PResult<'a, &'a str> {
-    match (i.get(..keyword.len()), i.get(keyword.len()..)) {
-        (Some(w), Some(rest))
-            if w.eq_ignore_ascii_case(keyword) && !rest.starts_with(is_name_char) =>
-        {
-            Ok((rest, w))
-        }
+    // Compare bytes first: most calls fail on the first byte, before any slicing.
+    let (bytes, len) = (i.as_bytes(), keyword.len());
+    let matched = bytes
+        .get(..len)
+        .is_some_and(|w| w.eq_ignore_ascii_case(keyword.as_bytes()))
+        && !bytes.get(len).copied().is_some_and(is_name_byte);
+    match (matched, i.get(..len), i.get(len..)) {
+        (true, Some(w), Some(rest)) => Ok((rest, w)),
         _ => backtrack(i, keyword),
     }
 }
@@ -608,17 +654,18 @@ fn parse_all<'a, T>(
     let cx = Cx::new(opts);
     let whole = |i: &'a str| -> PResult<'a, T> {
         let (i, value) = rule(i, &cx)?;
-        let (i, _) = multispace0(i)?;
+        let i = spaces(i);
         if !i.is_empty() {
             return fail(i, trailing);
         }
         Ok((i, value))
     };
-    all_consuming(delimited(multispace0, whole, multispace0))
-        .parse(s)
-        .finish()
-        .map(|(_, value)| value)
-        .map_err(|e| e.locate(s))
+    match whole(spaces(s)) {
+        Ok((_, value)) => Ok(value),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e.locate(s)),
+        // Only streaming parsers return `Incomplete`; these rules are all complete.
+        Err(nom::Err::Incomplete(_)) => Err(ParseError::new(s.len(), trailing)),
+    }
 }
 
 impl Filter {
