@@ -428,11 +428,25 @@ fn unicode_escape(body: &str, pos: usize) -> Result<(char, usize), nom::Err<Erro
 /// The URI is everything up to the last `:` of the path, since schema URNs
 /// contain dots and digits (`urn:ietf:params:scim:schemas:core:2.0:User:name.givenName`).
 pub(crate) fn attr_path(i: &str) -> PResult<'_, AttrPath> {
-    let (rest, token) = token(i);
+    // One pass finds both the end of the path and its last colon.
+    let mut end = i.len();
+    let mut last_colon = None;
+    for (k, b) in i.bytes().enumerate() {
+        if is_delimiter(b) {
+            end = k;
+            break;
+        }
+        if b == b':' {
+            last_colon = Some(k);
+        }
+    }
+    let (Some(token), Some(rest)) = (i.get(..end), i.get(end..)) else {
+        return backtrack(i, "an attribute path");
+    };
     if token.is_empty() {
         return backtrack(i, "an attribute path");
     }
-    let (urn, tail) = match token.rfind(':') {
+    let (urn, tail) = match last_colon {
         Some(colon) => {
             let urn = token.get(..colon).unwrap_or_default();
             if !urn.starts_with(|c: char| c.is_ascii_alphabetic()) {
