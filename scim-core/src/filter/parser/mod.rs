@@ -103,24 +103,28 @@ fn chain<'a>(
     mut operand: impl FnMut(&'a str) -> PResult<'a, Filter>,
 ) -> PResult<'a, Filter> {
     let (mut i, first) = operand(i)?;
-    let mut first = Some(first);
+    // Most operands are not followed by this keyword: return the operand as is, without
+    // moving it through a list.
+    let Ok((rest, _)) = word(spaces(i), keyword) else {
+        return Ok((i, first));
+    };
     // Grows by one operand per clause parsed, so `max_clauses` bounds it.
-    let mut operands: Vec<Filter> = Vec::new();
+    let mut operands: Vec<Filter> = Vec::with_capacity(4);
+    operands.push(first);
+    let mut after_keyword = rest;
     loop {
-        let rest = spaces(i);
-        let Ok((rest, _)) = word(rest, keyword) else {
-            break;
-        };
-        let rest = spaces(rest);
-        let (rest, next) = operand(rest)?;
-        operands.extend(first.take());
+        let (rest, next) = operand(spaces(after_keyword))?;
         operands.push(next);
         i = rest;
+        match word(spaces(i), keyword) {
+            Ok((rest, _)) => after_keyword = rest,
+            Err(_) => break,
+        }
     }
-    let node = match first {
-        Some(single) => single,
-        None if keyword == "and" => Filter::And(operands),
-        None => Filter::Or(operands),
+    let node = if keyword == "and" {
+        Filter::And(operands)
+    } else {
+        Filter::Or(operands)
     };
     Ok((i, node))
 }
@@ -237,28 +241,29 @@ fn attr_exp_rest<'a>(i: &'a str, path: AttrPath, cx: &Cx<'_>) -> PResult<'a, Fil
 ///
 /// Case-insensitive (RFC 7644 §3.4.2.2), and not followed by a name character.
 pub(crate) fn compare_op(i: &str) -> PResult<'_, CompareOp> {
-    let (Some(kw), Some(rest)) = (i.get(..2), i.get(2..)) else {
-        return backtrack(i, "a comparison operator");
-    };
-    let op = match kw.as_bytes() {
-        [a, b] => match [a.to_ascii_lowercase(), b.to_ascii_lowercase()] {
-            [b'e', b'q'] => CompareOp::Eq,
-            [b'n', b'e'] => CompareOp::Ne,
-            [b'c', b'o'] => CompareOp::Co,
-            [b's', b'w'] => CompareOp::Sw,
-            [b'e', b'w'] => CompareOp::Ew,
-            [b'g', b't'] => CompareOp::Gt,
-            [b'l', b't'] => CompareOp::Lt,
-            [b'g', b'e'] => CompareOp::Ge,
-            [b'l', b'e'] => CompareOp::Le,
-            _ => return backtrack(i, "a comparison operator"),
-        },
+    // Bytes, not `str` slices: the operator is ASCII, so no char-boundary checks are needed
+    // until it has matched.
+    let op = match i.as_bytes() {
+        [a, b, rest @ ..] if !rest.first().copied().is_some_and(is_name_byte) => {
+            match [a.to_ascii_lowercase(), b.to_ascii_lowercase()] {
+                [b'e', b'q'] => CompareOp::Eq,
+                [b'n', b'e'] => CompareOp::Ne,
+                [b'c', b'o'] => CompareOp::Co,
+                [b's', b'w'] => CompareOp::Sw,
+                [b'e', b'w'] => CompareOp::Ew,
+                [b'g', b't'] => CompareOp::Gt,
+                [b'l', b't'] => CompareOp::Lt,
+                [b'g', b'e'] => CompareOp::Ge,
+                [b'l', b'e'] => CompareOp::Le,
+                _ => return backtrack(i, "a comparison operator"),
+            }
+        }
         _ => return backtrack(i, "a comparison operator"),
     };
-    if rest.starts_with(is_name_char) {
-        return backtrack(i, "a comparison operator");
+    match i.get(2..) {
+        Some(rest) => Ok((rest, op)),
+        None => backtrack(i, "a comparison operator"),
     }
-    Ok((rest, op))
 }
 
 /// `compValue = false / null / true / number / string`
@@ -461,7 +466,12 @@ pub(crate) fn attr_path(i: &str) -> PResult<'_, AttrPath> {
         Err(_) if urn.is_none() => return backtrack(i, "an attribute path"),
         Err(e) => return Err(into_failure(e)),
     };
-    let (after, sub) = opt(sub_attr).parse(after).map_err(into_failure)?;
+    let (after, sub) = if after.starts_with('.') {
+        let (after, sub) = sub_attr(after)?;
+        (after, Some(sub))
+    } else {
+        (after, None)
+    };
     if !after.is_empty() {
         // Report the offending character within the whole input.
         let at = i.get(token.len() - after.len()..).unwrap_or(i);
