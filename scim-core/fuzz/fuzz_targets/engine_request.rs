@@ -32,9 +32,8 @@ use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use libfuzzer_sys::fuzz_target;
 use scim_core::{
-    ApiKeyStore, ERROR_SCHEMA, InMemoryStore, NoRateLimit, RequestContext, Resource,
-    ResourceStore, SCIM_CONTENT_TYPE, SchemaRegistry, ScimServer, ServerConfig,
-    ValidationOptions,
+    ApiKeyStore, ERROR_SCHEMA, InMemoryStore, NoRateLimit, RequestContext, Resource, ResourceStore,
+    SCIM_CONTENT_TYPE, SchemaRegistry, ScimServer, ServerConfig, ValidationOptions,
 };
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
@@ -93,9 +92,12 @@ async fn server(strict: bool) -> (ScimServer, String, String) {
     let group_id = group.id().unwrap_or_default().to_owned();
 
     let keys = ApiKeyStore::new();
-    keys.insert("acme", "fuzz-acme-key", ["SCIM2"]).expect("key");
-    keys.insert("globex", "fuzz-globex-key", ["SCIM2"]).expect("key");
-    keys.insert("acme", "fuzz-noscope-key", ["read"]).expect("key");
+    keys.insert("acme", "fuzz-acme-key", ["SCIM2"])
+        .expect("key");
+    keys.insert("globex", "fuzz-globex-key", ["SCIM2"])
+        .expect("key");
+    keys.insert("acme", "fuzz-noscope-key", ["read"])
+        .expect("key");
     let config = if strict {
         ServerConfig::default().strict()
     } else {
@@ -175,7 +177,11 @@ fuzz_target!(|data: &[u8]| {
         };
         let response = server.handle(request).await;
         if trace() {
-            eprintln!("{} {}", response.status(), String::from_utf8_lossy(response.body()));
+            eprintln!(
+                "{} {}",
+                response.status(),
+                String::from_utf8_lossy(response.body())
+            );
         }
         check(&response);
     });
@@ -197,7 +203,10 @@ fn check(response: &http::Response<Bytes>) {
         String::from_utf8_lossy(body)
     );
     assert_eq!(
-        response.headers().get(header::CONTENT_TYPE).map(HeaderValue::as_bytes),
+        response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(HeaderValue::as_bytes),
         Some(SCIM_CONTENT_TYPE.as_bytes()),
         "{status} without the SCIM content type"
     );
@@ -214,9 +223,15 @@ fn check(response: &http::Response<Bytes>) {
         assert_eq!(json["status"], status.as_str(), "{status}: {json}");
     }
     if status == StatusCode::UNAUTHORIZED {
-        assert!(response.headers().contains_key(header::WWW_AUTHENTICATE), "401 without WWW-Authenticate");
+        assert!(
+            response.headers().contains_key(header::WWW_AUTHENTICATE),
+            "401 without WWW-Authenticate"
+        );
     }
     if status == StatusCode::CREATED {
-        assert!(response.headers().contains_key(header::LOCATION), "201 without Location");
+        assert!(
+            response.headers().contains_key(header::LOCATION),
+            "201 without Location"
+        );
     }
 }

@@ -139,31 +139,57 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-fn check(body: &[u8], rt: &ResourceType, original: &Resource, required: &str, options: &PatchOptions) {
+fn check(
+    body: &[u8],
+    rt: &ResourceType,
+    original: &Resource,
+    required: &str,
+    options: &PatchOptions,
+) {
     let patch = match PatchRequest::parse(body, rt, options) {
         Ok(patch) => patch,
         Err(err) => {
-            assert!(err.status().is_client_error(), "parse: {} {}", err.status(), err.detail());
+            assert!(
+                err.status().is_client_error(),
+                "parse: {} {}",
+                err.status(),
+                err.detail()
+            );
             return;
         }
     };
     let mut resource = original.clone();
     match patch.apply_with(&mut resource, rt, options) {
         Err(err) => {
-            assert!(err.status().is_client_error(), "apply: {} {}", err.status(), err.detail());
-            assert_eq!(&resource, original, "a failed PATCH changed the resource: {}", err.detail());
+            assert!(
+                err.status().is_client_error(),
+                "apply: {} {}",
+                err.status(),
+                err.detail()
+            );
+            assert_eq!(
+                &resource,
+                original,
+                "a failed PATCH changed the resource: {}",
+                err.detail()
+            );
         }
         Ok(()) => {
             assert!(
-                resource.get(required).is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty())),
+                resource
+                    .get(required)
+                    .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty())),
                 "a successful PATCH lost the required {required}: {:?}",
                 resource.get(required)
             );
             let core = rt.schema.id.as_str();
             assert!(
-                resource.get("schemas").and_then(Value::as_array).is_some_and(|s| s
-                    .iter()
-                    .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(core)))),
+                resource
+                    .get("schemas")
+                    .and_then(Value::as_array)
+                    .is_some_and(|s| s
+                        .iter()
+                        .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(core)))),
                 "a successful PATCH dropped {core} from schemas: {:?}",
                 resource.get("schemas")
             );

@@ -44,33 +44,55 @@ fn check(body: &[u8], rt: &ResourceType, required: &str, opts: &ValidationOption
     let mut resource = match Resource::parse(body, rt, opts) {
         Ok(resource) => resource,
         Err(err) => {
-            assert!(err.status().is_client_error(), "parse: {} {}", err.status(), err.detail());
+            assert!(
+                err.status().is_client_error(),
+                "parse: {} {}",
+                err.status(),
+                err.detail()
+            );
             return;
         }
     };
     let again = Resource::from_json(resource.clone().into_value(), rt, opts);
-    assert_eq!(again.as_ref().ok(), Some(&resource), "parsing is not idempotent: {again:?}");
+    assert_eq!(
+        again.as_ref().ok(),
+        Some(&resource),
+        "parsing is not idempotent: {again:?}"
+    );
 
     if let Err(err) = resource.validate_for_create(rt, opts) {
-        assert!(err.status().is_client_error(), "validate: {} {}", err.status(), err.detail());
+        assert!(
+            err.status().is_client_error(),
+            "validate: {} {}",
+            err.status(),
+            err.detail()
+        );
         return;
     }
     assert!(
-        resource.get(required).is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty())),
+        resource
+            .get(required)
+            .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty())),
         "a valid {} lacks {required}: {:?}",
         rt.name,
         resource.get(required)
     );
     let core = rt.schema.id.as_str();
     assert!(
-        resource.get("schemas").and_then(Value::as_array).is_some_and(|s| s
-            .iter()
-            .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(core)))),
+        resource
+            .get("schemas")
+            .and_then(Value::as_array)
+            .is_some_and(|s| s
+                .iter()
+                .any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(core)))),
         "a valid resource lacks {core} in schemas: {:?}",
         resource.get("schemas")
     );
     for read_only in ["id", "meta", "groups"] {
-        assert!(resource.get(read_only).is_none(), "{read_only} survived validation");
+        assert!(
+            resource.get(read_only).is_none(),
+            "{read_only} survived validation"
+        );
     }
     for (key, value) in resource.attributes() {
         if let Value::Array(items) = value {
@@ -86,5 +108,9 @@ fn check(body: &[u8], rt: &ResourceType, required: &str, opts: &ValidationOption
     let object = projected.as_object();
     assert!(object.is_some(), "a projection is an object: {projected}");
     assert!(projected.get("password").is_none(), "password was returned");
-    assert_eq!(projected.get(required), resource.get(required), "{required} was not returned");
+    assert_eq!(
+        projected.get(required),
+        resource.get(required),
+        "{required} was not returned"
+    );
 }

@@ -227,7 +227,8 @@ fn member_filter_compares_ids_case_exactly() {
     let patch = PatchRequest::parse(&message(ops), group_type(), &PatchOptions::default()).unwrap();
     assert_eq!(patch.member_delta(group_type()).unwrap().remove, [upper]);
 
-    let add = json!([{"op": "add", "path": "members", "value": [{"value": MEMBER.to_uppercase()}]}]);
+    let add =
+        json!([{"op": "add", "path": "members", "value": [{"value": MEMBER.to_uppercase()}]}]);
     let out = run(group_type(), group(&[MEMBER]), add).unwrap();
     assert_eq!(member_ids(&out), [MEMBER.to_owned(), MEMBER.to_uppercase()]);
 }
