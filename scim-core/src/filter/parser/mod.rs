@@ -342,6 +342,20 @@ pub(crate) fn string(i: &str) -> PResult<'_, String> {
     let Some(body) = i.strip_prefix('"') else {
         return backtrack(i, "a quoted string");
     };
+    // Fast path: no escape before the closing quote (the common case).
+    match body.bytes().position(|b| b == b'"' || b == b'\\') {
+        Some(end) if body.as_bytes().get(end) == Some(&b'"') => {
+            let text = body.get(..end).unwrap_or_default();
+            return Ok((body.get(end + 1..).unwrap_or_default(), text.to_owned()));
+        }
+        Some(_) => {}
+        None => {
+            return fail(
+                body.get(body.len()..).unwrap_or_default(),
+                "a closing quotation mark",
+            );
+        }
+    }
     let mut out = String::new();
     let mut start = 0;
     let mut chars = body.char_indices();
