@@ -215,6 +215,24 @@ fn rfc_remove_one_member_by_filter() {
     assert_eq!(member_ids(&out), [MEMBER2]);
 }
 
+/// Found by the `patch_apply` fuzz target: member ids are caseExact (RFC 7643 §3.1), so
+/// a filter in another case names no member, in whole-document application as in
+/// `member_delta` (which a store applies to its exact id index).
+#[test]
+fn member_filter_compares_ids_case_exactly() {
+    let upper = MEMBER.to_uppercase();
+    let ops = json!([{"op": "remove", "path": format!("members[value eq \"{upper}\"]")}]);
+    let out = run(group_type(), group(&[MEMBER, MEMBER2]), ops.clone()).unwrap();
+    assert_eq!(member_ids(&out), [MEMBER, MEMBER2]);
+    let patch = PatchRequest::parse(&message(ops), group_type(), &PatchOptions::default()).unwrap();
+    assert_eq!(patch.member_delta(group_type()).unwrap().remove, [upper]);
+
+    let add =
+        json!([{"op": "add", "path": "members", "value": [{"value": MEMBER.to_uppercase()}]}]);
+    let out = run(group_type(), group(&[MEMBER]), add).unwrap();
+    assert_eq!(member_ids(&out), [MEMBER.to_owned(), MEMBER.to_uppercase()]);
+}
+
 #[test]
 fn rfc_remove_complex_values_by_compound_filter() {
     let out = run(
