@@ -994,3 +994,18 @@ fn a_bare_extension_urn_path_targets_the_whole_extension() {
     assert!(removed.get(ENTERPRISE).is_none());
     assert_eq!(removed["schemas"], json!([USER]));
 }
+
+#[test]
+fn apply_honours_the_options_the_request_was_parsed_with() {
+    // A store calls `apply` without options: strict parsing must still mean strict applying.
+    let body = message(
+        json!([{"op": "replace", "path": "emails[type eq \"other\"].value", "value": "x@example.com"}]),
+    );
+    let strict = PatchRequest::parse(&body, user_type(), &PatchOptions::strict()).unwrap();
+    let mut r = Resource::from_value("User", user()).unwrap();
+    let err = strict.apply(&mut r, user_type()).unwrap_err();
+    assert_eq!(err.scim_type(), Some(ScimType::NoTarget));
+    let lenient = PatchRequest::parse(&body, user_type(), &PatchOptions::default()).unwrap();
+    lenient.apply(&mut r, user_type()).unwrap();
+    assert_eq!(r.get("emails").unwrap().as_array().unwrap().len(), 3);
+}

@@ -57,7 +57,7 @@ fn op(kind: PatchOpKind, p: Option<&str>, value: Option<Value>) -> PatchOperatio
 }
 
 fn patch(operations: Vec<PatchOperation>) -> PatchRequest {
-    PatchRequest { operations }
+    PatchRequest::new(operations)
 }
 
 fn member_ids(group: &Resource) -> Vec<String> {
