@@ -226,6 +226,26 @@ pub(crate) fn run(
         });
     };
     let derived = td.kind.derived_attribute();
+    let with_derived = derived.is_some_and(|name| wanted(query, name));
+    let skip = query.start_index.saturating_sub(1);
+    let take = query.count.unwrap_or(usize::MAX);
+    if query.filter.is_none() && query.sort.is_none() {
+        // Every record matches: the total is the record count and the page comes
+        // straight from the insertion-order index, O(skip + take).
+        let resources = td
+            .order
+            .values()
+            .skip(skip)
+            .take(take)
+            .filter_map(|id| td.records.get(id))
+            .map(|record| tenant.materialize(td, record, with_derived))
+            .collect();
+        return Ok(QueryResult {
+            resources,
+            total_results: td.records.len(),
+            next_cursor: None,
+        });
+    }
     let view = |record, needed| view(tenant, td, record, needed);
 
     let plan = match &query.filter {
@@ -262,8 +282,6 @@ pub(crate) fn run(
             .collect()
     };
     let total_results = matched.len();
-    let skip = query.start_index.saturating_sub(1);
-    let take = query.count.unwrap_or(usize::MAX);
     if take == 0 || skip >= total_results {
         return Ok(QueryResult {
             resources: Vec::new(),
@@ -295,7 +313,6 @@ pub(crate) fn run(
         matched = keyed.into_iter().map(|(_, r)| r).collect();
     }
 
-    let with_derived = derived.is_some_and(|name| wanted(query, name));
     let resources = matched
         .into_iter()
         .skip(skip)
