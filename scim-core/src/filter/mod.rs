@@ -12,6 +12,7 @@ mod sort;
 mod visit;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
+pub(crate) use comparison::{member, present};
 pub use error::ParseError;
 pub(crate) use evaluate::matches_element;
 pub use options::FilterOptions;
