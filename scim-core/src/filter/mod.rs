@@ -8,6 +8,7 @@ pub(crate) mod error;
 mod evaluate;
 mod options;
 pub(crate) mod parser;
+mod prepared;
 mod sort;
 mod visit;
 
@@ -16,4 +17,5 @@ pub(crate) use comparison::{member, present};
 pub use error::ParseError;
 pub(crate) use evaluate::matches_element;
 pub use options::FilterOptions;
+pub use prepared::PreparedFilter;
 pub use visit::Visitor;

@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use super::Id;
 use super::tenant::{Kind, Record, TenantData, TypeData};
 use crate::error::{ScimError, ScimType};
-use crate::filter::{AttrPath, CompValue, CompareOp, Filter};
+use crate::filter::{AttrPath, CompValue, CompareOp, Filter, PreparedFilter};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
 use crate::store::{Query, QueryResult, Sort, SortOrder, StoreError};
@@ -326,29 +326,25 @@ pub(crate) fn run(
             residual: Vec::new(),
         },
     };
+    // A scan walks the record map itself (no lookup per id) and restores creation
+    // order afterwards, on the matches only.
     let candidates: Vec<&Record> = match &plan.candidates {
-        Some(ids) => {
-            let mut records: Vec<&Record> =
-                ids.iter().filter_map(|id| td.records.get(id)).collect();
-            records.sort_unstable_by_key(|r| r.seq);
-            records
-        }
-        None => td
-            .order
-            .values()
-            .filter_map(|id| td.records.get(id))
-            .collect(),
+        Some(ids) => ids.iter().filter_map(|id| td.records.get(id)).collect(),
+        None => td.records.values().collect(),
     };
     let filter_needs_derived =
         derived.is_some_and(|name| plan.residual.iter().any(|f| mentions(f, name)));
     let mut matched: Vec<&Record> = if plan.residual.is_empty() {
         candidates
     } else {
+        // Paths resolved and values folded once, not once per resource.
+        let residual: Vec<PreparedFilter<'_>> =
+            plan.residual.iter().map(|f| f.prepare(rt)).collect();
         candidates
             .into_iter()
             .filter(|record| {
                 let resource = view(record, filter_needs_derived);
-                plan.residual.iter().all(|f| f.matches(&resource, rt))
+                residual.iter().all(|f| f.matches(&resource))
             })
             .collect()
     };
@@ -361,27 +357,37 @@ pub(crate) fn run(
         });
     }
 
-    if let Some(sort) = &query.sort {
-        let sort_needs_derived =
-            derived.is_some_and(|name| sort.by.name.eq_ignore_ascii_case(name));
-        let mut keyed: Vec<(Cow<'_, Resource>, &Record)> = matched
-            .into_iter()
-            .map(|r| (view(r, sort_needs_derived), r))
-            .collect();
-        // `comparator` resolves the attribute once, and breaks ties by id.
-        let compare = sort.comparator(rt);
-        let order = |a: &(Cow<'_, Resource>, &Record),
-                     b: &(Cow<'_, Resource>, &Record)|
-         -> Ordering { compare(&a.0, &b.0) };
-        // Only the first `skip + take` places need ordering: select them in linear
-        // time, then sort just those (a page of 100 out of 100 000).
-        let end = skip.saturating_add(take).min(keyed.len());
-        if end < keyed.len() {
-            keyed.select_nth_unstable_by(end, order);
-            keyed.truncate(end);
+    let end = skip.saturating_add(take).min(total_results);
+    match &query.sort {
+        None => {
+            // Creation order; only the first `skip + take` places need ordering.
+            if end < matched.len() {
+                matched.select_nth_unstable_by_key(end, |r| r.seq);
+                matched.truncate(end);
+            }
+            matched.sort_unstable_by_key(|r| r.seq);
         }
-        keyed.sort_unstable_by(order);
-        matched = keyed.into_iter().map(|(_, r)| r).collect();
+        Some(sort) => {
+            let sort_needs_derived =
+                derived.is_some_and(|name| sort.by.name.eq_ignore_ascii_case(name));
+            let mut keyed: Vec<(Cow<'_, Resource>, &Record)> = matched
+                .into_iter()
+                .map(|r| (view(r, sort_needs_derived), r))
+                .collect();
+            // `comparator` resolves the attribute once, and breaks ties by id.
+            let compare = sort.comparator(rt);
+            let order = |a: &(Cow<'_, Resource>, &Record),
+                         b: &(Cow<'_, Resource>, &Record)|
+             -> Ordering { compare(&a.0, &b.0) };
+            // Only the first `skip + take` places need ordering: select them in linear
+            // time, then sort just those (a page of 100 out of 100 000).
+            if end < keyed.len() {
+                keyed.select_nth_unstable_by(end, order);
+                keyed.truncate(end);
+            }
+            keyed.sort_unstable_by(order);
+            matched = keyed.into_iter().map(|(_, r)| r).collect();
+        }
     }
 
     let resources = matched
