@@ -116,6 +116,25 @@ pub(crate) struct TenantData {
     pub(crate) membership: Membership,
 }
 
+/// The `display` of a member from its document: `displayName`, else `userName`.
+fn display_of(doc: &Map<String, Value>) -> Option<&str> {
+    doc.get("displayName")
+        .or_else(|| doc.get("userName"))
+        .and_then(Value::as_str)
+}
+
+/// One element of `members` or `groups` (RFC 7643 §4.1.2, §4.2): built with its
+/// exact capacity, strings copied once.
+fn member_object(id: &str, display: Option<&str>, kind: &str) -> Value {
+    let mut object = Map::with_capacity(if display.is_some() { 3 } else { 2 });
+    object.insert("value".to_owned(), Value::String(id.to_owned()));
+    if let Some(display) = display {
+        object.insert("display".to_owned(), Value::String(display.to_owned()));
+    }
+    object.insert("type".to_owned(), Value::String(kind.to_owned()));
+    Value::Object(object)
+}
+
 /// Splits the derived attribute off an incoming document: a Group's `members` are
 /// returned, a User's read-only `groups` dropped (Okta sends `"groups": []`).
 fn split_derived(
@@ -207,10 +226,7 @@ impl TenantData {
     /// The `display` of a member: a User's `displayName`, else its `userName`; a
     /// Group's `displayName`.
     fn display_of(&self, kind: &str, id: &str) -> Option<&str> {
-        let doc = self.types.get(kind)?.records.get(id)?.resource.attributes();
-        doc.get("displayName")
-            .or_else(|| doc.get("userName"))
-            .and_then(Value::as_str)
+        display_of(self.types.get(kind)?.records.get(id)?.resource.attributes())
     }
 
     /// Finds a User or Group of this tenant by id.
@@ -345,24 +361,32 @@ impl TenantData {
     fn derived_values(&self, kind: Kind, record: &Record) -> Option<Value> {
         let id = record.resource.id()?;
         let values: Vec<Value> = match kind {
-            Kind::Group => self
-                .membership
-                .members_in_order(id)
-                .into_iter()
-                .map(|(member, entry)| {
-                    let display = entry
-                        .display
-                        .as_deref()
-                        .or_else(|| self.display_of(&entry.kind, member));
-                    let mut object = Map::with_capacity(3);
-                    object.insert("value".to_owned(), Value::String(member.to_string()));
-                    if let Some(display) = display {
-                        object.insert("display".to_owned(), Value::String(display.to_owned()));
-                    }
-                    object.insert("type".to_owned(), Value::String(entry.kind.to_string()));
-                    Value::Object(object)
-                })
-                .collect(),
+            Kind::Group => {
+                // Members are nearly all of one or two types: find each type's
+                // records once, not once per member.
+                let mut last: Option<(&Id, Option<&TypeData>)> = None;
+                let members = self.membership.members_in_order(id);
+                let mut values = Vec::with_capacity(members.len());
+                for (member, entry) in members {
+                    let display = match entry.display.as_deref() {
+                        Some(display) => Some(display),
+                        None => {
+                            let td = match last {
+                                Some((kind, td)) if Id::ptr_eq(kind, &entry.kind) => td,
+                                _ => {
+                                    let td = self.types.get(&*entry.kind);
+                                    last = Some((&entry.kind, td));
+                                    td
+                                }
+                            };
+                            td.and_then(|td| td.records.get(&**member))
+                                .and_then(|r| display_of(r.resource.attributes()))
+                        }
+                    };
+                    values.push(member_object(member, display, &entry.kind));
+                }
+                values
+            }
             Kind::User => {
                 let mut groups: Vec<(u64, &Id, Option<&str>)> = self
                     .membership
@@ -380,15 +404,7 @@ impl TenantData {
                 groups.sort_unstable_by_key(|(seq, _, _)| *seq);
                 groups
                     .into_iter()
-                    .map(|(_, group, display)| {
-                        let mut object = Map::with_capacity(3);
-                        object.insert("value".to_owned(), Value::String(group.to_string()));
-                        if let Some(display) = display {
-                            object.insert("display".to_owned(), Value::String(display.to_owned()));
-                        }
-                        object.insert("type".to_owned(), Value::String("direct".to_owned()));
-                        Value::Object(object)
-                    })
+                    .map(|(_, group, display)| member_object(group, display, "direct"))
                     .collect()
             }
             Kind::Other => return None,
