@@ -164,14 +164,14 @@ pub(crate) fn plan<'f>(
     }
 }
 
-/// Whether a filter names the attribute `name` anywhere.
-fn mentions(filter: &Filter, name: &str) -> bool {
+/// Whether a filter names an attribute that `named` picks, anywhere.
+fn mentions(filter: &Filter, named: &impl Fn(&str) -> bool) -> bool {
     match filter {
         Filter::Compare { path, .. } | Filter::Present(path) | Filter::ValuePath { path, .. } => {
-            path.name.eq_ignore_ascii_case(name)
+            named(&path.name)
         }
-        Filter::And(clauses) | Filter::Or(clauses) => clauses.iter().any(|c| mentions(c, name)),
-        Filter::Not(inner) => mentions(inner, name),
+        Filter::And(clauses) | Filter::Or(clauses) => clauses.iter().any(|c| mentions(c, named)),
+        Filter::Not(inner) => mentions(inner, named),
     }
 }
 
@@ -190,8 +190,8 @@ fn wanted(query: &Query, name: &str) -> bool {
     query.attributes.is_empty() || query.attributes.iter().any(names)
 }
 
-/// The resource a filter or sort sees: the stored document, or a copy with its
-/// derived attribute when the filter or sort names it.
+/// The resource a filter or sort sees: the stored document, or a copy with `id`,
+/// `meta` and the derived attribute when the filter or sort names one of them.
 fn view<'r>(
     tenant: &TenantData,
     td: &TypeData,
@@ -332,8 +332,12 @@ pub(crate) fn run(
         Some(ids) => ids.iter().filter_map(|id| td.records.get(id)).collect(),
         None => td.records.values().collect(),
     };
-    let filter_needs_derived =
-        derived.is_some_and(|name| plan.residual.iter().any(|f| mentions(f, name)));
+    // `id` and `meta` live outside the stored document, like the derived attribute.
+    let needs = |name: &str| {
+        ["id", "meta"].iter().any(|n| name.eq_ignore_ascii_case(n))
+            || derived.is_some_and(|d| name.eq_ignore_ascii_case(d))
+    };
+    let filter_needs_derived = plan.residual.iter().any(|f| mentions(f, &needs));
     let mut matched: Vec<&Record> = if plan.residual.is_empty() {
         candidates
     } else {
@@ -368,17 +372,18 @@ pub(crate) fn run(
             matched.sort_unstable_by_key(|r| r.seq);
         }
         Some(sort) => {
-            let sort_needs_derived =
-                derived.is_some_and(|name| sort.by.name.eq_ignore_ascii_case(name));
+            let sort_needs_derived = needs(&sort.by.name);
             let mut keyed: Vec<(Cow<'_, Resource>, &Record)> = matched
                 .into_iter()
                 .map(|r| (view(r, sort_needs_derived), r))
                 .collect();
             // `comparator` resolves the attribute once, and breaks ties by id.
             let compare = sort.comparator(rt);
-            let order = |a: &(Cow<'_, Resource>, &Record),
-                         b: &(Cow<'_, Resource>, &Record)|
-             -> Ordering { compare(&a.0, &b.0) };
+            let order =
+                |a: &(Cow<'_, Resource>, &Record), b: &(Cow<'_, Resource>, &Record)| -> Ordering {
+                    // The borrowed documents carry no `id`: break ties by the record's.
+                    compare(&a.0, &b.0).then_with(|| a.1.id.cmp(&b.1.id))
+                };
             // Only the first `skip + take` places need ordering: select them in linear
             // time, then sort just those (a page of 100 out of 100 000).
             if end < keyed.len() {
