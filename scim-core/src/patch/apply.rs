@@ -347,17 +347,7 @@ fn add_attribute(
         target.set(key, Value::Array(items));
         return Ok(());
     }
-    check_immutable(attribute, target.get(key), value)?;
-    match (target.get(key).cloned(), value) {
-        (Some(Value::Object(mut current)), Value::Object(new)) if attribute.is_complex() => {
-            for (k, v) in new {
-                current.insert(k.clone(), v.clone());
-            }
-            target.set(key, Value::Object(current));
-        }
-        _ => target.set(key, value.clone()),
-    }
-    Ok(())
+    set_singular(target, attribute, value)
 }
 
 /// `replace` on a whole attribute (RFC 7644 §3.5.2.3): multi-valued values are replaced
@@ -382,6 +372,18 @@ fn replace_attribute(
     if attribute.required && is_empty(value) {
         return Err(ScimError::invalid_value(format!("{key} is required")));
     }
+    set_singular(target, attribute, value)
+}
+
+/// Sets a singular attribute: a complex value is merged into the present one (RFC 7644
+/// §3.5.2.1 and §3.5.2.3 agree on this), anything else replaces it. Immutable values may
+/// only be set when unassigned.
+fn set_singular(
+    target: &mut Target<'_>,
+    attribute: &Attribute,
+    value: &Value,
+) -> Result<(), ScimError> {
+    let key = attribute.name.as_str();
     check_immutable(attribute, target.get(key), value)?;
     match (target.get(key).cloned(), value) {
         (Some(Value::Object(mut current)), Value::Object(new)) if attribute.is_complex() => {
