@@ -156,6 +156,19 @@ fn bench_store(c: &mut Criterion) {
         },
     );
 
+    c.bench_function(
+        "unfiltered page of 100 at startIndex 50001 (100k users)",
+        |b| {
+            let mut q = Query::default();
+            q.start_index = 50_001;
+            q.count = Some(100);
+            b.iter(|| {
+                let page = now(big.query(&ctx(), users, black_box(&q))).unwrap();
+                assert_eq!((page.total_results, page.resources.len()), (100_000, 100));
+            });
+        },
+    );
+
     c.bench_function("page of 100 sorted by userName (100k users)", |b| {
         let mut q = Query::default();
         q.sort = Some(Sort {

@@ -24,7 +24,7 @@ pub use config::{PatchResponse, SERVICE_PROVIDER_CONFIG_SCHEMA, ServerConfig, Te
 pub use error::{ERROR_SCHEMA, SCIM_CONTENT_TYPE, ScimError, ScimType};
 pub use filter::{
     AttrPath, CompValue, CompareOp, Filter, FilterOptions, ParseError as FilterParseError,
-    PatchPath, Visitor,
+    PatchPath, PreparedFilter, Visitor,
 };
 pub use model::{
     Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,

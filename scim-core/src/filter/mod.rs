@@ -8,11 +8,14 @@ pub(crate) mod error;
 mod evaluate;
 mod options;
 pub(crate) mod parser;
+mod prepared;
 mod sort;
 mod visit;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
+pub(crate) use comparison::{member, present};
 pub use error::ParseError;
 pub(crate) use evaluate::matches_element;
 pub use options::FilterOptions;
+pub use prepared::PreparedFilter;
 pub use visit::Visitor;

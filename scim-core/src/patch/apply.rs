@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::{PatchOpKind, PatchOperation, PatchRequest};
+use super::{ApplyRules, PatchOpKind, PatchOperation, PatchRequest};
 use crate::error::ScimError;
 use crate::filter::{CompValue, CompareOp, Filter, PatchPath};
 use crate::resource::Resource;
@@ -32,10 +32,10 @@ impl PatchRequest {
     /// assert_eq!(r.get("active"), Some(&serde_json::json!(false)));
     /// ```
     pub fn apply(&self, resource: &mut Resource, rt: &ResourceType) -> Result<(), ScimError> {
-        self.apply_with(resource, rt, &PatchOptions::default())
+        self.apply_rules(resource, rt, self.rules)
     }
 
-    /// [`apply`](Self::apply) with explicit options (for the strict `noTarget` rules).
+    /// [`apply`](Self::apply) with other options than those the request was parsed with.
     ///
     /// ```
     /// use scim_core::{PatchOptions, PatchRequest, Resource, SchemaRegistry};
@@ -55,13 +55,22 @@ impl PatchRequest {
         rt: &ResourceType,
         options: &PatchOptions,
     ) -> Result<(), ScimError> {
+        self.apply_rules(resource, rt, ApplyRules::from(options))
+    }
+
+    fn apply_rules(
+        &self,
+        resource: &mut Resource,
+        rt: &ResourceType,
+        rules: ApplyRules,
+    ) -> Result<(), ScimError> {
         if self.operations.is_empty() {
             return Ok(());
         }
         // Work on a copy so that a failing operation leaves the resource untouched.
         let mut draft = resource.attributes().clone();
         for (index, operation) in self.operations.iter().enumerate() {
-            apply_operation(&mut draft, operation, rt, options)
+            apply_operation(&mut draft, operation, rt, &rules)
                 .map_err(|e| e.context(format!("operation {index}")))?;
         }
         *resource.attributes_mut() = draft;
@@ -73,7 +82,7 @@ fn apply_operation(
     doc: &mut Map<String, Value>,
     operation: &PatchOperation,
     rt: &ResourceType,
-    options: &PatchOptions,
+    options: &ApplyRules,
 ) -> Result<(), ScimError> {
     let Some(path) = &operation.path else {
         // Parsing splits path-less values into pathed operations.
@@ -338,17 +347,7 @@ fn add_attribute(
         target.set(key, Value::Array(items));
         return Ok(());
     }
-    check_immutable(attribute, target.get(key), value)?;
-    match (target.get(key).cloned(), value) {
-        (Some(Value::Object(mut current)), Value::Object(new)) if attribute.is_complex() => {
-            for (k, v) in new {
-                current.insert(k.clone(), v.clone());
-            }
-            target.set(key, Value::Object(current));
-        }
-        _ => target.set(key, value.clone()),
-    }
-    Ok(())
+    set_singular(target, attribute, value)
 }
 
 /// `replace` on a whole attribute (RFC 7644 §3.5.2.3): multi-valued values are replaced
@@ -373,6 +372,18 @@ fn replace_attribute(
     if attribute.required && is_empty(value) {
         return Err(ScimError::invalid_value(format!("{key} is required")));
     }
+    set_singular(target, attribute, value)
+}
+
+/// Sets a singular attribute: a complex value is merged into the present one (RFC 7644
+/// §3.5.2.1 and §3.5.2.3 agree on this), anything else replaces it. Immutable values may
+/// only be set when unassigned.
+fn set_singular(
+    target: &mut Target<'_>,
+    attribute: &Attribute,
+    value: &Value,
+) -> Result<(), ScimError> {
+    let key = attribute.name.as_str();
     check_immutable(attribute, target.get(key), value)?;
     match (target.get(key).cloned(), value) {
         (Some(Value::Object(mut current)), Value::Object(new)) if attribute.is_complex() => {
@@ -392,7 +403,7 @@ fn remove_attribute(
     target: &mut Target<'_>,
     attribute: &Attribute,
     values: Option<&Value>,
-    options: &PatchOptions,
+    options: &ApplyRules,
 ) -> Result<(), ScimError> {
     let key = attribute.name.as_str();
     if let Some(values) = values.filter(|_| attribute.multi_valued && options.remove_by_value_list)
@@ -516,7 +527,7 @@ fn apply_filtered(
     filter: &Filter,
     path: &PatchPath,
     operation: &PatchOperation,
-    options: &PatchOptions,
+    options: &ApplyRules,
 ) -> Result<(), ScimError> {
     let key = attribute.name.as_str();
     let sub =

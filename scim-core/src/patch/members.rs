@@ -97,7 +97,10 @@ impl PatchRequest {
             }
         }
         if !other.is_empty() {
-            delta.other = Some(PatchRequest { operations: other });
+            delta.other = Some(PatchRequest {
+                operations: other,
+                rules: self.rules,
+            });
         }
         Some(delta)
     }

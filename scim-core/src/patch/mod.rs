@@ -81,6 +81,43 @@ pub struct PatchOperation {
 pub struct PatchRequest {
     /// The operations, applied in order and atomically.
     pub operations: Vec<PatchOperation>,
+    /// The apply-time dialect rules of the options the request was parsed with, so that a
+    /// store applying it honours a strict configuration without being told.
+    pub(crate) rules: ApplyRules,
+}
+
+impl PatchRequest {
+    /// A request of already-checked operations, applied with the default (lenient) rules.
+    ///
+    /// ```
+    /// use scim_core::{PatchOpKind, PatchOperation, PatchRequest};
+    /// let op = PatchOperation { op: PatchOpKind::Remove, path: Some("title".parse().unwrap()), value: None };
+    /// assert_eq!(PatchRequest::new(vec![op]).operations.len(), 1);
+    /// ```
+    pub fn new(operations: Vec<PatchOperation>) -> Self {
+        Self {
+            operations,
+            rules: ApplyRules::from(&PatchOptions::default()),
+        }
+    }
+}
+
+/// The [`PatchOptions`] that matter when operations are applied rather than parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ApplyRules {
+    pub(crate) remove_by_value_list: bool,
+    pub(crate) remove_missing_is_noop: bool,
+    pub(crate) create_on_unmatched_filter: bool,
+}
+
+impl From<&PatchOptions> for ApplyRules {
+    fn from(options: &PatchOptions) -> Self {
+        Self {
+            remove_by_value_list: options.remove_by_value_list,
+            remove_missing_is_noop: options.remove_missing_is_noop,
+            create_on_unmatched_filter: options.create_on_unmatched_filter,
+        }
+    }
 }
 
 /// The membership change a PATCH makes to a group, when that is all it does, so that a

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::options::PatchOptions;
-use super::{PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchRequest};
+use super::{ApplyRules, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchRequest};
 use crate::error::ScimError;
 use crate::filter::{AttrPath, PatchPath};
 use crate::schema::attribute::{Attribute, Mutability};
@@ -81,6 +81,7 @@ impl PatchRequest {
         }
         Ok(Self {
             operations: normalized,
+            rules: ApplyRules::from(options),
         })
     }
 }

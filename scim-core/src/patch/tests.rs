@@ -215,6 +215,24 @@ fn rfc_remove_one_member_by_filter() {
     assert_eq!(member_ids(&out), [MEMBER2]);
 }
 
+/// Found by the `patch_apply` fuzz target: member ids are caseExact (RFC 7643 §3.1), so
+/// a filter in another case names no member, in whole-document application as in
+/// `member_delta` (which a store applies to its exact id index).
+#[test]
+fn member_filter_compares_ids_case_exactly() {
+    let upper = MEMBER.to_uppercase();
+    let ops = json!([{"op": "remove", "path": format!("members[value eq \"{upper}\"]")}]);
+    let out = run(group_type(), group(&[MEMBER, MEMBER2]), ops.clone()).unwrap();
+    assert_eq!(member_ids(&out), [MEMBER, MEMBER2]);
+    let patch = PatchRequest::parse(&message(ops), group_type(), &PatchOptions::default()).unwrap();
+    assert_eq!(patch.member_delta(group_type()).unwrap().remove, [upper]);
+
+    let add =
+        json!([{"op": "add", "path": "members", "value": [{"value": MEMBER.to_uppercase()}]}]);
+    let out = run(group_type(), group(&[MEMBER]), add).unwrap();
+    assert_eq!(member_ids(&out), [MEMBER.to_owned(), MEMBER.to_uppercase()]);
+}
+
 #[test]
 fn rfc_remove_complex_values_by_compound_filter() {
     let out = run(
@@ -975,4 +993,19 @@ fn a_bare_extension_urn_path_targets_the_whole_extension() {
     .unwrap();
     assert!(removed.get(ENTERPRISE).is_none());
     assert_eq!(removed["schemas"], json!([USER]));
+}
+
+#[test]
+fn apply_honours_the_options_the_request_was_parsed_with() {
+    // A store calls `apply` without options: strict parsing must still mean strict applying.
+    let body = message(
+        json!([{"op": "replace", "path": "emails[type eq \"other\"].value", "value": "x@example.com"}]),
+    );
+    let strict = PatchRequest::parse(&body, user_type(), &PatchOptions::strict()).unwrap();
+    let mut r = Resource::from_value("User", user()).unwrap();
+    let err = strict.apply(&mut r, user_type()).unwrap_err();
+    assert_eq!(err.scim_type(), Some(ScimType::NoTarget));
+    let lenient = PatchRequest::parse(&body, user_type(), &PatchOptions::default()).unwrap();
+    lenient.apply(&mut r, user_type()).unwrap();
+    assert_eq!(r.get("emails").unwrap().as_array().unwrap().len(), 3);
 }

@@ -129,7 +129,9 @@ pub(crate) fn user_schema() -> Schema {
     let groups = read_only(Attribute::complex(
         "groups",
         vec![
-            read_only(string("value")).description("The identifier of the User's group."),
+            // A Group's `id`, which is caseExact (RFC 7643 §3.1), though §8.7.1 prints false.
+            read_only(string("value").case_exact(true))
+                .description("The identifier of the User's group."),
             read_only(reference("$ref", &["User", "Group"])).description(
                 "The URI of the corresponding 'Group' resource to which the user belongs.",
             ),
@@ -298,7 +300,11 @@ pub(crate) fn group_schema() -> Schema {
     let members = Attribute::complex(
         "members",
         vec![
-            immutable(string("value")).description("Identifier of the member of this Group."),
+            // A member's `id`, which is caseExact (RFC 7643 §3.1), though §8.7.1 prints false:
+            // the store's membership index and `member_delta` compare ids exactly, so
+            // whole-document PATCH and filters must too.
+            immutable(string("value").case_exact(true))
+                .description("Identifier of the member of this Group."),
             immutable(reference("$ref", &["User", "Group"])).description(
                 "The URI corresponding to a SCIM resource that is a member of this Group.",
             ),

@@ -296,9 +296,10 @@ const USER: &[(&str, &str, &[&str], &[&str])] = &[
         &[],
         &[],
     ),
+    // † caseExact: the value is a resource `id`, caseExact by §3.1 (§8.7.1 prints false).
     (
         "groups.value",
-        "string single optional insensitive readOnly default none",
+        "string single optional exact readOnly default none",
         &[],
         &[],
     ),
@@ -426,9 +427,10 @@ const GROUP: &[(&str, &str, &[&str], &[&str])] = &[
         &[],
         &[],
     ),
+    // † caseExact: the value is a resource `id`, caseExact by §3.1 (§8.7.1 prints false).
     (
         "members.value",
-        "string single optional insensitive immutable default none",
+        "string single optional exact immutable default none",
         &[],
         &[],
     ),

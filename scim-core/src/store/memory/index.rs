@@ -1,12 +1,13 @@
 //! Secondary indexes of one resource type: which attributes are indexed, how their
-//! values are keyed, and the uniqueness checks built on them.
+//! values are keyed, the uniqueness checks built on them, and the sorted walk that
+//! answers `sortBy` on an indexed attribute without sorting.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use super::Id;
-use crate::filter::AttrPath;
+use crate::filter::{AttrPath, member, present};
 use crate::schema::attribute::{AttributeType, Uniqueness};
 use crate::schema::definition::ResourceType;
 use crate::store::StoreError;
@@ -27,7 +28,11 @@ pub(crate) struct IndexSpec {
     pub(crate) textual: bool,
 }
 
-/// One attribute's index: key to the ids carrying it.
+/// One attribute's index: key to the ids carrying it, ordered by key.
+///
+/// Keys order as the filter's string comparison does (RFC 7644 §3.4.2.3: code point
+/// order of the folded text), and each key's ids are kept sorted, so walking the map
+/// lists resources exactly as `Sort::comparator` orders them (value, then id).
 ///
 /// A non-unique index keeps a small `Vec` per key: the indexed attributes
 /// (`externalId`, a non-unique `displayName`) rarely share values, and the vector
@@ -35,27 +40,51 @@ pub(crate) struct IndexSpec {
 #[derive(Debug)]
 pub(crate) struct AttributeIndex {
     pub(crate) spec: IndexSpec,
-    entries: HashMap<String, Vec<Id>>,
+    entries: BTreeMap<String, Vec<Id>>,
+    /// How many ids the map holds in all.
+    indexed: usize,
+    /// Resources whose value is present but not a string (a number, or an array or
+    /// object where a singular string belongs): they sort by JSON type, which the
+    /// map's order does not follow, so no sorted walk is offered while any exist.
+    unordered: usize,
 }
 
-/// Folds a string for a case-insensitive comparison (`caseExact: false`).
+/// Folds a string for a case-insensitive comparison (`caseExact: false`): the same
+/// per-character upper- then lower-casing as the filter's comparisons, so that equal
+/// keys are exactly the strings the filter calls equal, and key order is its order.
 pub(crate) fn fold(s: &str) -> String {
-    s.to_lowercase()
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.chars()
+            .flat_map(char::to_uppercase)
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+}
+
+/// Whether a value is present (RFC 7644 §3.4.2.2) without being a string: a value
+/// a sort orders by JSON type rather than as text.
+fn unordered(value: Option<&Value>) -> bool {
+    value.is_some_and(|v| !v.is_string() && present(v))
 }
 
 impl AttributeIndex {
     fn new(spec: IndexSpec) -> Self {
         Self {
             spec,
-            entries: HashMap::new(),
+            entries: BTreeMap::new(),
+            indexed: 0,
+            unordered: 0,
         }
     }
 
-    /// The value of the indexed attribute in a document.
-    fn value_of<'a>(&self, doc: &'a Map<String, Value>) -> Option<&'a Value> {
+    /// The value of the indexed attribute in a document, found as the filter and the
+    /// sort find it (exact key first, else case-insensitively: RFC 7643 §2.1).
+    pub(crate) fn value_of<'a>(&self, doc: &'a Map<String, Value>) -> Option<&'a Value> {
         match &self.spec.extension {
-            Some(urn) => doc.get(urn)?.get(&self.spec.name),
-            None => doc.get(&self.spec.name),
+            Some(urn) => member(member(doc, urn)?.as_object()?, &self.spec.name),
+            None => member(doc, &self.spec.name),
         }
     }
 
@@ -85,21 +114,65 @@ impl AttributeIndex {
     }
 
     fn insert(&mut self, id: &Id, doc: &Map<String, Value>) {
-        if let Some(key) = self.value_of(doc).and_then(|v| self.key_of(v)) {
-            self.entries.entry(key).or_default().push(Id::clone(id));
+        let value = self.value_of(doc);
+        self.unordered += usize::from(unordered(value));
+        if let Some(key) = value.and_then(|v| self.key_of(v)) {
+            // Most keys carry one id: allocate for exactly one.
+            let ids = self
+                .entries
+                .entry(key)
+                .or_insert_with(|| Vec::with_capacity(1));
+            if let Err(at) = ids.binary_search(id) {
+                ids.insert(at, Id::clone(id));
+                self.indexed += 1;
+            }
         }
     }
 
     fn remove(&mut self, id: &str, doc: &Map<String, Value>) {
-        let Some(key) = self.value_of(doc).and_then(|v| self.key_of(v)) else {
+        let value = self.value_of(doc);
+        self.unordered -= usize::from(unordered(value)).min(self.unordered);
+        let Some(key) = value.and_then(|v| self.key_of(v)) else {
             return;
         };
         if let Some(ids) = self.entries.get_mut(&key) {
-            ids.retain(|i| &**i != id);
+            if let Ok(at) = ids.binary_search_by(|i| (**i).cmp(id)) {
+                ids.remove(at);
+                self.indexed -= 1;
+            }
             if ids.is_empty() {
                 self.entries.remove(&key);
             }
         }
+    }
+
+    /// The ids of resources holding a present string value, in the order
+    /// `Sort::comparator` gives them (value ascending or descending, ties by id
+    /// ascending), and how many there are; `None` when the map's order is not the
+    /// sort's (a non-string attribute, or some non-string value stored).
+    pub(crate) fn sorted(
+        &self,
+        descending: bool,
+    ) -> Option<(usize, Box<dyn Iterator<Item = &Id> + '_>)> {
+        if !self.spec.textual || self.unordered > 0 {
+            return None;
+        }
+        // `""` is not present (RFC 7644 §3.4.2.2): it sorts with the missing values.
+        // No other key is empty: folding never maps a character to nothing.
+        let blank = self.lookup("").len();
+        let valued = self.entries.iter().filter(|(key, _)| !key.is_empty());
+        let ids: Box<dyn Iterator<Item = &Id> + '_> = if descending {
+            Box::new(valued.rev().flat_map(|(_, ids)| ids))
+        } else {
+            Box::new(valued.flat_map(|(_, ids)| ids))
+        };
+        Some((self.indexed - blank, ids))
+    }
+
+    /// Whether `doc` holds a present value of the attribute (the resources
+    /// [`AttributeIndex::sorted`] does not list).
+    pub(crate) fn has_value(&self, doc: &Map<String, Value>) -> bool {
+        self.value_of(doc).is_some_and(present)
     }
 
     /// The conflict `doc` would cause with a resource other than `except`.

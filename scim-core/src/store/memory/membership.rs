@@ -102,9 +102,11 @@ impl Membership {
 
     /// The members of `group` in the order they were added.
     pub(crate) fn members_in_order(&self, group: &str) -> Vec<(&Id, &Member)> {
-        let mut members: Vec<_> = self.members(group).collect();
-        members.sort_unstable_by_key(|(_, m)| m.seq);
-        members
+        // The sequence number is copied beside the references so that sorting reads
+        // it from the vector, not through a pointer per comparison.
+        let mut members: Vec<_> = self.members(group).map(|(id, m)| (m.seq, id, m)).collect();
+        members.sort_unstable_by_key(|(seq, _, _)| *seq);
+        members.into_iter().map(|(_, id, m)| (id, m)).collect()
     }
 
     /// Whether `member` is a member of `group`.

@@ -367,4 +367,6 @@ impl ResourceStore for InMemoryStore {
 }
 
 #[cfg(test)]
+mod sort_tests;
+#[cfg(test)]
 mod tests;

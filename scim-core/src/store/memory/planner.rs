@@ -9,10 +9,10 @@ use std::cmp::Ordering;
 use super::Id;
 use super::tenant::{Kind, Record, TenantData, TypeData};
 use crate::error::{ScimError, ScimType};
-use crate::filter::{AttrPath, CompValue, CompareOp, Filter};
+use crate::filter::{AttrPath, CompValue, CompareOp, Filter, PreparedFilter};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
-use crate::store::{Query, QueryResult, StoreError};
+use crate::store::{Query, QueryResult, Sort, SortOrder, StoreError};
 
 /// How a filter will be answered: the candidate ids (`None`: scan everything) and the
 /// clauses every candidate must still satisfy (all of them, a conjunction).
@@ -164,14 +164,14 @@ pub(crate) fn plan<'f>(
     }
 }
 
-/// Whether a filter names the attribute `name` anywhere.
-fn mentions(filter: &Filter, name: &str) -> bool {
+/// Whether a filter names an attribute that `named` picks, anywhere.
+fn mentions(filter: &Filter, named: &impl Fn(&str) -> bool) -> bool {
     match filter {
         Filter::Compare { path, .. } | Filter::Present(path) | Filter::ValuePath { path, .. } => {
-            path.name.eq_ignore_ascii_case(name)
+            named(&path.name)
         }
-        Filter::And(clauses) | Filter::Or(clauses) => clauses.iter().any(|c| mentions(c, name)),
-        Filter::Not(inner) => mentions(inner, name),
+        Filter::And(clauses) | Filter::Or(clauses) => clauses.iter().any(|c| mentions(c, named)),
+        Filter::Not(inner) => mentions(inner, named),
     }
 }
 
@@ -190,8 +190,8 @@ fn wanted(query: &Query, name: &str) -> bool {
     query.attributes.is_empty() || query.attributes.iter().any(names)
 }
 
-/// The resource a filter or sort sees: the stored document, or a copy with its
-/// derived attribute when the filter or sort names it.
+/// The resource a filter or sort sees: the stored document, or a copy with `id`,
+/// `meta` and the derived attribute when the filter or sort names one of them.
 fn view<'r>(
     tenant: &TenantData,
     td: &TypeData,
@@ -203,6 +203,59 @@ fn view<'r>(
     } else {
         Cow::Borrowed(&record.resource)
     }
+}
+
+/// The ids of an unfiltered page sorted by an indexed attribute, read off the index
+/// in order: O(skip + take), no sort. `None` when no index orders as the sort does.
+///
+/// The order is `Sort::comparator`'s (RFC 7644 §3.4.2.3): by value, ties by id;
+/// resources without a value last when ascending and first when descending, by id.
+fn sorted_page<'t>(
+    td: &'t TypeData,
+    rt: &ResourceType,
+    sort: &Sort,
+    mut skip: usize,
+    mut take: usize,
+) -> Option<Vec<&'t Id>> {
+    let index = td.indexes.find(&sort.by, rt)?;
+    let descending = sort.order == SortOrder::Descending;
+    let (valued, walk) = index.sorted(descending)?;
+    let missing = td.records.len().saturating_sub(valued);
+    // Found only when the page reaches them (a scan): usually there are none
+    // (`userName` is required).
+    let missing_ids = || {
+        let mut ids: Vec<&Id> = td
+            .records
+            .iter()
+            .filter(|(_, record)| !index.has_value(record.resource.attributes()))
+            .map(|(id, _)| id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let parts = if descending {
+        [(missing, None), (valued, Some(walk))]
+    } else {
+        [(valued, Some(walk)), (missing, None)]
+    };
+    let mut page = Vec::new();
+    for (len, walk) in parts {
+        if take == 0 {
+            break;
+        }
+        if skip >= len {
+            skip -= len;
+            continue;
+        }
+        let before = page.len();
+        match walk {
+            Some(walk) => page.extend(walk.skip(skip).take(take)),
+            None => page.extend(missing_ids().into_iter().skip(skip).take(take)),
+        }
+        take -= page.len() - before;
+        skip = 0;
+    }
+    Some(page)
 }
 
 /// Runs a query against one tenant: filter, stable order (sort, then id; or insertion
@@ -226,6 +279,44 @@ pub(crate) fn run(
         });
     };
     let derived = td.kind.derived_attribute();
+    let with_derived = derived.is_some_and(|name| wanted(query, name));
+    let skip = query.start_index.saturating_sub(1);
+    let take = query.count.unwrap_or(usize::MAX);
+    if query.filter.is_none() && query.sort.is_none() {
+        // Every record matches: the total is the record count and the page comes
+        // straight from the insertion-order index, O(skip + take).
+        let resources = td
+            .order
+            .values()
+            .skip(skip)
+            .take(take)
+            .filter_map(|id| td.records.get(id))
+            .map(|record| tenant.materialize(td, record, with_derived))
+            .collect();
+        return Ok(QueryResult {
+            resources,
+            total_results: td.records.len(),
+            next_cursor: None,
+        });
+    }
+    if query.filter.is_none() {
+        if let Some(ids) = query
+            .sort
+            .as_ref()
+            .and_then(|sort| sorted_page(td, rt, sort, skip, take))
+        {
+            let resources = ids
+                .into_iter()
+                .filter_map(|id| td.records.get(id))
+                .map(|record| tenant.materialize(td, record, with_derived))
+                .collect();
+            return Ok(QueryResult {
+                resources,
+                total_results: td.records.len(),
+                next_cursor: None,
+            });
+        }
+    }
     let view = |record, needed| view(tenant, td, record, needed);
 
     let plan = match &query.filter {
@@ -235,35 +326,33 @@ pub(crate) fn run(
             residual: Vec::new(),
         },
     };
+    // A scan walks the record map itself (no lookup per id) and restores creation
+    // order afterwards, on the matches only.
     let candidates: Vec<&Record> = match &plan.candidates {
-        Some(ids) => {
-            let mut records: Vec<&Record> =
-                ids.iter().filter_map(|id| td.records.get(id)).collect();
-            records.sort_unstable_by_key(|r| r.seq);
-            records
-        }
-        None => td
-            .order
-            .values()
-            .filter_map(|id| td.records.get(id))
-            .collect(),
+        Some(ids) => ids.iter().filter_map(|id| td.records.get(id)).collect(),
+        None => td.records.values().collect(),
     };
-    let filter_needs_derived =
-        derived.is_some_and(|name| plan.residual.iter().any(|f| mentions(f, name)));
+    // `id` and `meta` live outside the stored document, like the derived attribute.
+    let needs = |name: &str| {
+        ["id", "meta"].iter().any(|n| name.eq_ignore_ascii_case(n))
+            || derived.is_some_and(|d| name.eq_ignore_ascii_case(d))
+    };
+    let filter_needs_derived = plan.residual.iter().any(|f| mentions(f, &needs));
     let mut matched: Vec<&Record> = if plan.residual.is_empty() {
         candidates
     } else {
+        // Paths resolved and values folded once, not once per resource.
+        let residual: Vec<PreparedFilter<'_>> =
+            plan.residual.iter().map(|f| f.prepare(rt)).collect();
         candidates
             .into_iter()
             .filter(|record| {
                 let resource = view(record, filter_needs_derived);
-                plan.residual.iter().all(|f| f.matches(&resource, rt))
+                residual.iter().all(|f| f.matches(&resource))
             })
             .collect()
     };
     let total_results = matched.len();
-    let skip = query.start_index.saturating_sub(1);
-    let take = query.count.unwrap_or(usize::MAX);
     if take == 0 || skip >= total_results {
         return Ok(QueryResult {
             resources: Vec::new(),
@@ -272,30 +361,40 @@ pub(crate) fn run(
         });
     }
 
-    if let Some(sort) = &query.sort {
-        let sort_needs_derived =
-            derived.is_some_and(|name| sort.by.name.eq_ignore_ascii_case(name));
-        let mut keyed: Vec<(Cow<'_, Resource>, &Record)> = matched
-            .into_iter()
-            .map(|r| (view(r, sort_needs_derived), r))
-            .collect();
-        // `comparator` resolves the attribute once, and breaks ties by id.
-        let compare = sort.comparator(rt);
-        let order = |a: &(Cow<'_, Resource>, &Record),
-                     b: &(Cow<'_, Resource>, &Record)|
-         -> Ordering { compare(&a.0, &b.0) };
-        // Only the first `skip + take` places need ordering: select them in linear
-        // time, then sort just those (a page of 100 out of 100 000).
-        let end = skip.saturating_add(take).min(keyed.len());
-        if end < keyed.len() {
-            keyed.select_nth_unstable_by(end, order);
-            keyed.truncate(end);
+    let end = skip.saturating_add(take).min(total_results);
+    match &query.sort {
+        None => {
+            // Creation order; only the first `skip + take` places need ordering.
+            if end < matched.len() {
+                matched.select_nth_unstable_by_key(end, |r| r.seq);
+                matched.truncate(end);
+            }
+            matched.sort_unstable_by_key(|r| r.seq);
         }
-        keyed.sort_unstable_by(order);
-        matched = keyed.into_iter().map(|(_, r)| r).collect();
+        Some(sort) => {
+            let sort_needs_derived = needs(&sort.by.name);
+            let mut keyed: Vec<(Cow<'_, Resource>, &Record)> = matched
+                .into_iter()
+                .map(|r| (view(r, sort_needs_derived), r))
+                .collect();
+            // `comparator` resolves the attribute once, and breaks ties by id.
+            let compare = sort.comparator(rt);
+            let order =
+                |a: &(Cow<'_, Resource>, &Record), b: &(Cow<'_, Resource>, &Record)| -> Ordering {
+                    // The borrowed documents carry no `id`: break ties by the record's.
+                    compare(&a.0, &b.0).then_with(|| a.1.id.cmp(&b.1.id))
+                };
+            // Only the first `skip + take` places need ordering: select them in linear
+            // time, then sort just those (a page of 100 out of 100 000).
+            if end < keyed.len() {
+                keyed.select_nth_unstable_by(end, order);
+                keyed.truncate(end);
+            }
+            keyed.sort_unstable_by(order);
+            matched = keyed.into_iter().map(|(_, r)| r).collect();
+        }
     }
 
-    let with_derived = derived.is_some_and(|name| wanted(query, name));
     let resources = matched
         .into_iter()
         .skip(skip)

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::index::Indexes;
 use super::membership::Membership;
@@ -47,14 +47,18 @@ impl Kind {
     }
 }
 
-/// A stored resource. Its document holds `id` and `meta` but never the derived
-/// attribute (`members` or `groups`), which lives in [`Membership`].
+/// A stored resource. Its document holds the client's attributes only: `id` and
+/// `meta` are kept here once, outside it, and the derived attribute (`members` or
+/// `groups`) lives in [`Membership`]; [`TenantData::materialize`] puts them together.
 #[derive(Debug)]
 pub(crate) struct Record {
     /// Insertion sequence: the stable order of unsorted queries.
     pub(crate) seq: u64,
+    /// The id, shared with the record map's key.
+    pub(crate) id: Id,
     version: u64,
     created: String,
+    last_modified: String,
     pub(crate) resource: Resource,
 }
 
@@ -86,11 +90,23 @@ impl Record {
     /// Advances the version and `meta.lastModified`.
     fn touch(&mut self, now: &str) {
         self.version += 1;
-        let version = self.version_tag();
-        if let Some(Value::Object(meta)) = self.resource.attributes_mut().get_mut("meta") {
-            meta.insert("lastModified".to_owned(), Value::String(now.to_owned()));
-            meta.insert("version".to_owned(), Value::String(version));
-        }
+        now.clone_into(&mut self.last_modified);
+    }
+
+    /// `meta` as returned (RFC 7643 §3.1).
+    fn meta(&self, resource_type: &str) -> Value {
+        let mut meta = Map::with_capacity(4);
+        meta.insert(
+            "resourceType".to_owned(),
+            Value::String(resource_type.to_owned()),
+        );
+        meta.insert("created".to_owned(), Value::String(self.created.clone()));
+        meta.insert(
+            "lastModified".to_owned(),
+            Value::String(self.last_modified.clone()),
+        );
+        meta.insert("version".to_owned(), Value::String(self.version_tag()));
+        Value::Object(meta)
     }
 }
 
@@ -114,6 +130,25 @@ pub(crate) struct TenantData {
     next_seq: u64,
     pub(crate) types: HashMap<String, TypeData>,
     pub(crate) membership: Membership,
+}
+
+/// The `display` of a member from its document: `displayName`, else `userName`.
+fn display_of(doc: &Map<String, Value>) -> Option<&str> {
+    doc.get("displayName")
+        .or_else(|| doc.get("userName"))
+        .and_then(Value::as_str)
+}
+
+/// One element of `members` or `groups` (RFC 7643 §4.1.2, §4.2): built with its
+/// exact capacity, strings copied once.
+fn member_object(id: &str, display: Option<&str>, kind: &str) -> Value {
+    let mut object = Map::with_capacity(if display.is_some() { 3 } else { 2 });
+    object.insert("value".to_owned(), Value::String(id.to_owned()));
+    if let Some(display) = display {
+        object.insert("display".to_owned(), Value::String(display.to_owned()));
+    }
+    object.insert("type".to_owned(), Value::String(kind.to_owned()));
+    Value::Object(object)
 }
 
 /// Splits the derived attribute off an incoming document: a Group's `members` are
@@ -150,33 +185,19 @@ fn touches(patch: &PatchRequest, name: &str) -> bool {
     })
 }
 
-/// The document as stored: `schemas`, `id`, the attributes, then `meta`.
-fn stored_document(
-    mut attributes: Map<String, Value>,
-    id: &str,
-    resource_type: &str,
-    created: &str,
-    now: &str,
-    version: u64,
-) -> Map<String, Value> {
+/// The document as stored: `schemas`, then the attributes; never `id` or `meta`,
+/// which the store sets (RFC 7643 §3.1) and keeps in the [`Record`].
+fn stored_document(mut attributes: Map<String, Value>) -> Map<String, Value> {
     attributes.shift_remove("id");
     attributes.shift_remove("meta");
-    let mut doc = Map::with_capacity(attributes.len() + 3);
     if let Some(schemas) = attributes.shift_remove("schemas") {
+        let mut doc = Map::with_capacity(attributes.len() + 1);
         doc.insert("schemas".to_owned(), schemas);
+        doc.extend(attributes);
+        doc
+    } else {
+        attributes
     }
-    doc.insert("id".to_owned(), Value::String(id.to_owned()));
-    doc.extend(attributes);
-    doc.insert(
-        "meta".to_owned(),
-        json!({
-            "resourceType": resource_type,
-            "created": created,
-            "lastModified": now,
-            "version": format!("W/\"{version}\""),
-        }),
-    );
-    doc
 }
 
 impl TenantData {
@@ -207,10 +228,7 @@ impl TenantData {
     /// The `display` of a member: a User's `displayName`, else its `userName`; a
     /// Group's `displayName`.
     fn display_of(&self, kind: &str, id: &str) -> Option<&str> {
-        let doc = self.types.get(kind)?.records.get(id)?.resource.attributes();
-        doc.get("displayName")
-            .or_else(|| doc.get("userName"))
-            .and_then(Value::as_str)
+        display_of(self.types.get(kind)?.records.get(id)?.resource.attributes())
     }
 
     /// Finds a User or Group of this tenant by id.
@@ -311,8 +329,8 @@ impl TenantData {
         }
     }
 
-    /// Builds the resource as returned: the document plus the derived attribute
-    /// (unless `derived` is false), inserted before `meta`.
+    /// Builds the resource as returned: `schemas`, `id`, the document, the derived
+    /// attribute (unless `derived` is false) and `meta`.
     pub(crate) fn materialize(&self, td: &TypeData, record: &Record, derived: bool) -> Resource {
         let derived = match td.kind.derived_attribute() {
             Some(name) if derived => self
@@ -320,49 +338,54 @@ impl TenantData {
                 .map(|values| (name, values)),
             _ => None,
         };
-        let Some((name, values)) = derived else {
-            return record.resource.clone();
-        };
         let doc = record.resource.attributes();
-        let mut out = Map::with_capacity(doc.len() + 1);
-        let mut values = Some(values);
-        for (key, value) in doc {
-            if key == "meta" {
-                if let Some(values) = values.take() {
-                    out.insert(name.to_owned(), values);
-                }
-            }
+        let mut out = Map::with_capacity(doc.len() + 3);
+        let mut attributes = doc.iter().peekable();
+        if let Some((key, value)) = attributes.next_if(|(key, _)| *key == "schemas") {
             out.insert(key.clone(), value.clone());
         }
-        if let Some(values) = values {
+        out.insert("id".to_owned(), Value::String(record.id.to_string()));
+        for (key, value) in attributes {
+            out.insert(key.clone(), value.clone());
+        }
+        if let Some((name, values)) = derived {
             out.insert(name.to_owned(), values);
         }
+        out.insert("meta".to_owned(), record.meta(&td.name));
         Resource::new(record.resource.resource_type(), out)
     }
 
     /// A Group's `members` or a User's `groups` (RFC 7643 §4.1.2: `type` "direct"),
     /// `None` when empty (RFC 7643 §2.5: an empty list is unassigned).
     fn derived_values(&self, kind: Kind, record: &Record) -> Option<Value> {
-        let id = record.resource.id()?;
+        let id = &*record.id;
         let values: Vec<Value> = match kind {
-            Kind::Group => self
-                .membership
-                .members_in_order(id)
-                .into_iter()
-                .map(|(member, entry)| {
-                    let display = entry
-                        .display
-                        .as_deref()
-                        .or_else(|| self.display_of(&entry.kind, member));
-                    let mut object = Map::with_capacity(3);
-                    object.insert("value".to_owned(), Value::String(member.to_string()));
-                    if let Some(display) = display {
-                        object.insert("display".to_owned(), Value::String(display.to_owned()));
-                    }
-                    object.insert("type".to_owned(), Value::String(entry.kind.to_string()));
-                    Value::Object(object)
-                })
-                .collect(),
+            Kind::Group => {
+                // Members are nearly all of one or two types: find each type's
+                // records once, not once per member.
+                let mut last: Option<(&Id, Option<&TypeData>)> = None;
+                let members = self.membership.members_in_order(id);
+                let mut values = Vec::with_capacity(members.len());
+                for (member, entry) in members {
+                    let display = match entry.display.as_deref() {
+                        Some(display) => Some(display),
+                        None => {
+                            let td = match last {
+                                Some((kind, td)) if Id::ptr_eq(kind, &entry.kind) => td,
+                                _ => {
+                                    let td = self.types.get(&*entry.kind);
+                                    last = Some((&entry.kind, td));
+                                    td
+                                }
+                            };
+                            td.and_then(|td| td.records.get(&**member))
+                                .and_then(|r| display_of(r.resource.attributes()))
+                        }
+                    };
+                    values.push(member_object(member, display, &entry.kind));
+                }
+                values
+            }
             Kind::User => {
                 let mut groups: Vec<(u64, &Id, Option<&str>)> = self
                     .membership
@@ -380,15 +403,7 @@ impl TenantData {
                 groups.sort_unstable_by_key(|(seq, _, _)| *seq);
                 groups
                     .into_iter()
-                    .map(|(_, group, display)| {
-                        let mut object = Map::with_capacity(3);
-                        object.insert("value".to_owned(), Value::String(group.to_string()));
-                        if let Some(display) = display {
-                            object.insert("display".to_owned(), Value::String(display.to_owned()));
-                        }
-                        object.insert("type".to_owned(), Value::String("direct".to_owned()));
-                        Value::Object(object)
-                    })
+                    .map(|(_, group, display)| member_object(group, display, "direct"))
                     .collect()
             }
             Kind::Other => return None,
@@ -420,13 +435,15 @@ impl TenantData {
         let seq = self.next_seq + 1;
         let td = self.type_data(rt, options);
         td.indexes.check_unique(&attributes, None)?;
-        let doc = stored_document(attributes, &id, &td.name, now, now, 1);
+        let doc = stored_document(attributes);
         td.indexes.insert(&id, &doc);
         td.order.insert(seq, Id::clone(&id));
         let record = Record {
             seq,
+            id: Id::clone(&id),
             version: 1,
             created: now.to_owned(),
+            last_modified: now.to_owned(),
             resource: Resource::new(rt.name.as_str(), doc),
         };
         td.records.insert(Id::clone(&id), record);
@@ -456,18 +473,11 @@ impl TenantData {
             return Err(StoreError::NotFound { id: id.to_owned() });
         };
         let key = Id::clone(key);
-        let doc = stored_document(
-            attributes,
-            id,
-            &td.name,
-            &record.created,
-            now,
-            record.version + 1,
-        );
+        let doc = stored_document(attributes);
         td.indexes.remove(id, record.resource.attributes());
         td.indexes.insert(&key, &doc);
         if let Some(record) = td.records.get_mut(id) {
-            record.version += 1;
+            record.touch(now);
             *record.resource.attributes_mut() = doc;
         }
         if let Some(members) = members {
@@ -571,7 +581,7 @@ impl TenantData {
             .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
         let attributes = match &delta.other {
             Some(other) => {
-                let mut resource = record.resource.clone();
+                let mut resource = self.materialize(td, record, false);
                 other.apply(&mut resource, rt)?;
                 let mut attributes = resource.into_attributes();
                 // `other` never carries members; drop any to keep the index the truth.

@@ -57,7 +57,7 @@ fn op(kind: PatchOpKind, p: Option<&str>, value: Option<Value>) -> PatchOperatio
 }
 
 fn patch(operations: Vec<PatchOperation>) -> PatchRequest {
-    PatchRequest { operations }
+    PatchRequest::new(operations)
 }
 
 fn member_ids(group: &Resource) -> Vec<String> {
@@ -421,6 +421,15 @@ async fn query_results_equal_evaluating_the_filter_on_every_resource() {
         eq("externalId", "e1"),
         eq("id", &some_id),
         eq("id", &some_id.to_uppercase()),
+        // `id` and `meta` are kept outside the stored document: a scan must see them.
+        cmp("id", CompareOp::Sw, &some_id[..3]),
+        Filter::Not(Box::new(eq("id", &some_id))),
+        Filter::Present("meta.lastModified".parse().unwrap()),
+        cmp("meta.resourceType", CompareOp::Eq, "user"),
+        Filter::Or(vec![
+            eq("userName", "buser05"),
+            Filter::Present(AttrPath::new("id")),
+        ]),
         cmp("userName", CompareOp::Sw, "a"),
         cmp("title", CompareOp::Co, "3"),
         Filter::Present(AttrPath::new("title")),
@@ -519,9 +528,14 @@ async fn sorted_pages_follow_sort_then_id() {
     for u in dataset() {
         store.create(&ctx(), users, res("User", u)).await.unwrap();
     }
-    for order in [SortOrder::Ascending, SortOrder::Descending] {
+    for (by, order) in [
+        ("title", SortOrder::Ascending),
+        ("title", SortOrder::Descending),
+        ("id", SortOrder::Descending),
+        ("meta.created", SortOrder::Ascending),
+    ] {
         let sort = Sort {
-            by: AttrPath::new("title"),
+            by: by.parse().unwrap(),
             order,
         };
         let full = store
