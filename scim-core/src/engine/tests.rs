@@ -1133,3 +1133,71 @@ async fn bulk_patch_with_a_bulk_id_path() {
         .unwrap();
     assert_eq!(group["members"][0]["value"], uid);
 }
+
+/// Replaces the values a store makes up (id, timestamps) so that a snapshot pins the
+/// wire format and nothing else.
+fn normalize(mut v: Value) -> Value {
+    if let Some(resources) = v.get_mut("Resources").and_then(Value::as_array_mut) {
+        for r in resources {
+            let id = r["id"].as_str().unwrap_or_default().to_owned();
+            r["id"] = json!("<id>");
+            r["meta"]["created"] = json!("<created>");
+            r["meta"]["lastModified"] = json!("<lastModified>");
+            let location = r["meta"]["location"]
+                .as_str()
+                .unwrap_or_default()
+                .replace(&id, "<id>");
+            r["meta"]["location"] = json!(location);
+        }
+    }
+    v
+}
+
+#[tokio::test]
+async fn list_response_wire_format_is_pinned() {
+    let h = harness();
+    let created = h
+        .send(
+            Method::POST,
+            "/acme/Users",
+            Some(
+                json!({"schemas": [USER], "userName": "bjensen", "externalId": "bj",
+                "name": {"givenName": "Barbara", "familyName": "Jensen"}, "active": true,
+                "emails": [{"value": "bjensen@example.com", "type": "work", "primary": true}]}),
+            ),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let page = h
+        .send(
+            Method::GET,
+            "/acme/Users?filter=userName+eq+%22BJENSEN%22&count=10",
+            None,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    insta::assert_json_snapshot!("list_response", normalize(page.body));
+    let empty = h
+        .send(
+            Method::GET,
+            "/acme/Users?filter=userName+eq+%22nobody%22",
+            None,
+        )
+        .await;
+    insta::assert_json_snapshot!("list_response_empty", empty.body);
+}
+
+#[tokio::test]
+async fn error_body_wire_format_is_pinned() {
+    let h = harness();
+    let missing = h
+        .send(Method::GET, "/acme/Users/does-not-exist", None)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    insta::assert_json_snapshot!("error_not_found", missing.body);
+    let bad_filter = h
+        .send(Method::GET, "/acme/Users?filter=userName+eq", None)
+        .await;
+    assert_eq!(bad_filter.status, StatusCode::BAD_REQUEST);
+    insta::assert_json_snapshot!("error_invalid_filter", bad_filter.body);
+}
