@@ -163,24 +163,6 @@ impl Target<'_> {
         }
     }
 
-    #[expect(
-        clippy::expect_used,
-        reason = "the slot is made an object on the line before; no input reaches the expect"
-    )]
-    fn container_mut(&mut self) -> &mut Map<String, Value> {
-        let Some(urn) = self.extension else {
-            return self.doc;
-        };
-        let slot = self
-            .doc
-            .entry(urn.to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !slot.is_object() {
-            *slot = Value::Object(Map::new());
-        }
-        slot.as_object_mut().expect("an object was just put here")
-    }
-
     fn get(&self, key: &str) -> Option<&Value> {
         self.container().and_then(|c| c.get(key))
     }
@@ -204,8 +186,20 @@ impl Target<'_> {
         }
     }
 
+    /// Sets an attribute, creating the extension object (or replacing a non-object
+    /// squatting on its URN key) when needed.
     fn set(&mut self, key: &str, value: Value) {
-        self.container_mut().insert(key.to_owned(), value);
+        let Some(urn) = self.extension else {
+            self.doc.insert(key.to_owned(), value);
+            return;
+        };
+        if let Some(Value::Object(container)) = self.doc.get_mut(urn) {
+            container.insert(key.to_owned(), value);
+        } else {
+            let mut container = Map::new();
+            container.insert(key.to_owned(), value);
+            self.doc.insert(urn.to_owned(), Value::Object(container));
+        }
     }
 
     fn remove(&mut self, key: &str) -> Option<Value> {
