@@ -131,6 +131,26 @@ impl PreparedFilter<'_> {
     }
 }
 
+/// A value filter prepared against the complex attribute whose elements it selects
+/// (PATCH's `emails[type eq "work"]`), to test many elements.
+pub(crate) struct ElementFilter<'a> {
+    node: Node<'a>,
+}
+
+impl<'a> ElementFilter<'a> {
+    /// `filter`'s paths resolved against `parent`'s sub-attributes.
+    pub(crate) fn new(filter: &'a Filter, parent: &'a Attribute) -> Self {
+        Self {
+            node: prepare(filter, &Scope::Element(parent)),
+        }
+    }
+
+    /// Whether one element satisfies the filter.
+    pub(crate) fn matches(&self, element: &Value) -> bool {
+        element.as_object().is_some_and(|e| evaluate(&self.node, e))
+    }
+}
+
 /// What a path is resolved against: the resource type, or the complex attribute of
 /// an enclosing value path.
 enum Scope<'a> {

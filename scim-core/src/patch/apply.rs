@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::{ApplyRules, PatchOpKind, PatchOperation, PatchRequest};
 use crate::error::ScimError;
-use crate::filter::{CompValue, CompareOp, Filter, PatchPath};
+use crate::filter::{CompValue, CompareOp, ElementFilter, Filter, PatchPath};
 use crate::resource::Resource;
 use crate::schema::attribute::{Attribute, Mutability};
 use crate::schema::definition::ResourceType;
@@ -535,10 +535,12 @@ fn apply_filtered(
     let singular = !attribute.multi_valued;
     let mut items = target.take_items(key);
     items.retain(|e| !is_empty(e));
+    // Resolved once, tested on every element.
+    let selector = ElementFilter::new(filter, attribute);
     let matched: Vec<usize> = items
         .iter()
         .enumerate()
-        .filter(|(_, e)| super::element::matches(filter, attribute, e))
+        .filter(|(_, e)| selector.matches(e))
         .map(|(i, _)| i)
         .collect();
     match operation.op {

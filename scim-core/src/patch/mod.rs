@@ -1,7 +1,6 @@
 //! PATCH (RFC 7644 §3.5.2): the `PatchOp` message, its operations and their semantics.
 
 mod apply;
-mod element;
 mod members;
 mod options;
 mod parse;
