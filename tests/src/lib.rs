@@ -141,6 +141,9 @@ macro_rules! conformance_tests {
                 invalid_operations,
                 read_only_attribute,
                 unknown_resource,
+                unknown_member,
+                too_many_operations,
+                whole_extension,
             }
             rate_limit {
                 over_budget,

@@ -243,3 +243,72 @@ pub async fn unknown_resource<H: Harness>() {
     .await
     .expect_error(404, None);
 }
+
+/// Adding a member that is no User or Group of the tenant is `400 invalidValue`, the
+/// detail names the id, and the group keeps its members (RFC 7644 §3.5.2 atomicity).
+pub async fn unknown_member<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let member = id(&create_user(&acme, "bjensen").await);
+    let group = id(&super::create_group(&acme, "Tour Guides", &[&member]).await);
+    let exchange = acme
+        .patch(
+            &format!("/Groups/{group}"),
+            patch_op(json!([
+                {"op": "add", "path": "members", "value": [{"value": "no-such-user"}]},
+                {"op": "replace", "path": "displayName", "value": "Renamed"}
+            ])),
+        )
+        .await
+        .expect_error(400, Some("invalidValue"));
+    let detail = exchange.json()["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(detail.contains("no-such-user"), "{detail}");
+    let fetched = acme
+        .get(&format!("/Groups/{group}"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(fetched["displayName"], "Tour Guides");
+    assert_eq!(super::member_ids(&fetched), [member]);
+}
+
+/// More operations than the server allows (1 000 by default) is `400 tooMany`.
+pub async fn too_many_operations<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let path = format!("/Users/{}", id(&create_user(&acme, "bjensen").await));
+    let operations: Vec<Value> = (0..1001)
+        .map(|i| json!({"op": "replace", "path": "displayName", "value": format!("n{i}")}))
+        .collect();
+    acme.patch(&path, patch_op(Value::Array(operations)))
+        .await
+        .expect_error(400, Some("tooMany"));
+}
+
+/// A bare extension URN as the path sets, merges or removes the whole extension object.
+pub async fn whole_extension<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let user_id = id(&create_user(&acme, "bjensen").await);
+    let body = patched(
+        &acme,
+        &user_id,
+        json!([{"op": "add", "path": ENTERPRISE, "value": {"employeeNumber": "701984", "department": "Tours"}}]),
+    )
+    .await;
+    assert_eq!(body[ENTERPRISE]["employeeNumber"], "701984");
+    assert!(
+        body["schemas"]
+            .as_array()
+            .is_some_and(|s| s.contains(&json!(ENTERPRISE))),
+        "{body}"
+    );
+    let body = patched(
+        &acme,
+        &user_id,
+        json!([{"op": "remove", "path": ENTERPRISE}]),
+    )
+    .await;
+    assert!(body.get(ENTERPRISE).is_none(), "{body}");
+    assert_eq!(body["schemas"], json!([USER]));
+}
