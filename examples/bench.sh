@@ -10,7 +10,7 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 cargo build --release --quiet --bin scim-server --bin bench-baseline
 
 "$target_dir/release/scim-server" --listen 127.0.0.1:18080 --api-key acme:bench-secret \
-    --rate-limit-per-minute 100000000 >/dev/null 2>&1 &
+    --database memory --rate-limit-per-minute 100000000 >/dev/null 2>&1 &
 server=$!
 "$target_dir/release/bench-baseline" 127.0.0.1:18081 >/dev/null 2>&1 &
 baseline=$!

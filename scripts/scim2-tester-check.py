@@ -4,7 +4,8 @@ Usage: python scim2-tester-check.py BASE_URL TOKEN
 
 BASE_URL is a tenant's base URL (http://127.0.0.1:PORT/scim/v2/TENANT). A check counts
 as failed when scim2-tester rates it ERROR or CRITICAL (a MUST of RFC 7643/7644 broken);
-DEVIATION (a SHOULD not followed) is printed but does not fail the run.
+DEVIATION (a SHOULD not followed) is printed but does not fail the run. No check is
+excluded: every check scim2-tester runs must pass.
 """
 
 import sys
@@ -12,24 +13,6 @@ import sys
 import httpx2
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import Status, check_server
-
-# Checks we believe contradict the RFCs, by (check title, attribute), each with the
-# section that says so. Every other check scim2-tester runs must pass.
-CHANGE_PASSWORD = (
-    "RFC 7644 §4 and RFC 7643 §5: /ServiceProviderConfig advertises "
-    "changePassword.supported = false, so a PATCH of 'password' is rightly refused; "
-    "scim2-tester does not read that flag"
-)
-EXCLUDED: dict[tuple[str, str], str] = {
-    ("check_add_attribute", "password"): CHANGE_PASSWORD,
-    ("check_replace_attribute", "password"): CHANGE_PASSWORD,
-}
-
-
-def exclusion(result) -> str | None:
-    """The RFC reason a failed check is excluded for, if it is."""
-    urn = result.data.get("urn") if isinstance(result.data, dict) else None
-    return EXCLUDED.get((result.title, urn))
 
 FAILING = {Status.ERROR, Status.CRITICAL}
 
@@ -48,20 +31,15 @@ def main() -> int:
     results = check_server(client)
 
     failed = 0
-    skipped = 0
     counts: dict[str, int] = {}
     for result in results:
         status = result.status
-        excluded = exclusion(result)
         counts[status.name] = counts.get(status.name, 0) + 1
         where = f" [{result.resource_type}]" if result.resource_type else ""
         line = f"{status.name:<10} {result.title}{where}"
         if result.reason and status not in {Status.SUCCESS, Status.SKIPPED}:
             line += f": {result.reason}"
-        if excluded and status in FAILING:
-            skipped += 1
-            line += f"  (excluded: {excluded})"
-        elif status in FAILING:
+        if status in FAILING:
             failed += 1
             if result.data is not None:
                 line += f"\n           data: {result.data!r}"[:2000]
@@ -72,7 +50,7 @@ def main() -> int:
     if not results:
         print("scim2-tester ran no check", file=sys.stderr)
         return 1
-    print(f"{len(results) - failed - skipped} passed, {failed} failed, {skipped} skipped")
+    print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 

@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Headless Chromium and chromedriver for the admin pages' browser tests, when missing.
+bash scripts/browser-deps.sh
+
 # Benches are built (and linted) by clippy in CI; running their 100 000-user setups in a
 # debug test binary would only cost time.
 cargo test --workspace --all-features --lib --bins --tests --examples

@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scim = ScimServer::builder().store(InMemoryStore::new()).build()?;
     // The key an identity provider (Okta, Entra ID) is given for tenant `acme`.
     if let Some(keys) = scim.api_keys() {
-        keys.insert("acme", "acme-okta-key", ["SCIM2"])?;
+        keys.insert("acme", "acme-okta-key", ["SCIM2"]).await?;
     }
     let state = web::Data::new(AppState {
         name: "Example app".to_owned(),

@@ -1,49 +1,18 @@
-//! Mount the [`scim_core`] SCIM 2.0 engine in an [actix-web 4](https://docs.rs/actix-web)
-//! application.
-//!
-//! [`Scim`] is an actix [`HttpServiceFactory`]: register it inside the scope where the SCIM
-//! base URL should be, conventionally `/scim/v2`, so that each tenant's base URL is
-//! `/scim/v2/{tenant_id}` ([`configure`] does the same for [`Scope::configure`]):
-//!
-//! ```
-//! use actix_web::{App, HttpResponse, web};
-//! use scim_actix::{InMemoryStore, Scim, ScimServer};
-//!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let scim = ScimServer::builder().store(InMemoryStore::new()).build()?;
-//! let app = move || {
-//!     App::new()
-//!         .route("/", web::get().to(|| async { HttpResponse::Ok().body("my app") }))
-//!         .service(web::scope("/scim/v2").service(Scim::new(scim.clone())))
-//! };
-//! let _server = actix_web::HttpServer::new(app).bind(("127.0.0.1", 0))?;
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! The adapter only converts: actix-web 4 is built on `http` 0.2, so method, URI, headers
-//! and status cross by name and bytes. It collects the body (up to the engine's payload
-//! limit), hands an [`http::Request<Bytes>`](http::Request) whose path is relative to the
-//! mount point to [`ScimServer::handle`], and returns the engine's response as it is. A
-//! [`Principal`] that the host's own authentication middleware put in
-//! [`HttpRequest::extensions`] is passed to the engine, which then skips the
-//! `Authorization` header. The adapter adds a [`MountPrefix`] (the scope's path) so the
-//! engine can build absolute `Location` URLs.
-//!
-//! The same names exist in `scim-axum`: switching frameworks changes `use` lines.
+#![doc = include_str!("../README.md")]
 
-use std::future::poll_fn;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
 #[cfg(doc)]
 use actix_web::Scope;
 use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_core::Stream;
+use http_body::Frame;
 
-pub use scim_core::{InMemoryStore, MountPrefix, Principal, ScimServer};
+pub use scim_core::{ClientAddr, InMemoryStore, MountPrefix, Principal, ScimServer};
 
 /// The name of the path segment that captures everything below the mount point.
 const TAIL: &str = "scim_path";
@@ -68,7 +37,7 @@ const TAIL: &str = "scim_path";
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Scim {
     server: ScimServer,
 }
@@ -145,8 +114,11 @@ impl Scim {
         if let Some(principal) = request.extensions().get::<Principal>() {
             builder = builder.extension(principal.clone());
         }
-        let body = collect(body, body_limit(&self.server)).await;
-        let response = match builder.body(body) {
+        let client = request.extensions().get::<ClientAddr>().copied();
+        if let Some(client) = client.or_else(|| request.peer_addr().map(|a| ClientAddr(a.ip()))) {
+            builder = builder.extension(client);
+        }
+        let response = match builder.body(PayloadBody(body)) {
             Ok(converted) => self.server.handle(converted).await,
             // Only a method or path that `http` 1 rejects gets here; the engine answers
             // the empty target with its own `404`, so the error body stays the engine's.
@@ -223,34 +195,30 @@ fn split_path(request: &HttpRequest) -> (&str, &str) {
 }
 
 /// An empty-path request that the engine answers with its own `404`.
-fn unroutable(prefix: &str) -> http::Request<Bytes> {
-    let mut request = http::Request::new(Bytes::new());
+fn unroutable(prefix: &str) -> http::Request<http_body_util::Empty<Bytes>> {
+    let mut request = http::Request::new(http_body_util::Empty::new());
     request
         .extensions_mut()
         .insert(MountPrefix(prefix.to_owned()));
     request
 }
 
-/// The most body bytes worth reading: one past the engine's largest limit is enough for
-/// it to answer `413`.
-fn body_limit(server: &ScimServer) -> usize {
-    let config = server.config();
-    config.max_body_bytes.max(config.bulk_max_payload_bytes)
-}
+/// actix-web's payload stream as an [`http_body::Body`], which the engine reads itself
+/// once the request is admitted.
+struct PayloadBody(web::Payload);
 
-/// Collects the body, stopping once it exceeds `limit` bytes: the engine then sees an
-/// oversized body and answers `413` with a SCIM error, and a huge upload is never buffered.
-async fn collect(mut body: web::Payload, limit: usize) -> Bytes {
-    let mut buffer = BytesMut::new();
-    // A body that breaks off mid-way is treated as ended; the engine rejects the
-    // truncated JSON with `400 invalidSyntax`.
-    while let Some(Ok(chunk)) = poll_fn(|cx| Pin::new(&mut body).poll_next(cx)).await {
-        buffer.extend_from_slice(&chunk);
-        if buffer.len() > limit {
-            break;
-        }
+impl http_body::Body for PayloadBody {
+    type Data = Bytes;
+    type Error = actix_web::error::PayloadError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        Pin::new(&mut self.0)
+            .poll_next(cx)
+            .map(|chunk| chunk.map(|chunk| chunk.map(Frame::data)))
     }
-    buffer.freeze()
 }
 
 /// Converts the engine's response to actix's `http` 0.2 types by status code, header

@@ -52,7 +52,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The key an identity provider (Okta, Entra ID) is given for tenant `acme`; a real app
     // would create one with `create` and show the secret once.
     if let Some(keys) = scim.api_keys() {
-        keys.insert("acme", "acme-okta-key", ["SCIM2"])?;
+        keys.insert("acme", "acme-okta-key", ["SCIM2"]).await?;
     }
 
     let app = Router::new()

@@ -1,44 +1,18 @@
-//! Mount the [`scim_core`] SCIM 2.0 engine in an [axum](https://docs.rs/axum) application.
-//!
-//! [`router`] turns a [`ScimServer`] into an axum [`Router<S>`] for any host state `S`;
-//! nest it where the SCIM base URL should be, conventionally `/scim/v2`, so that each
-//! tenant's base URL is `/scim/v2/{tenant_id}`:
-//!
-//! ```
-//! use axum::{Router, routing::get};
-//! use scim_axum::{InMemoryStore, ScimServer};
-//!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let scim = ScimServer::builder().store(InMemoryStore::new()).build()?;
-//! let app: Router = Router::new()
-//!     .route("/", get(|| async { "my app" }))
-//!     .nest("/scim/v2", scim_axum::router(scim));
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! # drop(listener); let _ = app; return Ok(());
-//! axum::serve(listener, app).await?;
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! The adapter only converts: it collects the body (up to the engine's payload limit),
-//! hands an [`http::Request<Bytes>`](http::Request) whose path is relative to the mount
-//! point to [`ScimServer::handle`], and returns the engine's response as it is. Every
-//! request extension passes through, so a [`Principal`] inserted by the host's own
-//! authentication middleware reaches the engine, which then skips the `Authorization`
-//! header. The adapter adds a [`MountPrefix`] extension (the part of the path before the
-//! tenant) so the engine can build absolute `Location` URLs.
-//!
-//! The same names exist in `scim-actix`: switching frameworks changes `use` lines.
+#![doc = include_str!("../README.md")]
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{OriginalUri, Request};
+use axum::extract::{ConnectInfo, OriginalUri, Request};
 use axum::response::Response;
 use axum::routing::any;
-use bytes::{Bytes, BytesMut};
-use http_body_util::BodyExt;
 
-pub use scim_core::{InMemoryStore, MountPrefix, Principal, ScimServer};
+pub use scim_core::{ClientAddr, InMemoryStore, MountPrefix, Principal, ScimServer};
 
 /// A [`ScimServer`] ready to be mounted in axum: convert it into a [`Router<S>`] with
 /// [`Router::from`] (or call [`router`]).
@@ -46,14 +20,18 @@ pub use scim_core::{InMemoryStore, MountPrefix, Principal, ScimServer};
 /// ```
 /// use axum::Router;
 /// use scim_axum::{InMemoryStore, Scim, ScimServer};
+/// use tower::ServiceExt;
 ///
-/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let server = ScimServer::builder().store(InMemoryStore::new()).build()?;
 /// let app: Router = Router::new().nest("/scim/v2", Scim::new(server).into());
-/// # let _ = app; Ok(())
+/// let request = axum::extract::Request::get("/scim/v2/acme/Schemas").body(axum::body::Body::empty())?;
+/// assert_eq!(app.oneshot(request).await?.status(), 401); // SCIM answers, without credentials
+/// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Scim {
     server: ScimServer,
 }
@@ -100,15 +78,20 @@ impl Scim {
     ///     .uri("/acme/Users")
     ///     .body(axum::body::Body::empty())?;
     /// // No credentials: the engine answers 401 with a SCIM error body.
-    /// assert_eq!(scim.call(request).await.status(), 401);
+    /// assert_eq!(scim.handle(request).await.status(), 401);
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn call(&self, request: Request) -> Response {
+    pub async fn handle(&self, request: Request) -> Response {
         let (mut parts, body) = request.into_parts();
         let prefix = mount_prefix(&parts);
         parts.extensions.insert(MountPrefix(prefix));
-        let body = collect(body, body_limit(&self.server)).await;
+        if parts.extensions.get::<ClientAddr>().is_none()
+            && let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>()
+        {
+            let client = ClientAddr(peer.ip());
+            parts.extensions.insert(client);
+        }
         let response = self
             .server
             .handle(http::Request::from_parts(parts, body))
@@ -120,14 +103,21 @@ impl Scim {
     ///
     /// ```
     /// # use scim_axum::{InMemoryStore, Scim, ScimServer};
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use axum::extract::State;
+    /// use tower::ServiceExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let server = ScimServer::builder().store(InMemoryStore::new()).build()?;
     /// #[derive(Clone)]
-    /// struct AppState;
-    /// let app = axum::Router::new()
+    /// struct AppState { name: &'static str }
+    /// let app: axum::Router = axum::Router::new()
+    ///     .route("/", axum::routing::get(|State(s): State<AppState>| async move { s.name }))
     ///     .nest("/scim/v2", Scim::new(server).into_router())
-    ///     .with_state(AppState);
-    /// # let _: axum::Router = app; Ok(())
+    ///     .with_state(AppState { name: "my app" });
+    /// let get = |uri: &str| axum::extract::Request::get(uri).body(axum::body::Body::empty());
+    /// assert_eq!(app.clone().oneshot(get("/")?).await?.status(), 200);
+    /// assert_eq!(app.oneshot(get("/scim/v2/acme/Users")?).await?.status(), 401);
+    /// # Ok(())
     /// # }
     /// ```
     pub fn into_router<S>(self) -> Router<S>
@@ -136,13 +126,44 @@ impl Scim {
     {
         let handler = move |request: Request| {
             let scim = self.clone();
-            async move { scim.call(request).await }
+            async move { scim.handle(request).await }
         };
         // `/` answers the mount point itself (the engine replies 404 there); `/{*path}`
         // answers everything below it, including stray trailing slashes (Entra ID).
         Router::new()
             .route("/", any(handler.clone()))
             .route("/{*path}", any(handler))
+    }
+}
+
+/// `Scim` as a tower service: `Router::nest_service("/scim/v2", scim)`, or wrapped in
+/// tower layers. It is always ready and never fails (every error is a SCIM response).
+///
+/// ```
+/// use scim_axum::{InMemoryStore, Scim, ScimServer};
+/// use tower::ServiceExt;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let scim = Scim::new(ScimServer::builder().store(InMemoryStore::new()).build()?);
+/// let app: axum::Router = axum::Router::new().nest_service("/scim/v2", scim);
+/// let request = axum::extract::Request::get("/scim/v2/acme/Users").body(axum::body::Body::empty())?;
+/// let response = app.oneshot(request).await?;
+/// assert_eq!(response.status(), 401);
+/// # Ok(())
+/// # }
+/// ```
+impl tower_service::Service<Request> for Scim {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let scim = self.clone();
+        Box::pin(async move { Ok(scim.handle(request).await) })
     }
 }
 
@@ -199,31 +220,6 @@ fn mount_prefix(parts: &http::request::Parts) -> String {
     }
 }
 
-/// The most body bytes worth reading: one past the engine's largest limit is enough for
-/// it to answer `413`.
-fn body_limit(server: &ScimServer) -> usize {
-    let config = server.config();
-    config.max_body_bytes.max(config.bulk_max_payload_bytes)
-}
-
-/// Collects the body, stopping once it exceeds `limit` bytes: the engine then sees an
-/// oversized body and answers `413` with a SCIM error, and a huge upload is never buffered.
-async fn collect(mut body: Body, limit: usize) -> Bytes {
-    let mut buffer = BytesMut::new();
-    while let Some(frame) = body.frame().await {
-        // A body that breaks off mid-way is treated as ended; the engine rejects the
-        // truncated JSON with `400 invalidSyntax`.
-        let Ok(frame) = frame else { break };
-        if let Ok(data) = frame.into_data() {
-            buffer.extend_from_slice(&data);
-            if buffer.len() > limit {
-                break;
-            }
-        }
-    }
-    buffer.freeze()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,13 +253,5 @@ mod tests {
             .unwrap()
             .into_parts();
         assert_eq!(mount_prefix(&parts), "");
-    }
-
-    #[tokio::test]
-    async fn collect_stops_past_the_limit() {
-        let body = Body::from(vec![b'x'; 10_000]);
-        let bytes = collect(body, 10).await;
-        assert!(bytes.len() > 10 && bytes.len() <= 10_000);
-        assert_eq!(collect(Body::from("abc"), 10).await, "abc");
     }
 }

@@ -16,9 +16,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::{Method, Request};
+use http_body_util::Full;
 use scim_core::{
-    ApiKeyStore, InMemoryStore, NoRateLimit, RequestContext, Resource, ResourceStore,
-    SchemaRegistry, ScimServer,
+    ApiKeyStore, InMemoryStore, RequestContext, Resource, ResourceStore, SchemaRegistry,
+    ScimServer, ServerConfig, rate_limit::NoRateLimit,
 };
 use serde_json::json;
 
@@ -45,7 +46,7 @@ fn fixture() -> Fixture {
     let (user_ids, group_id) = runtime.block_on(async {
         let mut ids = Vec::with_capacity(USERS);
         for i in 0..USERS {
-            let user = Resource::from_value(
+            let user = Resource::from_value_unchecked(
                 "User",
                 json!({
                     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -60,7 +61,7 @@ fn fixture() -> Fixture {
             let created = store.create(&ctx, &users, user).await.unwrap();
             ids.push(created.id().unwrap().to_owned());
         }
-        let group = Resource::from_value(
+        let group = Resource::from_value_unchecked(
             "Group",
             json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Everyone"}),
         )
@@ -69,13 +70,15 @@ fn fixture() -> Fixture {
         (ids, group.id().unwrap().to_owned())
     });
     let keys = ApiKeyStore::new();
-    let key = keys.create("acme", ["SCIM2"], "bench").unwrap();
+    let key = runtime
+        .block_on(keys.create("acme", ["SCIM2"], "bench"))
+        .unwrap();
     let server = ScimServer::builder()
         .registry(registry)
         .store_arc(store.clone())
         .api_keys(keys)
         .rate_limiter(NoRateLimit)
-        .base_url("https://app.example.com/scim/v2")
+        .config(ServerConfig::default().base_url("https://app.example.com/scim/v2"))
         .build()
         .unwrap();
     Fixture {
@@ -95,7 +98,7 @@ impl Fixture {
             .uri(uri)
             .header("authorization", &self.auth)
             .header("content-type", "application/scim+json")
-            .body(body.map_or_else(Bytes::new, Bytes::from))
+            .body(Full::new(body.map_or_else(Bytes::new, Bytes::from)))
             .unwrap();
         self.runtime
             .block_on(self.server.handle(request))

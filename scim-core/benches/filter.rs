@@ -44,7 +44,7 @@ fn users(n: usize) -> Vec<Resource> {
     (0..n)
         .map(|i| {
             let domain = if i % 2 == 0 { "example.com" } else { "example.org" };
-            Resource::from_value(
+            Resource::from_value_unchecked(
                 "User",
                 json!({
                     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use scim_core::{
-    AttrPath, InMemoryStore, PatchOptions, PatchRequest, RequestContext, Resource, ResourceStore,
-    SchemaRegistry,
+    InMemoryStore, PatchRequest, RequestContext, Resource, ResourceStore, SchemaRegistry,
+    filter::AttrPath, patch::PatchOptions,
 };
 use serde_json::{Value, json};
 
@@ -50,7 +50,7 @@ fn entra_update() -> Vec<u8> {
 }
 
 fn user() -> Resource {
-    Resource::from_value(
+    Resource::from_value_unchecked(
         "User",
         json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
@@ -73,7 +73,7 @@ fn group(members: usize) -> Resource {
     let members: Vec<Value> = (0..members)
         .map(|i| json!({"value": format!("user-{i:06}"), "type": "User", "display": format!("User {i}")}))
         .collect();
-    Resource::from_value(
+    Resource::from_value_unchecked(
         "Group",
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": "g", "displayName": "All", "members": members}),
     )
@@ -180,7 +180,8 @@ fn store_benches(c: &mut Criterion) {
     let ids: Vec<String> = (0..101_000)
         .map(|i| {
             let u =
-                Resource::from_value("User", json!({"userName": format!("user{i:06}")})).unwrap();
+                Resource::from_value_unchecked("User", json!({"userName": format!("user{i:06}")}))
+                    .unwrap();
             now(store.create(&ctx, users, u))
                 .unwrap()
                 .id()
@@ -190,7 +191,7 @@ fn store_benches(c: &mut Criterion) {
         .collect();
     let (members, extra) = ids.split_at(100_000);
     let members: Vec<Value> = members.iter().map(|id| json!({"value": id})).collect();
-    let group = Resource::from_value(
+    let group = Resource::from_value_unchecked(
         "Group",
         json!({"displayName": "Everyone", "members": members}),
     )

@@ -3,7 +3,7 @@
 #![allow(missing_docs, reason = "criterion_main generates an undocumented main")]
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
-use scim_core::{Projection, Resource, SchemaRegistry, ValidationOptions};
+use scim_core::{Resource, SchemaRegistry, filter::Projection, schema::ValidationOptions};
 
 const FULL_USER: &str = include_str!("../tests/fixtures/rfc7643_8_2_full_user.json");
 
@@ -27,5 +27,40 @@ fn full_user(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, full_user);
+/// What the strict JSON check (duplicate member names, `\u0000`) adds to every request
+/// body, beside the parse into a `serde_json::Value` each body gets anyway.
+fn strict_json(c: &mut Criterion) {
+    let emails: Vec<serde_json::Value> = (0..1000)
+        .map(|i| serde_json::json!({"value": format!("user{i}@example.com"), "type": "work"}))
+        .collect();
+    let operations: Vec<serde_json::Value> = (0..1000)
+        .map(|i| serde_json::json!({"method": "POST", "path": "/Users", "bulkId": format!("b{i}"),
+            "data": {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                     "userName": format!("user{i}"), "name": {"givenName": "Barbara", "familyName": "Jensen"},
+                     "emails": [{"value": format!("user{i}@example.com"), "type": "work"}]}}))
+        .collect();
+    let bodies = [
+        ("full_user", FULL_USER.as_bytes().to_vec()),
+        (
+            "user_1000_emails",
+            serde_json::to_vec(&serde_json::json!({"userName": "many", "emails": emails})).unwrap(),
+        ),
+        (
+            "bulk_1000_creates",
+            serde_json::to_vec(&serde_json::json!({"Operations": operations})).unwrap(),
+        ),
+    ];
+    let mut group = c.benchmark_group("strict_json");
+    for (name, body) in &bodies {
+        group.bench_function(format!("{name}/check ({} bytes)", body.len()), |b| {
+            b.iter(|| scim_core::check_strict_json(black_box(body)).unwrap())
+        });
+        group.bench_function(format!("{name}/parse_value"), |b| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(body)).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, full_user, strict_json);
 criterion_main!(benches);

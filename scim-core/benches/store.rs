@@ -17,8 +17,10 @@ use std::task::{Context, Poll, Waker};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use scim_core::{
-    AttrPath, CompValue, CompareOp, Filter, InMemoryStore, PatchOptions, PatchRequest, Query,
-    RequestContext, Resource, ResourceStore, ResourceType, SchemaRegistry, Sort, SortOrder,
+    Filter, InMemoryStore, PatchRequest, Query, RequestContext, Resource, ResourceStore,
+    ResourceType, SchemaRegistry,
+    filter::{AttrPath, CompValue, CompareOp, Sort, SortOrder},
+    patch::PatchOptions,
 };
 use serde_json::json;
 
@@ -42,7 +44,7 @@ fn ctx() -> RequestContext {
 const TITLES: [&str; 3] = ["Engineer", "Manager", "Designer"];
 
 fn user(i: usize) -> Resource {
-    Resource::from_value(
+    Resource::from_value_unchecked(
         "User",
         json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -182,7 +184,7 @@ fn bench_store(c: &mut Criterion) {
 
     // A group of 100 000 members, and one more user to add and remove.
     let members: Vec<_> = ids.iter().map(|id| json!({"value": id})).collect();
-    let group = Resource::from_value(
+    let group = Resource::from_value_unchecked(
         "Group",
         json!({"displayName": "Everyone", "members": members}),
     )
@@ -195,7 +197,7 @@ fn bench_store(c: &mut Criterion) {
     let message = |op: &str| {
         let m = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
             "Operations": [{"op": op, "path": "members", "value": [{"value": extra}]}]});
-        PatchRequest::from_value(m, groups, &PatchOptions::default()).unwrap()
+        PatchRequest::parse_value(m, groups, &PatchOptions::default()).unwrap()
     };
     let (add, remove) = (message("add"), message("remove"));
     let excluded = [AttrPath::new("members")];

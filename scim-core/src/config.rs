@@ -13,7 +13,7 @@ pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str =
 /// What a successful PATCH answers (RFC 7644 §3.5.2: either is allowed).
 ///
 /// ```
-/// use scim_core::PatchResponse;
+/// use scim_core::config::PatchResponse;
 /// assert_eq!(PatchResponse::default(), PatchResponse::Body);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -50,8 +50,11 @@ pub struct ServerConfig {
     pub etag: bool,
     /// Whether `sortBy`/`sortOrder` are honoured.
     pub sort: bool,
-    /// Whether a password may be changed (`changePassword.supported`).
-    pub change_password: bool,
+    /// Whether RFC 9865 cursor paging (`cursor`, `nextCursor`) is offered: the store
+    /// must support [`Query::cursor`](crate::Query::cursor), as the in-memory store and
+    /// scim-sqlx's stores do. Off, a `cursor` parameter is ignored and lists page by
+    /// `startIndex` only.
+    pub cursor_paging: bool,
     /// What a successful PATCH answers.
     pub patch_response: PatchResponse,
     /// The absolute base URL the engine is reached at, up to (not including) the tenant
@@ -69,6 +72,29 @@ pub struct ServerConfig {
     pub filter: FilterOptions,
     /// PATCH dialect leniencies and the operation limit.
     pub patch: PatchOptions,
+    /// The most elements one multi-valued attribute of a resource may hold, other than a
+    /// Group's `members` (more: `400 invalidValue`). Bounds what filters, PATCH and
+    /// projection walk per resource.
+    pub max_multi_valued: usize,
+    /// The longest string value a resource may hold, in bytes (longer: `400 invalidValue`).
+    pub max_string_bytes: usize,
+    /// The most names `attributes` or `excludedAttributes` may list (more: `400 tooMany`).
+    pub max_attribute_names: usize,
+    /// The most work one PATCH may cause: its operations times the elements of the
+    /// largest multi-valued attribute of the resource it targets (more: `400 tooMany`).
+    /// A PATCH that only adds or removes group members costs one per member changed and
+    /// is not counted here.
+    pub max_patch_work: usize,
+    /// How many requests of one tenant are served at once; the others wait for their turn
+    /// without holding a thread, so that one tenant cannot occupy every worker of the
+    /// runtime. Keep it below the number of worker threads. The default, 1, costs a
+    /// tenant nothing at the default rate limit (a request takes milliseconds, the budget
+    /// allows a few a second); raise it for tenants with large budgets on a store that
+    /// waits on I/O. `0`: no limit.
+    pub tenant_concurrency: usize,
+    /// The most resources (of all types) one tenant may store; a create past it is
+    /// `403` (RFC 7644 §3.3). `None` (the default): no quota.
+    pub max_resources_per_tenant: Option<u64>,
 }
 
 impl Default for ServerConfig {
@@ -81,7 +107,7 @@ impl Default for ServerConfig {
             bulk_max_payload_bytes: 1024 * 1024,
             etag: true,
             sort: true,
-            change_password: false,
+            cursor_paging: true,
             patch_response: PatchResponse::Body,
             base_url: None,
             trust_forwarded_headers: false,
@@ -89,6 +115,12 @@ impl Default for ServerConfig {
             validation: ValidationOptions::default(),
             filter: FilterOptions::default(),
             patch: PatchOptions::default(),
+            max_multi_valued: 1000,
+            max_string_bytes: 64 * 1024,
+            max_attribute_names: 200,
+            max_patch_work: 100_000,
+            tenant_concurrency: 1,
+            max_resources_per_tenant: None,
         }
     }
 }
@@ -97,7 +129,7 @@ impl ServerConfig {
     /// Sets [`max_body_bytes`](Self::max_body_bytes): `413` beyond.
     ///
     /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// # use scim_core::{ServerConfig, config::PatchResponse, schema::ValidationOptions};
     /// assert_eq!(ServerConfig::default().max_body_bytes(2048).max_body_bytes, 2048);
     /// ```
     #[must_use]
@@ -106,10 +138,24 @@ impl ServerConfig {
         self
     }
 
+    /// Sets [`cursor_paging`](Self::cursor_paging) (RFC 9865).
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, ScimServer, ServerConfig};
+    /// let server = ScimServer::builder().store(InMemoryStore::new())
+    ///     .config(ServerConfig::default().cursor_paging(false)).build().unwrap();
+    /// assert_eq!(server.service_provider_config()["pagination"]["cursor"], false);
+    /// ```
+    #[must_use]
+    pub fn cursor_paging(mut self, on: bool) -> Self {
+        self.cursor_paging = on;
+        self
+    }
+
     /// Sets [`max_results`](Self::max_results): the cap on `count`.
     ///
     /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// # use scim_core::{ServerConfig, config::PatchResponse, schema::ValidationOptions};
     /// assert_eq!(ServerConfig::default().max_results(10).max_results, 10);
     /// ```
     #[must_use]
@@ -121,7 +167,7 @@ impl ServerConfig {
     /// Sets [`default_count`](Self::default_count): the page size without `count`.
     ///
     /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// # use scim_core::{ServerConfig, config::PatchResponse, schema::ValidationOptions};
     /// assert_eq!(ServerConfig::default().default_count(50).default_count, 50);
     /// ```
     #[must_use]
@@ -133,7 +179,7 @@ impl ServerConfig {
     /// Sets [`bulk_max_operations`](Self::bulk_max_operations): `bulk.maxOperations`.
     ///
     /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// # use scim_core::{ServerConfig, config::PatchResponse, schema::ValidationOptions};
     /// assert_eq!(ServerConfig::default().bulk_max_operations(10).bulk_max_operations, 10);
     /// ```
     #[must_use]
@@ -145,7 +191,7 @@ impl ServerConfig {
     /// Sets [`bulk_max_payload_bytes`](Self::bulk_max_payload_bytes): `bulk.maxPayloadSize`.
     ///
     /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// # use scim_core::{ServerConfig, config::PatchResponse, schema::ValidationOptions};
     /// assert_eq!(ServerConfig::default().bulk_max_payload_bytes(4096).bulk_max_payload_bytes, 4096);
     /// ```
     #[must_use]
@@ -157,7 +203,7 @@ impl ServerConfig {
     /// Sets [`etag`](Self::etag): ETags and conditional requests.
     ///
     /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// # use scim_core::{ServerConfig, config::PatchResponse, schema::ValidationOptions};
     /// assert_eq!(ServerConfig::default().etag(false).etag, false);
     /// ```
     #[must_use]
@@ -169,7 +215,7 @@ impl ServerConfig {
     /// Sets [`sort`](Self::sort): `sortBy`/`sortOrder`.
     ///
     /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// # use scim_core::{ServerConfig, config::PatchResponse, schema::ValidationOptions};
     /// assert_eq!(ServerConfig::default().sort(false).sort, false);
     /// ```
     #[must_use]
@@ -178,22 +224,10 @@ impl ServerConfig {
         self
     }
 
-    /// Sets [`change_password`](Self::change_password): password changes.
-    ///
-    /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
-    /// assert_eq!(ServerConfig::default().change_password(true).change_password, true);
-    /// ```
-    #[must_use]
-    pub fn change_password(mut self, change_password: bool) -> Self {
-        self.change_password = change_password;
-        self
-    }
-
     /// Sets [`patch_response`](Self::patch_response): what a PATCH answers.
     ///
     /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// # use scim_core::{ServerConfig, config::PatchResponse, schema::ValidationOptions};
     /// assert_eq!(ServerConfig::default().patch_response(PatchResponse::NoContent).patch_response, PatchResponse::NoContent);
     /// ```
     #[must_use]
@@ -205,7 +239,7 @@ impl ServerConfig {
     /// Sets [`trust_forwarded_headers`](Self::trust_forwarded_headers): `X-Forwarded-Proto`/`-Host` are believed.
     ///
     /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// # use scim_core::{ServerConfig, config::PatchResponse, schema::ValidationOptions};
     /// assert_eq!(ServerConfig::default().trust_forwarded_headers(true).trust_forwarded_headers, true);
     /// ```
     #[must_use]
@@ -217,7 +251,7 @@ impl ServerConfig {
     /// Sets [`validation`](Self::validation): parsing and validation leniencies.
     ///
     /// ```
-    /// # use scim_core::{PatchResponse, ServerConfig, ValidationOptions};
+    /// # use scim_core::{ServerConfig, config::PatchResponse, schema::ValidationOptions};
     /// assert_eq!(ServerConfig::default().validation(ValidationOptions::strict()).validation, ValidationOptions::strict());
     /// ```
     #[must_use]
@@ -229,7 +263,7 @@ impl ServerConfig {
     /// Sets [`filter`](Self::filter): filter leniencies and limits.
     ///
     /// ```
-    /// # use scim_core::{FilterOptions, ServerConfig};
+    /// # use scim_core::{ServerConfig, filter::FilterOptions};
     /// assert_eq!(ServerConfig::default().filter(FilterOptions::strict()).filter, FilterOptions::strict());
     /// ```
     #[must_use]
@@ -241,7 +275,7 @@ impl ServerConfig {
     /// Sets [`patch`](Self::patch): PATCH leniencies and limits.
     ///
     /// ```
-    /// # use scim_core::{PatchOptions, ServerConfig};
+    /// # use scim_core::{ServerConfig, patch::PatchOptions};
     /// assert_eq!(ServerConfig::default().patch(PatchOptions::strict()).patch, PatchOptions::strict());
     /// ```
     #[must_use]
@@ -250,28 +284,112 @@ impl ServerConfig {
         self
     }
 
-    /// Every leniency off (validation, filters, PATCH): the RFCs to the letter. Limits
-    /// keep their values.
+    /// Sets [`max_multi_valued`](Self::max_multi_valued).
     ///
     /// ```
-    /// # use scim_core::{ServerConfig, ValidationOptions};
-    /// assert_eq!(ServerConfig::default().strict().validation, ValidationOptions::strict());
+    /// # use scim_core::ServerConfig;
+    /// assert_eq!(ServerConfig::default().max_multi_valued(50).max_multi_valued, 50);
     /// ```
     #[must_use]
-    pub fn strict(mut self) -> Self {
-        let max_resource_bytes = self.validation.max_resource_bytes;
-        self.validation = ValidationOptions::strict();
-        self.validation.max_resource_bytes = max_resource_bytes;
-        let filter = FilterOptions::strict();
-        self.filter = FilterOptions {
-            max_length: self.filter.max_length,
-            max_depth: self.filter.max_depth,
-            max_clauses: self.filter.max_clauses,
-            ..filter
-        };
-        let max_operations = self.patch.max_operations;
-        self.patch = PatchOptions::strict();
-        self.patch.max_operations = max_operations;
+    pub fn max_multi_valued(mut self, elements: usize) -> Self {
+        self.max_multi_valued = elements;
+        self
+    }
+
+    /// Sets [`max_string_bytes`](Self::max_string_bytes).
+    ///
+    /// ```
+    /// # use scim_core::ServerConfig;
+    /// assert_eq!(ServerConfig::default().max_string_bytes(4096).max_string_bytes, 4096);
+    /// ```
+    #[must_use]
+    pub fn max_string_bytes(mut self, bytes: usize) -> Self {
+        self.max_string_bytes = bytes;
+        self
+    }
+
+    /// Sets [`max_attribute_names`](Self::max_attribute_names).
+    ///
+    /// ```
+    /// # use scim_core::ServerConfig;
+    /// assert_eq!(ServerConfig::default().max_attribute_names(20).max_attribute_names, 20);
+    /// ```
+    #[must_use]
+    pub fn max_attribute_names(mut self, names: usize) -> Self {
+        self.max_attribute_names = names;
+        self
+    }
+
+    /// Sets [`max_patch_work`](Self::max_patch_work).
+    ///
+    /// ```
+    /// # use scim_core::ServerConfig;
+    /// assert_eq!(ServerConfig::default().max_patch_work(10_000).max_patch_work, 10_000);
+    /// ```
+    #[must_use]
+    pub fn max_patch_work(mut self, work: usize) -> Self {
+        self.max_patch_work = work;
+        self
+    }
+
+    /// Sets [`tenant_concurrency`](Self::tenant_concurrency).
+    ///
+    /// ```
+    /// # use scim_core::ServerConfig;
+    /// assert_eq!(ServerConfig::default().tenant_concurrency(4).tenant_concurrency, 4);
+    /// ```
+    #[must_use]
+    pub fn tenant_concurrency(mut self, requests: usize) -> Self {
+        self.tenant_concurrency = requests;
+        self
+    }
+
+    /// Sets [`max_resources_per_tenant`](Self::max_resources_per_tenant).
+    ///
+    /// ```
+    /// # use scim_core::ServerConfig;
+    /// let config = ServerConfig::default().max_resources_per_tenant(10_000);
+    /// assert_eq!(config.max_resources_per_tenant, Some(10_000));
+    /// ```
+    #[must_use]
+    pub fn max_resources_per_tenant(mut self, resources: u64) -> Self {
+        self.max_resources_per_tenant = Some(resources);
+        self
+    }
+
+    /// The default limits with every leniency off (validation, filters, PATCH): the
+    /// RFCs to the letter, for operators who want clients held to them. Each leniency is
+    /// a named switch in [`ValidationOptions`], [`FilterOptions`] and [`PatchOptions`].
+    ///
+    /// ```
+    /// # use scim_core::{ServerConfig, filter::FilterOptions, schema::ValidationOptions};
+    /// let strict = ServerConfig::strict();
+    /// assert_eq!(strict.validation, ValidationOptions::strict());
+    /// assert_eq!(strict.filter, FilterOptions::strict());
+    /// assert_eq!(strict.max_body_bytes, ServerConfig::default().max_body_bytes);
+    /// ```
+    pub fn strict() -> Self {
+        Self {
+            validation: ValidationOptions::strict(),
+            filter: FilterOptions::strict(),
+            patch: PatchOptions::strict(),
+            ..Self::default()
+        }
+    }
+
+    /// Sets [`ValidationOptions::ignore_unsupported_attributes`] for resource bodies and
+    /// PATCH values alike (`validation` and `patch.values`): drop, instead of refusing,
+    /// writes to attributes a narrowed schema leaves out.
+    ///
+    /// ```
+    /// # use scim_core::ServerConfig;
+    /// let c = ServerConfig::default().ignore_unsupported_attributes(true);
+    /// assert!(c.validation.ignore_unsupported_attributes && c.patch.values.ignore_unsupported_attributes);
+    /// ```
+    #[must_use]
+    pub fn ignore_unsupported_attributes(mut self, on: bool) -> Self {
+        self.validation.ignore_unsupported_attributes = on;
+        self.patch.values.ignore_unsupported_attributes = on;
         self
     }
 
@@ -293,7 +411,7 @@ impl ServerConfig {
     /// ```
     /// # use scim_core::ServerConfig;
     /// let c = ServerConfig::default().documentation_uri("https://docs.example.com/scim");
-    /// assert_eq!(c.service_provider_config()["documentationUri"], "https://docs.example.com/scim");
+    /// assert_eq!(c.documentation_uri.as_deref(), Some("https://docs.example.com/scim"));
     /// ```
     #[must_use]
     pub fn documentation_uri(mut self, uri: impl Into<String>) -> Self {
@@ -303,16 +421,10 @@ impl ServerConfig {
 
     /// The `/ServiceProviderConfig` resource of
     /// [RFC 7643 §5](https://www.rfc-editor.org/rfc/rfc7643#section-5), from these
-    /// settings (the engine adds `meta`).
-    ///
-    /// ```
-    /// # use scim_core::ServerConfig;
-    /// let spc = ServerConfig::default().service_provider_config();
-    /// assert_eq!(spc["filter"]["maxResults"], 1000);
-    /// assert_eq!(spc["bulk"]["maxOperations"], 1000);
-    /// assert_eq!(spc["authenticationSchemes"][0]["type"], "oauthbearertoken");
-    /// ```
-    pub fn service_provider_config(&self) -> Value {
+    /// settings and whether passwords can be changed (a
+    /// [`PasswordHasher`](crate::PasswordHasher) is configured); the engine adds `meta`.
+    /// A host app reads it with [`ScimServer::service_provider_config`](crate::ScimServer::service_provider_config).
+    pub(crate) fn service_provider_config(&self, change_password: bool) -> Value {
         let mut spc = json!({
             "schemas": [SERVICE_PROVIDER_CONFIG_SCHEMA],
         });
@@ -328,8 +440,16 @@ impl ServerConfig {
                     "maxPayloadSize": self.bulk_max_payload_bytes,
                 },
                 "filter": {"supported": true, "maxResults": self.max_results},
-                "changePassword": {"supported": self.change_password},
+                "changePassword": {"supported": change_password},
                 "sort": {"supported": self.sort},
+                // RFC 9865 §4.
+                "pagination": {
+                    "cursor": self.cursor_paging,
+                    "index": true,
+                    "defaultPaginationMethod": "index",
+                    "defaultPageSize": self.default_count,
+                    "maxPageSize": self.max_results,
+                },
                 "etag": {"supported": self.etag},
                 "authenticationSchemes": [{
                     "type": "oauthbearertoken",
@@ -409,7 +529,7 @@ mod tests {
 
     #[test]
     fn service_provider_config_snapshot() {
-        insta::assert_json_snapshot!(ServerConfig::default().service_provider_config());
+        insta::assert_json_snapshot!(ServerConfig::default().service_provider_config(false));
     }
 
     #[test]
@@ -420,8 +540,7 @@ mod tests {
             .bulk_max_payload_bytes(4096)
             .etag(false)
             .sort(false)
-            .change_password(true)
-            .service_provider_config();
+            .service_provider_config(true);
         assert_eq!(spc["filter"]["maxResults"], 50);
         assert_eq!(spc["bulk"]["maxOperations"], 7);
         assert_eq!(spc["bulk"]["maxPayloadSize"], 4096);

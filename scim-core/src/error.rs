@@ -17,7 +17,7 @@ pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 /// count keywords, spelled as the RFCs spell them.
 ///
 /// ```
-/// use scim_core::ScimType;
+/// use scim_core::error::ScimType;
 /// assert_eq!(ScimType::InvalidFilter.as_str(), "invalidFilter");
 /// assert_eq!(ScimType::InvalidVers.to_string(), "invalidVers");
 /// ```
@@ -56,7 +56,7 @@ impl ScimType {
     /// The keyword as it appears on the wire.
     ///
     /// ```
-    /// # use scim_core::ScimType;
+    /// # use scim_core::error::ScimType;
     /// assert_eq!(ScimType::NoTarget.as_str(), "noTarget");
     /// ```
     pub const fn as_str(self) -> &'static str {
@@ -93,7 +93,7 @@ impl Serialize for ScimType {
 /// A SCIM protocol error: the only error that becomes a response body.
 ///
 /// ```
-/// use scim_core::{ScimError, ScimType};
+/// use scim_core::{ScimError, error::ScimType};
 /// let err = ScimError::bad_request(ScimType::InvalidValue, "userName is required");
 /// assert_eq!(err.status().as_u16(), 400);
 /// let body: serde_json::Value = serde_json::from_slice(&err.to_json()).unwrap();
@@ -144,7 +144,7 @@ impl ScimError {
     /// `400 Bad Request` with a `scimType`.
     ///
     /// ```
-    /// # use scim_core::{ScimError, ScimType};
+    /// # use scim_core::{ScimError, error::ScimType};
     /// assert_eq!(ScimError::bad_request(ScimType::NoTarget, "x").scim_type(), Some(ScimType::NoTarget));
     /// ```
     pub fn bad_request(scim_type: ScimType, detail: impl Into<String>) -> Self {
@@ -154,7 +154,7 @@ impl ScimError {
     /// `400 invalidValue`.
     ///
     /// ```
-    /// # use scim_core::{ScimError, ScimType};
+    /// # use scim_core::{ScimError, error::ScimType};
     /// assert_eq!(ScimError::invalid_value("bad").scim_type(), Some(ScimType::InvalidValue));
     /// ```
     pub fn invalid_value(detail: impl Into<String>) -> Self {
@@ -164,7 +164,7 @@ impl ScimError {
     /// `400 invalidSyntax`.
     ///
     /// ```
-    /// # use scim_core::{ScimError, ScimType};
+    /// # use scim_core::{ScimError, error::ScimType};
     /// assert_eq!(ScimError::invalid_syntax("bad").scim_type(), Some(ScimType::InvalidSyntax));
     /// ```
     pub fn invalid_syntax(detail: impl Into<String>) -> Self {
@@ -174,7 +174,7 @@ impl ScimError {
     /// `400 invalidFilter`.
     ///
     /// ```
-    /// # use scim_core::{ScimError, ScimType};
+    /// # use scim_core::{ScimError, error::ScimType};
     /// assert_eq!(ScimError::invalid_filter("bad").scim_type(), Some(ScimType::InvalidFilter));
     /// ```
     pub fn invalid_filter(detail: impl Into<String>) -> Self {
@@ -184,7 +184,7 @@ impl ScimError {
     /// `400 invalidPath`.
     ///
     /// ```
-    /// # use scim_core::{ScimError, ScimType};
+    /// # use scim_core::{ScimError, error::ScimType};
     /// assert_eq!(ScimError::invalid_path("bad").scim_type(), Some(ScimType::InvalidPath));
     /// ```
     pub fn invalid_path(detail: impl Into<String>) -> Self {
@@ -194,7 +194,7 @@ impl ScimError {
     /// `400 noTarget`.
     ///
     /// ```
-    /// # use scim_core::{ScimError, ScimType};
+    /// # use scim_core::{ScimError, error::ScimType};
     /// assert_eq!(ScimError::no_target("none").scim_type(), Some(ScimType::NoTarget));
     /// ```
     pub fn no_target(detail: impl Into<String>) -> Self {
@@ -204,7 +204,7 @@ impl ScimError {
     /// `400 mutability`.
     ///
     /// ```
-    /// # use scim_core::{ScimError, ScimType};
+    /// # use scim_core::{ScimError, error::ScimType};
     /// assert_eq!(ScimError::mutability("id is readOnly").scim_type(), Some(ScimType::Mutability));
     /// ```
     pub fn mutability(detail: impl Into<String>) -> Self {
@@ -214,7 +214,7 @@ impl ScimError {
     /// `400 tooMany`.
     ///
     /// ```
-    /// # use scim_core::{ScimError, ScimType};
+    /// # use scim_core::{ScimError, error::ScimType};
     /// assert_eq!(ScimError::too_many("too many").scim_type(), Some(ScimType::TooMany));
     /// ```
     pub fn too_many(detail: impl Into<String>) -> Self {

@@ -1,50 +1,37 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 
-mod auth;
-mod config;
+pub mod auth;
+pub mod config;
 mod engine;
-mod error;
-mod filter;
+pub mod error;
+pub mod filter;
 mod handlers;
-mod model;
-mod patch;
-mod rate_limit;
+pub mod model;
+pub mod password;
+pub mod patch;
+pub mod rate_limit;
 mod resource;
 mod routing;
-mod schema;
+pub mod schema;
 mod server;
-mod store;
+pub mod store;
+pub mod tenant;
 mod wire;
 
-pub use auth::{
-    API_KEY_PREFIX, ApiKeyError, ApiKeyInfo, ApiKeyStore, Authenticator, NewApiKey, Principal,
-    SCIM2_SCOPE,
-};
-pub use config::{PatchResponse, SERVICE_PROVIDER_CONFIG_SCHEMA, ServerConfig, TenantEndpoints};
-pub use error::{ERROR_SCHEMA, SCIM_CONTENT_TYPE, ScimError, ScimType};
-pub use filter::{
-    AttrPath, CompValue, CompareOp, Filter, FilterOptions, ParseError as FilterParseError,
-    PatchPath, PreparedFilter, Visitor,
-};
-pub use model::{
-    Address, Email, EnterpriseUser, Entitlement, Group, GroupRef, Im, Manager, Member, Meta,
-    MultiValue, Name, PhoneNumber, Photo, Role, User, X509Certificate,
-};
-pub use patch::{
-    MemberDelta, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchOptions, PatchRequest,
-};
-pub use rate_limit::{
-    DEFAULT_PER_MINUTE, NoRateLimit, RateLimitDecision, RateLimitKey, RateLimiter,
-    TenantRateLimiter,
-};
+/// Re-exported for store and authenticator authors: the traits of this crate are
+/// `#[async_trait]` traits.
+pub use async_trait::async_trait;
+
+pub use auth::{ApiKeyStore, Authenticator, MeResolver, Principal};
+pub use config::ServerConfig;
+pub use error::ScimError;
+pub use filter::Filter;
+pub use password::PasswordHasher;
+pub use patch::PatchRequest;
+pub use rate_limit::{RateLimiter, TenantRateLimiter};
 pub use resource::Resource;
-pub use schema::attribute::{Attribute, AttributeType, Mutability, Returned, Uniqueness};
-pub use schema::builtin::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
-pub use schema::definition::{ResourceType, Schema, SchemaExtension};
-pub use schema::project::Projection;
-pub use schema::registry::{RegistryError, ResolvedAttribute, SchemaRegistry};
-pub use schema::render::{RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA};
-pub use schema::validate::ValidationOptions;
-pub use server::{BuildError, MeResolver, MountPrefix, ScimServer, ScimServerBuilder};
-pub use store::memory::{InMemoryStore, InMemoryStoreBuilder, UnknownMembers};
-pub use store::{Query, QueryResult, RequestContext, ResourceStore, Sort, SortOrder, StoreError};
+pub use schema::{ResourceType, SchemaRegistry};
+pub use server::{BuildError, ScimServer, ScimServerBuilder};
+pub use store::{InMemoryStore, Query, QueryResult, RequestContext, ResourceStore, StoreError};
+pub use wire::strict_json::check_strict_json;
+pub use wire::{ClientAddr, MountPrefix};

@@ -75,10 +75,12 @@ pub(crate) struct Route {
 /// the path has none.
 pub(crate) fn tenant_of(path: &str) -> Option<String> {
     let first = path.strip_prefix('/')?.split('/').next()?;
-    if first.is_empty() {
+    // Only ids of the tenant syntax (length first, before decoding): nothing else
+    // becomes a rate-limit key or a log field.
+    if first.len() > 3 * crate::tenant::MAX_TENANT_ID_LEN {
         return None;
     }
-    percent_decode(first)
+    percent_decode(first).filter(|tenant| crate::tenant::is_valid_tenant_id(tenant))
 }
 
 /// Routes a mount-relative path (without the query string). A trailing slash is
@@ -100,6 +102,11 @@ pub(crate) fn route(
         segments.push(percent_decode(raw).ok_or_else(not_found)?);
     }
     let (tenant, segments) = segments.split_first().ok_or_else(not_found)?;
+    if !crate::tenant::is_valid_tenant_id(tenant) {
+        return Err(ScimError::not_found(
+            "no SCIM endpoint here: the tenant segment is not a tenant id",
+        ));
+    }
     let is = |s: &String, name: &str| s.eq_ignore_ascii_case(name);
     let allow = |allowed: &'static str, endpoint: Endpoint| {
         if allowed.split(", ").any(|m| m == method.as_str()) {
@@ -256,7 +263,8 @@ mod tests {
                 ok("acme", "delete Group 7"),
             ),
             (Method::GET, "/acme/Users/a%20b", ok("acme", "get User a b")),
-            (Method::GET, "/ac%2Fme/Users", ok("ac/me", "list User")),
+            (Method::GET, "/ac%2Fme/Users", Err((404, None))),
+            (Method::GET, "/%61cme/Users", ok("acme", "list User")),
             (Method::POST, "/acme/.search", ok("acme", "root-search")),
             (Method::POST, "/acme/Bulk", ok("acme", "Bulk")),
             (Method::GET, "/acme/Me", ok("acme", "Me GET")),
@@ -317,7 +325,7 @@ mod tests {
     fn a_host_apps_resource_type_is_routed_by_its_endpoint() {
         let mut registry = SchemaRegistry::with_builtins();
         let schema = registry
-            .add_schema(crate::Schema::new("urn:example:Device", "Device"))
+            .add_schema(crate::schema::Schema::new("urn:example:Device", "Device"))
             .unwrap();
         registry
             .add_resource_type(ResourceType::new("Device", "/Devices", schema))
@@ -330,7 +338,9 @@ mod tests {
     fn the_tenant_is_the_first_segment() {
         assert_eq!(tenant_of("/acme/Users").as_deref(), Some("acme"));
         assert_eq!(tenant_of("/acme").as_deref(), Some("acme"));
-        assert_eq!(tenant_of("/a%20b/Users").as_deref(), Some("a b"));
+        assert_eq!(tenant_of("/a%20b/Users"), None);
+        assert_eq!(tenant_of("/%61cme/Users").as_deref(), Some("acme"));
+        assert_eq!(tenant_of(&format!("/{}/Users", "a".repeat(65))), None);
         assert_eq!(tenant_of("/"), None);
         assert_eq!(tenant_of("//Users"), None);
         assert_eq!(tenant_of("acme"), None);

@@ -2,58 +2,16 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use bytes::Bytes;
 use http::{Request, Response};
 
-use crate::auth::{ApiKeyStore, Authenticator, Principal};
+use crate::auth::{ApiKeyStore, Authenticator, MeResolver};
 use crate::config::{ServerConfig, TenantEndpoints};
+use crate::engine::Inner;
+use crate::password::PasswordHasher;
 use crate::rate_limit::{RateLimiter, TenantRateLimiter};
 use crate::schema::registry::SchemaRegistry;
 use crate::store::ResourceStore;
-
-/// The URL path prefix at which a host app mounts the engine, e.g. `/scim/v2`. Adapters
-/// put it in the request extensions so that the engine can build absolute `Location` and
-/// `meta.location` URLs when no base URL is configured.
-///
-/// ```
-/// use scim_core::MountPrefix;
-/// let mut request = http::Request::new(bytes::Bytes::new());
-/// request.extensions_mut().insert(MountPrefix("/scim/v2".into()));
-/// assert_eq!(request.extensions().get::<MountPrefix>().unwrap().0, "/scim/v2");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MountPrefix(pub String);
-
-/// Which resource `/Me` stands for: the host app maps an authenticated principal to the
-/// resource type (e.g. `User`) and id of its own resource (RFC 7644 §3.11). Without one,
-/// `/Me` answers `501 Not Implemented`.
-///
-/// A closure `Fn(Principal) -> impl Future<Output = Option<(String, String)>>` is a resolver.
-///
-/// ```
-/// use scim_core::{MeResolver, Principal};
-/// let me = |p: Principal| async move { Some(("User".to_owned(), p.label)) };
-/// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
-/// let target = rt.block_on(me.resolve(&Principal::new("acme", ["SCIM2"]).with_label("42")));
-/// assert_eq!(target, Some(("User".to_owned(), "42".to_owned())));
-/// ```
-#[async_trait]
-pub trait MeResolver: Send + Sync + 'static {
-    /// The resource type name and id of `principal`'s own resource, if it has one.
-    async fn resolve(&self, principal: &Principal) -> Option<(String, String)>;
-}
-
-#[async_trait]
-impl<F, Fut> MeResolver for F
-where
-    F: Fn(Principal) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Option<(String, String)>> + Send + 'static,
-{
-    async fn resolve(&self, principal: &Principal) -> Option<(String, String)> {
-        self(principal.clone()).await
-    }
-}
 
 /// Why a server could not be built.
 ///
@@ -73,16 +31,10 @@ pub enum BuildError {
     /// A configuration value is out of range.
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
-}
-
-pub(crate) struct Inner {
-    pub(crate) registry: SchemaRegistry,
-    pub(crate) store: Arc<dyn ResourceStore>,
-    pub(crate) authenticator: Arc<dyn Authenticator>,
-    pub(crate) api_keys: Option<ApiKeyStore>,
-    pub(crate) rate_limiter: Arc<dyn RateLimiter>,
-    pub(crate) me: Option<Arc<dyn MeResolver>>,
-    pub(crate) config: ServerConfig,
+    /// Two settings contradict each other (e.g. a custom authenticator and the built-in
+    /// key store): the builder refuses rather than silently ignoring one.
+    #[error("contradictory settings: {0}")]
+    Conflict(&'static str),
 }
 
 /// A SCIM 2.0 service provider: routing, authentication, rate limiting and every
@@ -90,21 +42,22 @@ pub(crate) struct Inner {
 ///
 /// ```
 /// use bytes::Bytes;
-/// use scim_core::{ApiKeyStore, InMemoryStore, ScimServer};
+/// use http_body_util::Full;
+/// use scim_core::{ApiKeyStore, InMemoryStore, ScimServer, ServerConfig};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let keys = ApiKeyStore::new();
-/// let key = keys.create("acme", ["SCIM2"], "Okta")?;
+/// let key = keys.create("acme", ["SCIM2"], "Okta").await?;
 /// let server = ScimServer::builder()
 ///     .store(InMemoryStore::new())
 ///     .api_keys(keys)
-///     .base_url("https://app.example.com/scim/v2")
+///     .config(ServerConfig::default().base_url("https://app.example.com/scim/v2"))
 ///     .build()?;
 ///
 /// let request = http::Request::post("/acme/Users")
 ///     .header("authorization", format!("Bearer {}", key.secret))
 ///     .header("content-type", "application/scim+json")
-///     .body(Bytes::from(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}"#))?;
+///     .body(Full::new(Bytes::from(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}"#)))?;
 /// let response = server.handle(request).await;
 /// assert_eq!(response.status(), 201);
 /// assert!(response.headers()["location"].to_str()?.starts_with("https://app.example.com/scim/v2/acme/Users/"));
@@ -138,25 +91,41 @@ impl ScimServer {
     /// Handles one request whose path is relative to the mount point
     /// (`/{tenant}/Users/42?x=y`). Never panics; every failure is a SCIM error response.
     ///
+    /// The body is any [`http_body::Body`] (hyper's `Incoming`, axum's `Body`, or
+    /// `http_body_util::Full<Bytes>` for one already in memory). It is read only once the
+    /// request is authenticated and within its tenant's rate limit, and never past the
+    /// endpoint's limit (`413`, refused from `Content-Length` before any byte is read when
+    /// the client declares one).
+    ///
     /// ```
     /// use bytes::Bytes;
+    /// use http_body_util::Full;
     /// use scim_core::{InMemoryStore, ScimServer};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// let server = ScimServer::builder().store(InMemoryStore::new()).build().unwrap();
-    /// server.api_keys().unwrap().insert("acme", "secret", ["SCIM2"]).unwrap();
+    /// server.api_keys().unwrap().insert("acme", "secret", ["SCIM2"]).await.unwrap();
     /// let request = http::Request::get("/acme/Users?filter=userName+eq+%22nobody%22")
     ///     .header("authorization", "Bearer secret")
-    ///     .body(Bytes::new())
+    ///     .body(Full::new(Bytes::new()))
     ///     .unwrap();
     /// let response = server.handle(request).await;
     /// assert_eq!(response.status(), 200);
     /// assert_eq!(response.headers()["content-type"], "application/scim+json; charset=utf-8");
-    /// let unauthenticated = server.handle(http::Request::get("/acme/Users").body(Bytes::new()).unwrap()).await;
-    /// assert_eq!(unauthenticated.status(), 401);
+    ///
+    /// // No credentials: 401, and the 1 GB the client announces is never read.
+    /// let unauthenticated = http::Request::post("/acme/Users")
+    ///     .header("content-length", "1000000000")
+    ///     .body(Full::new(Bytes::new()))
+    ///     .unwrap();
+    /// assert_eq!(server.handle(unauthenticated).await.status(), 401);
     /// # }
     /// ```
-    pub async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
+    pub async fn handle<B>(&self, request: Request<B>) -> Response<Bytes>
+    where
+        B: http_body::Body,
+        B::Error: std::fmt::Display,
+    {
         crate::engine::handle(&self.inner, request).await
     }
 
@@ -169,6 +138,22 @@ impl ScimServer {
     /// ```
     pub fn config(&self) -> &ServerConfig {
         &self.inner.config
+    }
+
+    /// The `/ServiceProviderConfig` resource (RFC 7643 §5) the server answers, without
+    /// `meta`: the configuration's limits and switches, and `changePassword.supported`
+    /// when a [`PasswordHasher`] is configured.
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, ScimServer, ServerConfig};
+    /// let server = ScimServer::builder().store(InMemoryStore::new())
+    ///     .config(ServerConfig::default().max_results(200)).build().unwrap();
+    /// let spc = server.service_provider_config();
+    /// assert_eq!(spc["filter"]["maxResults"], 200);
+    /// assert_eq!(spc["changePassword"]["supported"], false); // no password hasher
+    /// ```
+    pub fn service_provider_config(&self) -> serde_json::Value {
+        self.inner.service_provider_config()
     }
 
     /// The schema registry.
@@ -188,11 +173,27 @@ impl ScimServer {
     /// ```
     /// # use scim_core::{InMemoryStore, ScimServer};
     /// let server = ScimServer::builder().store(InMemoryStore::new()).build().unwrap();
-    /// let key = server.api_keys().unwrap().create("acme", ["SCIM2"], "Okta").unwrap();
+    /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let key = rt.block_on(server.api_keys().unwrap().create("acme", ["SCIM2"], "Okta")).unwrap();
     /// assert!(key.secret.starts_with("scim_"));
     /// ```
     pub fn api_keys(&self) -> Option<&ApiKeyStore> {
         self.inner.api_keys.as_ref()
+    }
+
+    /// `tenant`'s rate-limit budget in requests per minute, as the limiter reports it
+    /// (for a configuration page); `None` when the limiter does not say.
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, ScimServer, TenantRateLimiter};
+    /// let server = ScimServer::builder().store(InMemoryStore::new())
+    ///     .rate_limiter(TenantRateLimiter::new(200).with_tenant_limit("acme", 1500))
+    ///     .build().unwrap();
+    /// assert_eq!(server.tenant_rate_limit("acme"), Some(1500));
+    /// assert_eq!(server.tenant_rate_limit("globex"), Some(200));
+    /// ```
+    pub fn tenant_rate_limit(&self, tenant: &str) -> Option<u32> {
+        self.inner.rate_limiter.tenant_limit(tenant)
     }
 
     /// The URLs of `tenant`'s endpoints under `base_url` (the URL up to the tenant
@@ -238,8 +239,8 @@ pub struct ScimServerBuilder {
     rate_limiter: Option<Arc<dyn RateLimiter>>,
     rate_limit_per_minute: Option<u32>,
     me: Option<Arc<dyn MeResolver>>,
+    password_hasher: Option<Arc<dyn PasswordHasher>>,
     config: Option<ServerConfig>,
-    base_url: Option<String>,
 }
 
 impl std::fmt::Debug for ScimServerBuilder {
@@ -266,8 +267,10 @@ impl ScimServerBuilder {
     /// The resource store (required).
     ///
     /// ```
-    /// # use scim_core::{InMemoryStore, ScimServer};
-    /// assert!(ScimServer::builder().store(InMemoryStore::new()).build().is_ok());
+    /// # use scim_core::{BuildError, InMemoryStore, ScimServer};
+    /// assert!(matches!(ScimServer::builder().build(), Err(BuildError::MissingStore)));
+    /// let server = ScimServer::builder().store(InMemoryStore::new()).build().unwrap();
+    /// assert!(server.registry().resource_type("User").is_some());
     /// ```
     #[must_use]
     pub fn store(self, store: impl ResourceStore) -> Self {
@@ -278,9 +281,23 @@ impl ScimServerBuilder {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// # use scim_core::{InMemoryStore, ResourceStore, ScimServer};
+    /// # use bytes::Bytes;
+    /// # use http_body_util::Full;
+    /// # use scim_core::{InMemoryStore, Principal, RequestContext, Resource, ResourceStore, ScimServer};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let store: Arc<dyn ResourceStore> = Arc::new(InMemoryStore::new());
-    /// assert!(ScimServer::builder().store_arc(store.clone()).build().is_ok());
+    /// let server = ScimServer::builder().store_arc(store.clone()).build().unwrap();
+    ///
+    /// // The host app writes to the store itself; the server serves what it wrote.
+    /// let users = server.registry().resource_type("User").unwrap();
+    /// let user = Resource::from_value_unchecked("User", serde_json::json!({"userName": "bjensen"})).unwrap();
+    /// let created = store.create(&RequestContext::new("acme"), users, user).await.unwrap();
+    /// let mut request = http::Request::get(format!("/acme/Users/{}", created.id().unwrap()))
+    ///     .body(Full::new(Bytes::new()))
+    ///     .unwrap();
+    /// request.extensions_mut().insert(Principal::new("acme", ["SCIM2"]));
+    /// assert_eq!(server.handle(request).await.status(), 200);
+    /// # });
     /// ```
     #[must_use]
     pub fn store_arc(mut self, store: Arc<dyn ResourceStore>) -> Self {
@@ -310,9 +327,23 @@ impl ScimServerBuilder {
     ///
     /// ```
     /// # use std::sync::Arc;
+    /// # use bytes::Bytes;
+    /// # use http_body_util::Full;
     /// # use scim_core::{ApiKeyStore, Authenticator, InMemoryStore, ScimServer};
-    /// let auth: Arc<dyn Authenticator> = Arc::new(ApiKeyStore::new());
-    /// assert!(ScimServer::builder().store(InMemoryStore::new()).authenticator_arc(auth).build().is_ok());
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// // A key store the host app also uses elsewhere, shared as an authenticator.
+    /// let keys = ApiKeyStore::new();
+    /// keys.insert("acme", "s3cret", ["SCIM2"]).await.unwrap();
+    /// let auth: Arc<dyn Authenticator> = Arc::new(keys);
+    /// let server = ScimServer::builder().store(InMemoryStore::new()).authenticator_arc(auth).build().unwrap();
+    /// assert!(server.api_keys().is_none(), "the built-in key store is not used");
+    /// let get = |token: &str| http::Request::get("/acme/Users")
+    ///     .header("authorization", format!("Bearer {token}"))
+    ///     .body(Full::new(Bytes::new()))
+    ///     .unwrap();
+    /// assert_eq!(server.handle(get("s3cret")).await.status(), 200);
+    /// assert_eq!(server.handle(get("other")).await.status(), 401);
+    /// # });
     /// ```
     #[must_use]
     pub fn authenticator_arc(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
@@ -325,10 +356,16 @@ impl ScimServerBuilder {
     ///
     /// ```
     /// # use scim_core::{ApiKeyStore, InMemoryStore, ScimServer};
+    /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     /// let keys = ApiKeyStore::new();
-    /// keys.insert("acme", "secret", ["SCIM2"]).unwrap();
+    /// rt.block_on(keys.insert("acme", "secret", ["SCIM2"])).unwrap();
     /// let server = ScimServer::builder().store(InMemoryStore::new()).api_keys(keys.clone()).build().unwrap();
-    /// assert_eq!(server.api_keys().unwrap().list("acme").len(), 1);
+    /// assert_eq!(rt.block_on(server.api_keys().unwrap().list("acme")).unwrap().len(), 1);
+    ///
+    /// // A key store and a custom authenticator contradict each other.
+    /// let both = ScimServer::builder().store(InMemoryStore::new()).api_keys(keys)
+    ///     .authenticator(|_: String| async { Ok(None) }).build();
+    /// assert!(matches!(both, Err(scim_core::BuildError::Conflict(_))));
     /// ```
     #[must_use]
     pub fn api_keys(mut self, api_keys: ApiKeyStore) -> Self {
@@ -339,10 +376,15 @@ impl ScimServerBuilder {
     /// Replaces the built-in per-tenant limiter.
     ///
     /// ```
-    /// # use scim_core::{InMemoryStore, NoRateLimit, ScimServer, TenantRateLimiter};
+    /// # use scim_core::{InMemoryStore, ScimServer, TenantRateLimiter, rate_limit::NoRateLimit};
     /// let limiter = TenantRateLimiter::new(200).with_tenant_limit("acme", 1500);
-    /// assert!(ScimServer::builder().store(InMemoryStore::new()).rate_limiter(limiter).build().is_ok());
-    /// assert!(ScimServer::builder().store(InMemoryStore::new()).rate_limiter(NoRateLimit).build().is_ok());
+    /// let server = ScimServer::builder().store(InMemoryStore::new()).rate_limiter(limiter).build().unwrap();
+    /// assert_eq!(server.tenant_rate_limit("acme"), Some(1500));
+    /// assert_eq!(server.tenant_rate_limit("globex"), Some(200));
+    ///
+    /// // No limit at all (e.g. the host app limits upstream).
+    /// let server = ScimServer::builder().store(InMemoryStore::new()).rate_limiter(NoRateLimit).build().unwrap();
+    /// assert_eq!(server.tenant_rate_limit("acme"), None);
     /// ```
     #[must_use]
     pub fn rate_limiter(mut self, rate_limiter: impl RateLimiter) -> Self {
@@ -354,7 +396,13 @@ impl ScimServerBuilder {
     ///
     /// ```
     /// # use scim_core::{InMemoryStore, ScimServer};
-    /// assert!(ScimServer::builder().store(InMemoryStore::new()).rate_limit_per_minute(1500).build().is_ok());
+    /// let server = ScimServer::builder().store(InMemoryStore::new()).rate_limit_per_minute(1500).build().unwrap();
+    /// assert_eq!(server.tenant_rate_limit("acme"), Some(1500));
+    ///
+    /// // With a limiter of your own, set the budget on it instead.
+    /// let both = ScimServer::builder().store(InMemoryStore::new())
+    ///     .rate_limiter(scim_core::rate_limit::NoRateLimit).rate_limit_per_minute(10).build();
+    /// assert!(matches!(both, Err(scim_core::BuildError::Conflict(_))));
     /// ```
     #[must_use]
     pub fn rate_limit_per_minute(mut self, per_minute: u32) -> Self {
@@ -362,15 +410,64 @@ impl ScimServerBuilder {
         self
     }
 
+    /// Accepts passwords: each one a request carries (create, replace, every shape of
+    /// PATCH, Bulk) is hashed by `hasher` before the store sees it, and
+    /// `/ServiceProviderConfig` answers `changePassword.supported: true`. Without a
+    /// hasher no password is stored (see the [`password`](crate::password) module).
+    ///
+    /// ```
+    /// # use scim_core::{InMemoryStore, ScimServer, password::PasswordError};
+    /// let server = ScimServer::builder()
+    ///     .store(InMemoryStore::new())
+    ///     // With the `argon2` feature: `.password_hasher(scim_core::password::Argon2Hasher::new())`.
+    ///     .password_hasher(|password: String| async move {
+    ///         Ok::<_, PasswordError>(format!("not-a-real-hash:{}", password.len()))
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(server.service_provider_config()["changePassword"]["supported"], true);
+    /// ```
+    #[must_use]
+    pub fn password_hasher(self, hasher: impl PasswordHasher) -> Self {
+        self.password_hasher_arc(Arc::new(hasher))
+    }
+
+    /// Like [`password_hasher`](Self::password_hasher), with a hasher shared with the host
+    /// app (which verifies passwords with it at login).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use scim_core::{InMemoryStore, PasswordHasher, ScimServer, password::PasswordError};
+    /// let hasher: Arc<dyn PasswordHasher> =
+    ///     Arc::new(|p: String| async move { Ok::<_, PasswordError>(format!("h:{}", p.len())) });
+    /// let server = ScimServer::builder().store(InMemoryStore::new()).password_hasher_arc(hasher).build();
+    /// assert!(server.is_ok());
+    /// ```
+    #[must_use]
+    pub fn password_hasher_arc(mut self, hasher: Arc<dyn PasswordHasher>) -> Self {
+        self.password_hasher = Some(hasher);
+        self
+    }
+
     /// Resolves `/Me` to the principal's own resource (without one, `/Me` is `501`).
     ///
     /// ```
+    /// # use bytes::Bytes;
+    /// # use http_body_util::Full;
     /// # use scim_core::{InMemoryStore, Principal, ScimServer};
-    /// let server = ScimServer::builder()
-    ///     .store(InMemoryStore::new())
-    ///     .me_resolver(|p: Principal| async move { Some(("User".to_owned(), p.label)) })
-    ///     .build();
-    /// assert!(server.is_ok());
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// // Here the principal's label is the id of its User (a host app would look it up).
+    /// let resolver = |p: Principal| async move { Some(("User".to_owned(), p.label)) };
+    /// let me = |label: &str| {
+    ///     let mut request = http::Request::get("/acme/Me").body(Full::new(Bytes::new())).unwrap();
+    ///     request.extensions_mut().insert(Principal::new("acme", ["SCIM2"]).with_label(label));
+    ///     request
+    /// };
+    /// let without = ScimServer::builder().store(InMemoryStore::new()).build().unwrap();
+    /// assert_eq!(without.handle(me("42")).await.status(), 501);
+    /// let with = ScimServer::builder().store(InMemoryStore::new()).me_resolver(resolver).build().unwrap();
+    /// assert_eq!(with.handle(me("42")).await.status(), 404); // no User 42 in this store
+    /// # });
     /// ```
     #[must_use]
     pub fn me_resolver(mut self, resolver: impl MeResolver) -> Self {
@@ -392,36 +489,20 @@ impl ScimServerBuilder {
         self
     }
 
-    /// The absolute base URL up to the tenant segment (`https://app.example.com/scim/v2`);
-    /// overrides [`ServerConfig::base_url`].
-    ///
-    /// ```
-    /// # use scim_core::{BuildError, InMemoryStore, ScimServer};
-    /// let server = ScimServer::builder().store(InMemoryStore::new())
-    ///     .base_url("https://app.example.com/scim/v2/").build().unwrap();
-    /// assert_eq!(server.config().base_url.as_deref(), Some("https://app.example.com/scim/v2"));
-    /// let err = ScimServer::builder().store(InMemoryStore::new()).base_url("app.example.com").build();
-    /// assert!(matches!(err, Err(BuildError::InvalidBaseUrl(_))));
-    /// ```
-    #[must_use]
-    pub fn base_url(mut self, base_url: &str) -> Self {
-        self.base_url = Some(base_url.to_owned());
-        self
-    }
-
     /// The server.
     ///
     /// ```
     /// # use scim_core::{InMemoryStore, ScimServer};
     /// let server = ScimServer::builder().store(InMemoryStore::new()).build().unwrap();
-    /// let _clone = server.clone(); // cheap: an Arc inside
+    /// // A clone is cheap (an `Arc` inside) and shares everything: keys, store, limiter.
+    /// let clone = server.clone();
+    /// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// rt.block_on(server.api_keys().unwrap().create("acme", ["SCIM2"], "Okta")).unwrap();
+    /// assert_eq!(rt.block_on(clone.api_keys().unwrap().list("acme")).unwrap().len(), 1);
     /// ```
     pub fn build(self) -> Result<ScimServer, BuildError> {
         let store = self.store.ok_or(BuildError::MissingStore)?;
         let mut config = self.config.unwrap_or_default();
-        if let Some(base) = self.base_url {
-            config.base_url = Some(base);
-        }
         if let Some(base) = &mut config.base_url {
             let lower = base.to_ascii_lowercase();
             let rest = lower
@@ -439,20 +520,32 @@ impl ScimServerBuilder {
                 "max_results and bulk_max_operations must be at least 1".into(),
             ));
         }
-        let (authenticator, api_keys): (Arc<dyn Authenticator>, Option<ApiKeyStore>) =
-            match (self.authenticator, self.api_keys) {
-                (Some(auth), keys) => (auth, keys),
-                (None, keys) => {
-                    let keys = keys.unwrap_or_default();
-                    (Arc::new(keys.clone()), Some(keys))
-                }
-            };
-        let rate_limiter = self.rate_limiter.unwrap_or_else(|| {
-            Arc::new(TenantRateLimiter::new(
-                self.rate_limit_per_minute
-                    .unwrap_or(crate::rate_limit::DEFAULT_PER_MINUTE),
-            ))
-        });
+        let (authenticator, api_keys): (Arc<dyn Authenticator>, Option<ApiKeyStore>) = match (
+            self.authenticator,
+            self.api_keys,
+        ) {
+            (Some(_), Some(_)) => {
+                return Err(BuildError::Conflict(
+                    "both .api_keys(…) and .authenticator(…) were given; keys are checked by one of them",
+                ));
+            }
+            (Some(auth), None) => (auth, None),
+            (None, keys) => {
+                let keys = keys.unwrap_or_default();
+                (Arc::new(keys.clone()), Some(keys))
+            }
+        };
+        let rate_limiter = match (self.rate_limiter, self.rate_limit_per_minute) {
+            (Some(_), Some(_)) => {
+                return Err(BuildError::Conflict(
+                    "both .rate_limiter(…) and .rate_limit_per_minute(…) were given; set the budget on the limiter",
+                ));
+            }
+            (Some(limiter), None) => limiter,
+            (None, per_minute) => Arc::new(TenantRateLimiter::new(
+                per_minute.unwrap_or(crate::rate_limit::DEFAULT_PER_MINUTE),
+            )),
+        };
         Ok(ScimServer {
             inner: Arc::new(Inner {
                 registry: self.registry.unwrap_or_else(SchemaRegistry::with_builtins),
@@ -461,7 +554,9 @@ impl ScimServerBuilder {
                 api_keys,
                 rate_limiter,
                 me: self.me,
+                password_hasher: self.password_hasher,
                 config,
+                slots: crate::engine::TenantSlots::default(),
             }),
         })
     }

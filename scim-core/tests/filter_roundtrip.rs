@@ -7,7 +7,10 @@
 )]
 
 use proptest::prelude::*;
-use scim_core::{AttrPath, CompValue, CompareOp, Filter, FilterOptions, PatchPath};
+use scim_core::{
+    Filter,
+    filter::{AttrPath, CompValue, CompareOp, FilterOptions, PatchPath},
+};
 
 fn name() -> impl Strategy<Value = String> {
     prop_oneof![

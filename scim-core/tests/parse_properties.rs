@@ -9,7 +9,9 @@
 )]
 
 use proptest::prelude::*;
-use scim_core::{Projection, Resource, SchemaRegistry, ScimError, ValidationOptions};
+use scim_core::{
+    Resource, SchemaRegistry, ScimError, filter::Projection, schema::ValidationOptions,
+};
 use serde_json::{Map, Value};
 
 /// Attribute names of the built-in schemas, in odd casings, and a few strangers.

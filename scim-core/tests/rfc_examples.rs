@@ -19,7 +19,12 @@
     reason = "tests"
 )]
 
-use scim_core::{Group, Projection, Resource, SchemaRegistry, User, ValidationOptions};
+use scim_core::{
+    Resource, SchemaRegistry,
+    filter::Projection,
+    model::{Group, User},
+    schema::ValidationOptions,
+};
 use serde_json::{Value, json};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -113,7 +118,7 @@ fn rfc7643_8_2_full_user() {
 fn rfc7643_8_3_enterprise_user() {
     round_trip("rfc7643_8_3_enterprise_user", "User");
     let user = User::try_from(
-        Resource::from_json(
+        Resource::parse_value(
             fixture("rfc7643_8_3_enterprise_user"),
             SchemaRegistry::with_builtins()
                 .resource_type("User")
@@ -138,7 +143,7 @@ fn rfc7643_8_4_group() {
 
 #[test]
 fn entra_create_user_as_sent() {
-    // CLIENTS.md: Entra ID's create, with other casing, string booleans, a readOnly meta
+    // docs/clients.md: Entra ID's create, with other casing, string booleans, a readOnly meta
     // and an empty roles list.
     let registry = SchemaRegistry::with_builtins();
     let rt = registry.resource_type("User").unwrap();

@@ -7,7 +7,10 @@
     reason = "tests"
 )]
 
-use scim_core::{AttrPath, CompValue, CompareOp, Filter, FilterOptions, PatchPath};
+use scim_core::{
+    Filter,
+    filter::{AttrPath, CompValue, CompareOp, FilterOptions, PatchPath},
+};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -348,7 +351,10 @@ fn rejected_inputs_name_their_offset() {
         let err = text.parse::<Filter>().unwrap_err();
         assert_eq!(err.offset, offset, "{text}: {err}");
         let scim: scim_core::ScimError = err.into();
-        assert_eq!(scim.scim_type(), Some(scim_core::ScimType::InvalidFilter));
+        assert_eq!(
+            scim.scim_type(),
+            Some(scim_core::error::ScimType::InvalidFilter)
+        );
         assert!(
             scim.detail().contains(&format!("byte {offset}")),
             "{}",

@@ -22,6 +22,7 @@ pub const SCIM_JSON: &str = "application/scim+json";
 /// acme.get("/ServiceProviderConfig").await.expect_status(200);
 /// # }
 /// ```
+#[derive(Debug)]
 pub struct Client<H> {
     harness: Rc<H>,
     tenant: String,
@@ -31,7 +32,13 @@ pub struct Client<H> {
 impl<H: Harness> Client<H> {
     /// Tenant `acme` with [`ACME_TOKEN`], on a harness over [`crate::fixture_server`].
     pub fn fixture() -> Self {
-        Self::new(H::mount(crate::fixture_server()))
+        Self::new(H::mount(crate::fixture_server_for::<H>(|b| b)))
+    }
+
+    /// Tenant `acme` with [`ACME_TOKEN`], on a harness over
+    /// [`crate::strict_fixture_server`] (every leniency off).
+    pub fn strict_fixture() -> Self {
+        Self::new(H::mount(crate::strict_fixture_server()))
     }
 
     /// Tenant `acme` with [`ACME_TOKEN`], on `harness`.
@@ -99,6 +106,7 @@ impl<H: Harness> Client<H> {
 }
 
 /// A request being built; [`Call::send`] sends it.
+#[derive(Debug)]
 pub struct Call<'a, H> {
     client: &'a Client<H>,
     method: Method,
@@ -149,6 +157,15 @@ impl<H: Harness> Call<'_, H> {
     pub fn body(mut self, body: impl Into<Bytes>, content_type: &str) -> Self {
         self.body = body.into();
         self.header("content-type", content_type)
+    }
+
+    /// A raw body without a `Content-Type` header.
+    #[must_use]
+    pub fn untyped_body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self.headers
+            .retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+        self
     }
 
     /// Sends the request through the harness.
@@ -244,6 +261,15 @@ impl Exchange {
         }
         exchange.expect_scim_content_type();
         exchange
+    }
+
+    /// The `detail` of an error body (empty when there is none).
+    #[track_caller]
+    pub fn detail(&self) -> String {
+        self.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Asserts `Content-Type: application/scim+json` (any parameters).

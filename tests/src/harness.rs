@@ -1,17 +1,22 @@
 //! The [`Harness`] trait and its three implementations: the engine called directly, the
 //! engine mounted in axum through `scim-axum`, and in actix-web through `scim-actix`.
 //!
-//! Every harness mounts SCIM at [`MOUNT`] inside a small host app that has its own `/`
-//! route and its own authentication middleware: a request carrying the
-//! [`HOST_PRINCIPAL_HEADER`] gets a [`Principal`] in its extensions, as a host app's
-//! session middleware would do, and the adapter must pass it through to the engine.
+//! Every harness mounts SCIM at [`MOUNT`] inside a small host app with routes of its own
+//! ([`HOST_ROUTES`], beside and around the mount point), a not-found answer of its own,
+//! and its own middleware: a request carrying the [`HOST_PRINCIPAL_HEADER`] gets a
+//! [`Principal`] in its extensions, as a host app's session middleware would do, and one
+//! carrying the [`CLIENT_ADDR_HEADER`] a [`ClientAddr`], as a host app behind a proxy
+//! would do; the adapter must pass both through to the engine.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Request, Response};
+use http_body_util::Full;
 use scim_core::{
-    ApiKeyStore, InMemoryStore, MountPrefix, Principal, ScimServer, ScimServerBuilder,
+    ApiKeyStore, ClientAddr, InMemoryStore, MountPrefix, Principal, ResourceStore, ScimServer,
+    ScimServerBuilder, ServerConfig, TenantRateLimiter,
 };
 
 /// Where every harness mounts SCIM; tenant base URLs are `/scim/v2/{tenant}`.
@@ -26,6 +31,21 @@ pub const ACME_READ_ONLY_TOKEN: &str = "acme-read-only";
 /// The request header from which each harness's host middleware makes a [`Principal`]:
 /// `tenant:SCOPE[,SCOPE…]`.
 pub const HOST_PRINCIPAL_HEADER: &str = "x-test-principal";
+/// The request header from which each harness's host middleware makes a [`ClientAddr`]
+/// (an IP address), as a host app behind a proxy reads `X-Forwarded-For`.
+pub const CLIENT_ADDR_HEADER: &str = "x-test-client-addr";
+
+/// The host app's own `GET` routes in every harness, with the body each answers. They sit
+/// around the mount point on purpose: above it (`/scim`), beside it with the same leading
+/// characters (`/scim/v2-legacy`), and elsewhere (`/`, `/health`).
+pub const HOST_ROUTES: &[(&str, &str)] = &[
+    ("/", "host app"),
+    ("/health", "host app: healthy"),
+    ("/scim", "host app: SCIM lives at /scim/v2"),
+    ("/scim/v2-legacy", "host app: the old API"),
+];
+/// The body of the host app's own `404`, for paths neither it nor SCIM serves.
+pub const HOST_NOT_FOUND: &str = "host app: not found";
 
 /// One way of reaching the engine over HTTP.
 ///
@@ -45,6 +65,13 @@ pub trait Harness: Sized + 'static {
     /// Sends one request (with the full path, `/scim/v2/acme/Users`) and returns the
     /// response with its whole body.
     fn send(&self, request: Request<Bytes>) -> impl Future<Output = Response<Bytes>>;
+
+    /// The store a case's fixture server uses: `None` (the default) for a fresh
+    /// [`InMemoryStore`]; a harness over another store (a SQL database) returns a
+    /// fresh, empty one.
+    fn fixture_store() -> Option<Arc<dyn ResourceStore>> {
+        None
+    }
 }
 
 /// The server every case starts from: the in-memory store, the built-in schemas, and the
@@ -52,7 +79,9 @@ pub trait Harness: Sized + 'static {
 ///
 /// ```
 /// let server = scim_conformance::fixture_server();
-/// assert_eq!(server.api_keys().map(|keys| keys.list("acme").len()), Some(2));
+/// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let keys = server.api_keys().expect("the built-in key store");
+/// assert_eq!(rt.block_on(keys.list("acme")).unwrap().len(), 2);
 /// ```
 pub fn fixture_server() -> ScimServer {
     fixture_server_with(|builder| builder)
@@ -61,10 +90,32 @@ pub fn fixture_server() -> ScimServer {
 /// [`fixture_server`] with more settings, e.g. a low rate limit.
 ///
 /// ```
-/// let server = scim_conformance::fixture_server_with(|b| b.rate_limit_per_minute(3));
-/// assert!(server.api_keys().is_some());
+/// use scim_core::TenantRateLimiter;
+/// let server = scim_conformance::fixture_server_with(|b| b.rate_limiter(TenantRateLimiter::new(3)));
+/// assert_eq!(server.tenant_rate_limit("acme"), Some(3));
+/// assert_eq!(scim_conformance::fixture_server().tenant_rate_limit("acme"), Some(100_000));
 /// ```
 pub fn fixture_server_with(
+    configure: impl FnOnce(ScimServerBuilder) -> ScimServerBuilder,
+) -> ScimServer {
+    fixture_server_on(None, configure)
+}
+
+/// [`fixture_server_with`] on the harness's [`Harness::fixture_store`].
+///
+/// ```
+/// use scim_conformance::{Engine, fixture_server_for};
+/// let server = fixture_server_for::<Engine>(|b| b);
+/// assert!(server.api_keys().is_some());
+/// ```
+pub fn fixture_server_for<H: Harness>(
+    configure: impl FnOnce(ScimServerBuilder) -> ScimServerBuilder,
+) -> ScimServer {
+    fixture_server_on(H::fixture_store(), configure)
+}
+
+fn fixture_server_on(
+    store: Option<Arc<dyn ResourceStore>>,
     configure: impl FnOnce(ScimServerBuilder) -> ScimServerBuilder,
 ) -> ScimServer {
     let keys = ApiKeyStore::new();
@@ -73,14 +124,26 @@ pub fn fixture_server_with(
         ("globex", GLOBEX_TOKEN, "SCIM2"),
         ("acme", ACME_READ_ONLY_TOKEN, "read"),
     ] {
-        keys.insert(tenant, secret, [scope]).expect("fixture key");
+        ready(keys.insert(tenant, secret, [scope])).expect("fixture key");
     }
     let builder = ScimServer::builder()
-        .store(InMemoryStore::new())
+        .store(store.unwrap_or_else(|| Arc::new(InMemoryStore::new())))
         .api_keys(keys)
-        // High enough that no flow but the rate-limit cases meets it.
-        .rate_limit_per_minute(100_000);
+        // High enough that no flow but the rate-limit cases meets it; a case may set a
+        // limiter of its own with `.rate_limiter(…)`, which replaces this one.
+        .rate_limiter(TenantRateLimiter::new(100_000));
     configure(builder).build().expect("fixture server")
+}
+
+/// [`fixture_server`] with every leniency off ([`ServerConfig::strict`]): what a case
+/// asserts of the RFC to the letter.
+///
+/// ```
+/// let server = scim_conformance::strict_fixture_server();
+/// assert!(!server.config().validation.coerce_boolean_strings);
+/// ```
+pub fn strict_fixture_server() -> ScimServer {
+    fixture_server_with(|builder| builder.config(ServerConfig::strict()))
 }
 
 /// The principal the host middleware makes from [`HOST_PRINCIPAL_HEADER`].
@@ -90,14 +153,50 @@ fn host_principal(value: Option<&[u8]>) -> Option<Principal> {
     Some(Principal::new(tenant, scopes.split(',')).with_label("host session"))
 }
 
+/// The client address the host middleware makes from [`CLIENT_ADDR_HEADER`].
+fn client_addr(value: Option<&[u8]>) -> Option<ClientAddr> {
+    let text = std::str::from_utf8(value?).ok()?;
+    text.trim().parse().ok().map(ClientAddr)
+}
+
+/// What the host middleware of every harness adds to a request's extensions, read from
+/// the request's headers by name.
+fn host_extensions<'a>(
+    header: impl Fn(&str) -> Option<&'a [u8]>,
+) -> (Option<Principal>, Option<ClientAddr>) {
+    (
+        host_principal(header(HOST_PRINCIPAL_HEADER)),
+        client_addr(header(CLIENT_ADDR_HEADER)),
+    )
+}
+
+/// Inserts what [`host_extensions`] found.
+fn insert_host_extensions(
+    extensions: &mut http::Extensions,
+    (principal, client): (Option<Principal>, Option<ClientAddr>),
+) {
+    if let Some(principal) = principal {
+        extensions.insert(principal);
+    }
+    if let Some(client) = client {
+        extensions.insert(client);
+    }
+}
+
 /// The engine itself: the harness strips [`MOUNT`] and adds the [`MountPrefix`] as an
 /// adapter would.
 ///
 /// ```
-/// use scim_conformance::{Engine, Harness, fixture_server};
-/// let _harness = Engine::mount(fixture_server());
+/// use scim_conformance::{Engine, HOST_ROUTES, Harness, fixture_server};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let harness = Engine::mount(fixture_server());
+/// let get = |uri: &str| http::Request::get(uri).body(bytes::Bytes::new()).unwrap();
+/// assert_eq!(harness.send(get("/scim/v2/acme/Users")).await.status(), 401);
+/// assert_eq!(harness.send(get(HOST_ROUTES[0].0)).await.status(), 200);
+/// # }
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Engine {
     server: ScimServer,
 }
@@ -108,16 +207,19 @@ impl Harness for Engine {
     }
 
     async fn send(&self, mut request: Request<Bytes>) -> Response<Bytes> {
+        let path = request.uri().path();
+        if let Some((_, body)) = HOST_ROUTES.iter().find(|(route, _)| *route == path) {
+            return host_answer(http::StatusCode::OK, body);
+        }
+        // The mount point matches whole segments only: `/scim/v2-legacy` is not below it.
         let target = request
             .uri()
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_owned();
-        if target == "/" {
-            return host_home();
-        }
-        let Some(inner) = target.strip_prefix(MOUNT) else {
-            return host_not_found();
+        let inner = match target.strip_prefix(MOUNT) {
+            Some(inner) if inner.is_empty() || inner.starts_with(['/', '?']) => inner,
+            _ => return host_answer(http::StatusCode::NOT_FOUND, HOST_NOT_FOUND),
         };
         let inner = if inner.is_empty() || inner.starts_with('?') {
             format!("/{inner}")
@@ -125,33 +227,22 @@ impl Harness for Engine {
             inner.to_owned()
         };
         let Ok(uri) = inner.parse() else {
-            return host_not_found();
+            return host_answer(http::StatusCode::NOT_FOUND, HOST_NOT_FOUND);
         };
         *request.uri_mut() = uri;
         request
             .extensions_mut()
             .insert(MountPrefix(MOUNT.to_owned()));
-        let principal = host_principal(
-            request
-                .headers()
-                .get(HOST_PRINCIPAL_HEADER)
-                .map(|v| v.as_bytes()),
-        );
-        if let Some(principal) = principal {
-            request.extensions_mut().insert(principal);
-        }
-        self.server.handle(request).await
+        let found = host_extensions(|name| request.headers().get(name).map(|v| v.as_bytes()));
+        insert_host_extensions(request.extensions_mut(), found);
+        self.server.handle(request.map(Full::new)).await
     }
 }
 
-/// The host app's own `/` route, as the other harnesses' host apps have.
-fn host_home() -> Response<Bytes> {
-    Response::new(Bytes::from_static(b"host app"))
-}
-
-fn host_not_found() -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from_static(b"host app: not found"));
-    *response.status_mut() = http::StatusCode::NOT_FOUND;
+/// An answer of the host app itself.
+fn host_answer(status: http::StatusCode, body: &'static str) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from_static(body.as_bytes()));
+    *response.status_mut() = status;
     response
 }
 
@@ -159,49 +250,60 @@ fn host_not_found() -> Response<Bytes> {
 /// `tower::ServiceExt::oneshot`.
 ///
 /// ```
-/// use scim_conformance::{Axum, Harness, fixture_server};
-/// let _harness = Axum::mount(fixture_server());
+/// use scim_conformance::{Axum, HOST_ROUTES, Harness, fixture_server};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let harness = Axum::mount(fixture_server());
+/// let get = |uri: &str| http::Request::get(uri).body(bytes::Bytes::new()).unwrap();
+/// assert_eq!(harness.send(get("/scim/v2/acme/Users")).await.status(), 401);
+/// assert_eq!(harness.send(get(HOST_ROUTES[0].0)).await.status(), 200);
+/// # }
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Axum {
     app: axum::Router,
 }
 
+/// The axum host app's state, which its own routes read: the adapter's router must
+/// nest into a `Router<HostState>`.
 #[derive(Clone)]
 struct HostState {
-    name: &'static str,
+    routes: &'static [(&'static str, &'static str)],
 }
 
-async fn axum_host_auth(
+async fn axum_host_middleware(
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let principal = host_principal(
-        request
-            .headers()
-            .get(HOST_PRINCIPAL_HEADER)
-            .map(|v| v.as_bytes()),
-    );
-    if let Some(principal) = principal {
-        request.extensions_mut().insert(principal);
-    }
+    let found = host_extensions(|name| request.headers().get(name).map(|v| v.as_bytes()));
+    insert_host_extensions(request.extensions_mut(), found);
     next.run(request).await
+}
+
+async fn axum_host_route(
+    axum::extract::State(state): axum::extract::State<HostState>,
+    uri: http::Uri,
+) -> &'static str {
+    state
+        .routes
+        .iter()
+        .find(|(route, _)| *route == uri.path())
+        .map_or("", |(_, body)| body)
 }
 
 impl Harness for Axum {
     fn mount(server: ScimServer) -> Self {
-        let app = axum::Router::new()
-            .route(
-                "/",
-                axum::routing::get(
-                    |axum::extract::State(state): axum::extract::State<HostState>| async move {
-                        state.name
-                    },
-                ),
-            )
+        let mut app = axum::Router::new();
+        for (route, _) in HOST_ROUTES {
+            app = app.route(route, axum::routing::get(axum_host_route));
+        }
+        let app = app
             .nest(MOUNT, scim_axum::router(server))
-            .layer(axum::middleware::from_fn(axum_host_auth))
-            .with_state(HostState { name: "host app" });
+            .fallback(|| async { (http::StatusCode::NOT_FOUND, HOST_NOT_FOUND) })
+            .layer(axum::middleware::from_fn(axum_host_middleware))
+            .with_state(HostState {
+                routes: HOST_ROUTES,
+            });
         Self { app }
     }
     async fn send(&self, request: Request<Bytes>) -> Response<Bytes> {
@@ -224,10 +326,16 @@ impl Harness for Axum {
 /// `#[actix_web::test]`).
 ///
 /// ```
-/// use scim_conformance::{Actix, Harness, fixture_server};
-/// let _harness = Actix::mount(fixture_server());
+/// use scim_conformance::{Actix, HOST_ROUTES, Harness, fixture_server};
+/// # #[actix_web::main]
+/// # async fn main() {
+/// let harness = Actix::mount(fixture_server());
+/// let get = |uri: &str| http::Request::get(uri).body(bytes::Bytes::new()).unwrap();
+/// assert_eq!(harness.send(get("/scim/v2/acme/Users")).await.status(), 401);
+/// assert_eq!(harness.send(get(HOST_ROUTES[0].0)).await.status(), 200);
+/// # }
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Actix {
     server: ScimServer,
 }
@@ -242,26 +350,29 @@ impl Harness for Actix {
 
         // The app is built per request; the state that matters (store, keys, rate
         // limiter) lives in the cloned `ScimServer`.
-        let app = test::init_service(
-            App::new()
-                .wrap_fn(|request, service| {
-                    let principal = host_principal(
-                        request
-                            .headers()
-                            .get(HOST_PRINCIPAL_HEADER)
-                            .map(|v| v.as_bytes()),
-                    );
-                    if let Some(principal) = principal {
-                        request.extensions_mut().insert(principal);
-                    }
-                    service.call(request)
-                })
-                .route(
-                    "/",
-                    web::get().to(|| async { HttpResponse::Ok().body("host app") }),
-                )
-                .service(web::scope(MOUNT).service(scim_actix::Scim::new(self.server.clone()))),
-        )
+        let mut app = App::new().wrap_fn(|request, service| {
+            let (principal, client) =
+                host_extensions(|name| request.headers().get(name).map(|v| v.as_bytes()));
+            // actix-web keeps its own extensions type (http 0.2): insert one by one.
+            if let Some(principal) = principal {
+                request.extensions_mut().insert(principal);
+            }
+            if let Some(client) = client {
+                request.extensions_mut().insert(client);
+            }
+            service.call(request)
+        });
+        // The scope first, the host routes after it: registration order must not matter.
+        app = app.service(web::scope(MOUNT).service(scim_actix::Scim::new(self.server.clone())));
+        for (route, body) in HOST_ROUTES {
+            app = app.route(
+                route,
+                web::get().to(move || async move { HttpResponse::Ok().body(*body) }),
+            );
+        }
+        let app = test::init_service(app.default_service(web::to(|| async {
+            HttpResponse::NotFound().body(HOST_NOT_FOUND)
+        })))
         .await;
 
         let (parts, body) = request.into_parts();
@@ -281,6 +392,16 @@ impl Harness for Actix {
         }
         let body = test::read_body(response).await;
         converted.body(body).expect("valid response")
+    }
+}
+
+/// The output of a future that never waits, such as a call on [`ApiKeyStore::new`]'s
+/// in-memory storage, outside or inside a runtime; panics if it would wait.
+fn ready<F: Future>(future: F) -> F::Output {
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::pin!(future).poll(&mut context) {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => panic!("an in-memory key store operation waited"),
     }
 }
 

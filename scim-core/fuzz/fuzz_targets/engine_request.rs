@@ -16,14 +16,18 @@
 //! The method is one of a small set (anything else picks one by length); the path is
 //! appended to `/acme`; `{user}` and `{group}` in the path and body become the ids of
 //! the seeded user and group (the store makes random ids). A header
-//! `x-fuzz-config: strict` serves the request with `ServerConfig::strict()`.
+//! `x-fuzz-config: strict` serves the request with `ServerConfig::strict()`, and
+//! `x-fuzz-config: small` with request limits the seeded resources sit at (one element
+//! per multi-valued attribute, 64-byte strings, two attribute names, PATCH work 3, three
+//! resources per tenant), so that inputs cross them.
 //!
 //! Each input gets a fresh server (an `InMemoryStore` holding one user in one group,
 //! three API keys), so runs are reproducible. Invariants: never a 5xx (but the 501 of
 //! an unsupported `/Me`); every response
 //! carries `content-type: application/scim+json; charset=utf-8`; 204 and 304 have no
 //! body; every other body is JSON, and an error body is a SCIM error whose `status`
-//! matches the response's; a 401 carries `WWW-Authenticate`, a 201 a `Location`.
+//! matches the response's; a 401 carries `WWW-Authenticate`, a 201 a `Location`; every
+//! response carries `Cache-Control: no-store`.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -31,10 +35,7 @@ use std::sync::OnceLock;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use libfuzzer_sys::fuzz_target;
-use scim_core::{
-    ApiKeyStore, ERROR_SCHEMA, InMemoryStore, NoRateLimit, RequestContext, Resource, ResourceStore,
-    SCIM_CONTENT_TYPE, SchemaRegistry, ScimServer, ServerConfig, ValidationOptions,
-};
+use scim_core::{ApiKeyStore, InMemoryStore, RequestContext, Resource, ResourceStore, SchemaRegistry, ScimServer, ServerConfig, error::{ERROR_SCHEMA, SCIM_CONTENT_TYPE}, rate_limit::NoRateLimit, schema::ValidationOptions};
 use serde_json::{Value, json};
 use tokio::runtime::Runtime;
 
@@ -63,14 +64,14 @@ fn registry() -> &'static SchemaRegistry {
 }
 
 /// A server with one user (`bjensen`) in one group (`Tour Guides`); the ids.
-async fn server(strict: bool) -> (ScimServer, String, String) {
+async fn server(mode: Mode) -> (ScimServer, String, String) {
     let store = InMemoryStore::new();
     let ctx = RequestContext::new("acme");
     let registry = registry();
     let users = registry.resource_type("User").expect("built-in User");
     let groups = registry.resource_type("Group").expect("built-in Group");
     let opts = ValidationOptions::default();
-    let user = Resource::from_json(
+    let user = Resource::parse_value(
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
                "userName": "bjensen", "externalId": "701984", "active": true,
                "name": {"givenName": "Barbara", "familyName": "Jensen"},
@@ -81,7 +82,7 @@ async fn server(strict: bool) -> (ScimServer, String, String) {
     .expect("a valid user");
     let user = store.create(&ctx, users, user).await.expect("seed user");
     let user_id = user.id().unwrap_or_default().to_owned();
-    let group = Resource::from_json(
+    let group = Resource::parse_value(
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
                "displayName": "Tour Guides", "members": [{"value": user_id}]}),
         groups,
@@ -93,25 +94,44 @@ async fn server(strict: bool) -> (ScimServer, String, String) {
 
     let keys = ApiKeyStore::new();
     keys.insert("acme", "fuzz-acme-key", ["SCIM2"])
+        .await
         .expect("key");
     keys.insert("globex", "fuzz-globex-key", ["SCIM2"])
+        .await
         .expect("key");
     keys.insert("acme", "fuzz-noscope-key", ["read"])
+        .await
         .expect("key");
-    let config = if strict {
-        ServerConfig::default().strict()
-    } else {
-        ServerConfig::default()
+    let config = match mode {
+        Mode::Default => ServerConfig::default(),
+        Mode::Strict => ServerConfig::strict(),
+        // Limits the seeded resources sit at, so that one more element, byte, name,
+        // operation or resource crosses them.
+        Mode::Small => ServerConfig::default()
+            .max_multi_valued(1)
+            .max_string_bytes(64)
+            .max_attribute_names(2)
+            .max_patch_work(3)
+            .tenant_concurrency(1)
+            .max_resources_per_tenant(3)
+            .bulk_max_operations(3),
     };
     let server = ScimServer::builder()
         .store(store)
         .api_keys(keys)
         .rate_limiter(NoRateLimit)
-        .config(config)
-        .base_url("https://app.example.com/scim/v2")
+        .config(config.base_url("https://app.example.com/scim/v2"))
         .build()
         .expect("a valid configuration");
     (server, user_id, group_id)
+}
+
+/// The configuration an input is served with (`x-fuzz-config`).
+#[derive(Clone, Copy)]
+enum Mode {
+    Default,
+    Strict,
+    Small,
 }
 
 struct Input<'a> {
@@ -152,12 +172,17 @@ fuzz_target!(|data: &[u8]| {
     let Some(input) = split_input(data) else {
         return;
     };
-    let strict = input
+    let mode = input
         .headers
         .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("x-fuzz-config") && *v == "strict");
+        .find(|(n, _)| n.eq_ignore_ascii_case("x-fuzz-config"))
+        .map_or(Mode::Default, |(_, v)| match *v {
+            "strict" => Mode::Strict,
+            "small" => Mode::Small,
+            _ => Mode::Default,
+        });
     runtime().block_on(async {
-        let (server, user, group) = server(strict).await;
+        let (server, user, group) = server(mode).await;
         let ids = |s: &str| s.replace("{user}", &user).replace("{group}", &group);
         let Ok(uri) = http::Uri::try_from(format!("/acme{}", ids(input.path))) else {
             return; // an adapter never hands the engine an invalid URI
@@ -175,7 +200,7 @@ fuzz_target!(|data: &[u8]| {
         let Ok(request) = request.body(body) else {
             return;
         };
-        let response = server.handle(request).await;
+        let response = server.handle(request.map(http_body_util::Full::new)).await;
         if trace() {
             eprintln!(
                 "{} {}",
@@ -196,6 +221,11 @@ fn trace() -> bool {
 fn check(response: &http::Response<Bytes>) {
     let status = response.status();
     let body = response.body();
+    assert_eq!(
+        response.headers().get(header::CACHE_CONTROL).map(HeaderValue::as_bytes),
+        Some(&b"no-store"[..]),
+        "{status}: every response is marked no-store"
+    );
     // 501 is RFC 7644 §3.11's answer to /Me when the host app resolves no `Me`.
     assert!(
         !status.is_server_error() || status == StatusCode::NOT_IMPLEMENTED,

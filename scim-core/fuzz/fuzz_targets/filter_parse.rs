@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scim_core::{Filter, FilterOptions, PatchPath, Resource, SchemaRegistry};
+use scim_core::{Filter, Resource, SchemaRegistry, filter::{FilterOptions, PatchPath}};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
             let registry = SchemaRegistry::with_builtins();
             let users = registry.resource_type("User").expect("built-in User");
             let _ = filter.check(users, &opts);
-            let user = Resource::from_value(
+            let user = Resource::from_value_unchecked(
                 "User",
                 serde_json::json!({
                     "id": "1", "userName": "bjensen", "active": true, "title": "",

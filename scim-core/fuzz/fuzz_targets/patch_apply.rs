@@ -15,10 +15,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use scim_core::{
-    MemberDelta, PatchOptions, PatchRequest, Resource, ResourceType, SchemaRegistry,
-    ValidationOptions,
-};
+use scim_core::{PatchRequest, Resource, ResourceType, SchemaRegistry, patch::{MemberDelta, PatchOptions}, schema::ValidationOptions};
 use serde_json::{Value, json};
 
 struct Fixture {
@@ -32,13 +29,13 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let registry = SchemaRegistry::with_builtins();
         let opts = ValidationOptions::default();
-        let user = Resource::from_json(
+        let user = Resource::parse_value(
             rfc_user(),
             registry.resource_type("User").expect("built-in User"),
             &opts,
         )
         .expect("the RFC 7643 §8.2 user is valid");
-        let group = Resource::from_json(
+        let group = Resource::parse_value(
             rfc_group(),
             registry.resource_type("Group").expect("built-in Group"),
             &opts,

@@ -15,7 +15,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use scim_core::{Projection, Resource, ResourceType, SchemaRegistry, ValidationOptions};
+use scim_core::{Resource, ResourceType, SchemaRegistry, filter::Projection, schema::ValidationOptions};
 use serde_json::Value;
 
 fn registry() -> &'static SchemaRegistry {
@@ -53,7 +53,7 @@ fn check(body: &[u8], rt: &ResourceType, required: &str, opts: &ValidationOption
             return;
         }
     };
-    let again = Resource::from_json(resource.clone().into_value(), rt, opts);
+    let again = Resource::parse_value(resource.clone().into_value(), rt, opts);
     assert_eq!(
         again.as_ref().ok(),
         Some(&resource),

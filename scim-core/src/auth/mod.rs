@@ -98,6 +98,39 @@ where
     }
 }
 
+/// Which resource `/Me` stands for: the host app maps an authenticated principal to the
+/// resource type (e.g. `User`) and id of its own resource (RFC 7644 §3.11). Without one,
+/// `/Me` answers `501 Not Implemented`.
+///
+/// A closure `Fn(Principal) -> impl Future<Output = Option<(String, String)>>` is a resolver.
+///
+/// ```
+/// use scim_core::{MeResolver, Principal};
+/// let me = |p: Principal| async move { Some(("User".to_owned(), p.label)) };
+/// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let target = rt.block_on(me.resolve(&Principal::new("acme", ["SCIM2"]).with_label("42")));
+/// assert_eq!(target, Some(("User".to_owned(), "42".to_owned())));
+/// ```
+#[async_trait::async_trait]
+pub trait MeResolver: Send + Sync + 'static {
+    /// The resource type name and id of `principal`'s own resource, if it has one.
+    async fn resolve(&self, principal: &Principal) -> Option<(String, String)>;
+}
+
+#[async_trait::async_trait]
+impl<F, Fut> MeResolver for F
+where
+    F: Fn(Principal) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Option<(String, String)>> + Send + 'static,
+{
+    async fn resolve(&self, principal: &Principal) -> Option<(String, String)> {
+        self(principal.clone()).await
+    }
+}
+
 mod api_keys;
 
-pub use api_keys::{API_KEY_PREFIX, ApiKeyError, ApiKeyInfo, ApiKeyStore, NewApiKey};
+pub use api_keys::{
+    API_KEY_PREFIX, ApiKeyError, ApiKeyInfo, ApiKeyStorage, ApiKeyStore, MAX_LABEL_CHARS,
+    MAX_SCOPES, MemoryKeyStorage, NewApiKey, StoredApiKey, hash_secret,
+};

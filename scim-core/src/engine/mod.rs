@@ -1,27 +1,70 @@
-//! The request pipeline: authenticate, rate-limit, route, dispatch, render.
+//! The request pipeline: route the tenant, authenticate, rate-limit, route the
+//! endpoint, read the body, dispatch, render.
 //!
-//! Authentication comes first and rate limiting second, so that requests with bad keys
-//! are counted in buckets of their own and never spend a tenant's budget.
+//! Everything up to the rate limit works on the request head: no body byte is read for a
+//! request that is not authenticated and admitted, so unauthenticated clients cannot make
+//! the server hold bodies. Authentication comes before the tenant's rate limit, so that
+//! requests with bad keys never spend a tenant's budget; failed authentications are
+//! limited by client address and in all.
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes, BytesMut};
 use http::request::Parts;
 use http::{HeaderName, HeaderValue, Method, Request, Response, header};
+use http_body::Body;
+use http_body_util::BodyExt;
 use tracing::Instrument;
 use tracing::field::Empty;
 
-use crate::auth::{Principal, SCIM2_SCOPE};
+use crate::auth::{ApiKeyStore, Authenticator, MeResolver, Principal, SCIM2_SCOPE};
+use crate::config::ServerConfig;
 use crate::error::{SCIM_CONTENT_TYPE, ScimError};
 use crate::handlers::{self, Context};
+use crate::password::PasswordHasher;
+use crate::rate_limit::RateLimiter;
 use crate::rate_limit::{RateLimitDecision, RateLimitKey};
 use crate::routing::{self, Endpoint};
-use crate::server::Inner;
+use crate::schema::registry::SchemaRegistry;
 use crate::store::RequestContext;
-use crate::wire::{location, media};
+use crate::store::ResourceStore;
+use crate::wire::{ClientAddr, location, media, strict_json};
+
+mod bulk_cost;
+mod tenant_slots;
+
+pub(crate) use tenant_slots::TenantSlots;
+
+/// Everything a request is served with; a [`ScimServer`](crate::ScimServer) holds one in an `Arc`.
+pub(crate) struct Inner {
+    pub(crate) registry: SchemaRegistry,
+    pub(crate) store: Arc<dyn ResourceStore>,
+    pub(crate) authenticator: Arc<dyn Authenticator>,
+    pub(crate) api_keys: Option<ApiKeyStore>,
+    pub(crate) rate_limiter: Arc<dyn RateLimiter>,
+    pub(crate) me: Option<Arc<dyn MeResolver>>,
+    /// Hashes every password a request carries; `None`: passwords are not accepted.
+    pub(crate) password_hasher: Option<Arc<dyn PasswordHasher>>,
+    pub(crate) config: ServerConfig,
+    /// The tenants' shares of concurrent requests.
+    pub(crate) slots: TenantSlots,
+}
+
+impl Inner {
+    /// `/ServiceProviderConfig` without `meta`.
+    pub(crate) fn service_provider_config(&self) -> serde_json::Value {
+        self.config
+            .service_provider_config(self.password_hasher.is_some())
+    }
+}
 
 /// Handles one request; never panics.
-pub(crate) async fn handle(inner: &Inner, request: Request<Bytes>) -> Response<Bytes> {
+pub(crate) async fn handle<B>(inner: &Inner, request: Request<B>) -> Response<Bytes>
+where
+    B: Body,
+    B::Error: std::fmt::Display,
+{
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     // The path and query are not recorded: filters may carry personal data.
@@ -34,10 +77,14 @@ pub(crate) async fn handle(inner: &Inner, request: Request<Bytes>) -> Response<B
         duration_us = Empty,
     );
     let mut response = process(inner, &parts, body).instrument(span.clone()).await;
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(SCIM_CONTENT_TYPE),
     );
+    // Resources, lists and even errors (which may echo a value) carry personal data:
+    // no cache on the way may keep them (RFC 9111 §5.2.2.5).
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     let status = response.status().as_u16();
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     span.record("status", status);
@@ -52,7 +99,11 @@ pub(crate) async fn handle(inner: &Inner, request: Request<Bytes>) -> Response<B
     response
 }
 
-async fn process(inner: &Inner, parts: &Parts, body: Bytes) -> Response<Bytes> {
+async fn process<B>(inner: &Inner, parts: &Parts, body: B) -> Response<Bytes>
+where
+    B: Body,
+    B::Error: std::fmt::Display,
+{
     let path = parts.uri.path();
     let Some(tenant) = routing::tenant_of(path) else {
         return ScimError::not_found(format!(
@@ -62,47 +113,86 @@ async fn process(inner: &Inner, parts: &Parts, body: Bytes) -> Response<Bytes> {
     };
     tracing::Span::current().record("tenant", tenant.as_str());
 
+    let client = parts.extensions.get::<ClientAddr>().map(|c| c.0);
+    if let Some(ip) = client {
+        // A client past its failed-authentication budget is refused before its key is
+        // looked at: otherwise it could go on guessing and only its misses would be refused.
+        let decision = inner
+            .rate_limiter
+            .check(&RateLimitKey::failed_auth(ip), 0)
+            .await;
+        if !decision.allowed {
+            return refused(&decision);
+        }
+    }
+
     let principal = match authenticate(inner, parts, &tenant).await {
         Ok(principal) => principal,
-        Err(err) => {
-            let decision = inner
-                .rate_limiter
-                .check(&RateLimitKey::Unauthenticated(tenant))
-                .await;
-            let mut response = if decision.allowed {
-                err.to_response()
-            } else {
-                ScimError::too_many_requests(decision.retry_after_secs).to_response()
-            };
-            add_rate_limit_headers(&mut response, &decision);
-            return response;
-        }
+        Err(err) => return failed_authentication(inner, client, err).await,
     };
 
-    let decision = inner
+    let mut decision = inner
         .rate_limiter
-        .check(&RateLimitKey::Tenant(tenant.clone()))
+        .check(&RateLimitKey::Tenant(tenant.clone()), 1)
         .await;
-    let mut response = if decision.allowed {
-        serve(inner, parts, body, tenant, principal)
-            .await
-            .unwrap_or_else(|e| e.to_response())
-    } else {
+    if !decision.allowed {
         tracing::info!(
             retry_after = decision.retry_after_secs,
             "tenant over its rate limit"
         );
-        ScimError::too_many_requests(decision.retry_after_secs).to_response()
-    };
+        return refused(&decision);
+    }
+    let mut response = serve(inner, parts, body, tenant, principal, &mut decision)
+        .await
+        .unwrap_or_else(|e| e.to_response());
     add_rate_limit_headers(&mut response, &decision);
     response
 }
 
+/// `429` with `Retry-After` and the `RateLimit-*` figures of `decision`.
+fn refused(decision: &RateLimitDecision) -> Response<Bytes> {
+    let mut response = ScimError::too_many_requests(decision.retry_after_secs).to_response();
+    add_rate_limit_headers(&mut response, decision);
+    response
+}
+
+/// Counts a failed authentication against the client and against the server-wide
+/// ceiling; answers `err` (`401`/`403`) while both have budget left, `429` otherwise.
+async fn failed_authentication(
+    inner: &Inner,
+    client: Option<std::net::IpAddr>,
+    err: ScimError,
+) -> Response<Bytes> {
+    if let Some(ip) = client {
+        let decision = inner
+            .rate_limiter
+            .check(&RateLimitKey::failed_auth(ip), 1)
+            .await;
+        if !decision.allowed {
+            return refused(&decision);
+        }
+    }
+    let decision = inner
+        .rate_limiter
+        .check(&RateLimitKey::FailedAuthAll, 1)
+        .await;
+    if !decision.allowed {
+        return refused(&decision);
+    }
+    err.to_response()
+}
+
 /// The principal of the request: the host app's (request extensions) or the bearer
-/// token's. `401` without valid credentials, `403` for another tenant or without the
-/// SCIM2 scope.
+/// token's. `401` without valid credentials (a key of another tenant is answered exactly
+/// like an unknown key, so that the answer never confirms that a key exists), `403` for
+/// a host principal of another tenant or without the SCIM2 scope.
 async fn authenticate(inner: &Inner, parts: &Parts, tenant: &str) -> Result<Principal, ScimError> {
     let principal = match parts.extensions.get::<Principal>() {
+        Some(principal) if principal.tenant != tenant => {
+            return Err(ScimError::forbidden(
+                "the credentials do not belong to this tenant",
+            ));
+        }
         Some(principal) => principal.clone(),
         None => {
             let token = bearer_token(parts)?;
@@ -110,14 +200,10 @@ async fn authenticate(inner: &Inner, parts: &Parts, tenant: &str) -> Result<Prin
                 .authenticator
                 .authenticate(token)
                 .await?
+                .filter(|p| p.tenant == tenant)
                 .ok_or_else(|| ScimError::unauthorized("the bearer token is not valid"))?
         }
     };
-    if principal.tenant != tenant {
-        return Err(ScimError::forbidden(
-            "the credentials do not belong to this tenant",
-        ));
-    }
     if !principal.has_scope(SCIM2_SCOPE) {
         return Err(ScimError::forbidden(format!(
             "the credentials lack the {SCIM2_SCOPE} scope"
@@ -127,10 +213,16 @@ async fn authenticate(inner: &Inner, parts: &Parts, tenant: &str) -> Result<Prin
 }
 
 fn bearer_token(parts: &Parts) -> Result<&str, ScimError> {
-    let value = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ScimError::unauthorized("an Authorization: Bearer header is required"))?
+    let mut values = parts.headers.get_all(header::AUTHORIZATION).iter();
+    let value = values
+        .next()
+        .ok_or_else(|| ScimError::unauthorized("an Authorization: Bearer header is required"))?;
+    if values.next().is_some() {
+        return Err(ScimError::unauthorized(
+            "the request carries more than one Authorization header",
+        ));
+    }
+    let value = value
         .to_str()
         .map_err(|_| ScimError::unauthorized("the Authorization header is not valid"))?
         .trim();
@@ -158,25 +250,69 @@ fn add_rate_limit_headers(response: &mut Response<Bytes>, decision: &RateLimitDe
     }
 }
 
-/// Routes and serves an authenticated, admitted request.
-async fn serve(
+/// Routes and serves an authenticated, admitted request: only now is its body read.
+async fn serve<B>(
     inner: &Inner,
     parts: &Parts,
-    body: Bytes,
+    body: B,
     tenant: String,
     principal: Principal,
-) -> Result<Response<Bytes>, ScimError> {
+    decision: &mut RateLimitDecision,
+) -> Result<Response<Bytes>, ScimError>
+where
+    B: Body,
+    B::Error: std::fmt::Display,
+{
     let path = parts.uri.path();
     let route = routing::route(&inner.registry, &parts.method, path)?;
     tracing::Span::current().record("endpoint", route.endpoint.name());
-    check_body(inner, parts, &route.endpoint, &body)?;
+    let body = read_body(inner, parts, &route.endpoint, body).await?;
+    if !body.is_empty() {
+        strict_json::check_strict_json(&body)?;
+    }
+    if route.endpoint == Endpoint::Bulk {
+        // One Bulk is as many requests as it has operations: the first was counted with
+        // the request, the others are counted now, all or none.
+        // A Bulk over maxOperations is refused by its handler (413) and costs one.
+        let operations = bulk_cost::operations(&body);
+        let extra = operations.saturating_sub(1);
+        if extra > 0 && operations <= inner.config.bulk_max_operations {
+            let cost = u32::try_from(extra).unwrap_or(u32::MAX);
+            let bulk = inner
+                .rate_limiter
+                .check(&RateLimitKey::Tenant(tenant.clone()), cost)
+                .await;
+            if !bulk.allowed {
+                tracing::info!(operations = extra + 1, "Bulk over the tenant's rate limit");
+                *decision = bulk;
+                return Err(ScimError::too_many_requests(bulk.retry_after_secs).context(
+                    format!(
+                        "the Bulk request counts as {} requests against the rate limit of {} per minute; send smaller Bulk requests",
+                        extra + 1,
+                        bulk.limit
+                    ),
+                ));
+            }
+            *decision = bulk;
+        }
+    }
+    // Served in the tenant's share of concurrent requests (waiting, if need be, without
+    // holding a thread).
+    let _slot = inner
+        .slots
+        .enter(&tenant, inner.config.tenant_concurrency)
+        .await;
     let segment = path
         .trim_start_matches('/')
         .split('/')
         .next()
         .unwrap_or_default();
     let ctx = Context {
-        inner,
+        config: &inner.config,
+        registry: &inner.registry,
+        store: inner.store.as_ref(),
+        me: inner.me.as_deref(),
+        password_hasher: inner.password_hasher.as_deref(),
         parts,
         base: location::tenant_base(&inner.config, parts, segment),
         store_ctx: RequestContext::new(tenant).with_principal(principal),
@@ -184,28 +320,64 @@ async fn serve(
     handlers::dispatch(&ctx, route.endpoint, body).await
 }
 
-/// `413` for a body over the limit, `415` for a content type that is not JSON.
-fn check_body(
+/// The most body bytes `endpoint` accepts.
+pub(crate) fn body_limit(config: &ServerConfig, endpoint: &Endpoint) -> usize {
+    match endpoint {
+        Endpoint::Bulk => config.bulk_max_payload_bytes,
+        _ => config.max_body_bytes,
+    }
+}
+
+/// Reads the body of a request that carries one: `415` for a content type that is not
+/// JSON and `413` past the limit, both before a byte is read when the head tells
+/// (`Content-Length`), and `413` as soon as a body without one goes past the limit.
+/// Methods without a body have theirs ignored, unread.
+async fn read_body<B>(
     inner: &Inner,
     parts: &Parts,
     endpoint: &Endpoint,
-    body: &Bytes,
-) -> Result<(), ScimError> {
-    let has_body = matches!(parts.method, Method::POST | Method::PUT | Method::PATCH);
-    if !has_body {
-        return Ok(());
+    body: B,
+) -> Result<Bytes, ScimError>
+where
+    B: Body,
+    B::Error: std::fmt::Display,
+{
+    if !matches!(parts.method, Method::POST | Method::PUT | Method::PATCH) {
+        return Ok(Bytes::new());
     }
-    let limit = match endpoint {
-        Endpoint::Bulk => inner.config.bulk_max_payload_bytes,
-        _ => inner.config.max_body_bytes,
+    let limit = body_limit(&inner.config, endpoint);
+    let too_large = |size: u64| {
+        ScimError::payload_too_large(format!(
+            "the request body is {size} bytes or more; the limit is {limit} bytes"
+        ))
     };
-    if body.len() > limit {
-        return Err(ScimError::payload_too_large(format!(
-            "the request body is {} bytes; the limit is {limit} bytes",
-            body.len()
-        )));
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let limit_u64 = u64::try_from(limit).unwrap_or(u64::MAX);
+    let at_least = declared.unwrap_or(0).max(body.size_hint().lower());
+    if at_least > limit_u64 {
+        return Err(too_large(at_least));
     }
-    media::check_content_type(&parts.headers)
+    media::check_content_type(&parts.headers)?;
+    let mut body = std::pin::pin!(body);
+    let mut buffer = BytesMut::new();
+    while let Some(frame) = body.as_mut().frame().await {
+        let frame = frame.map_err(|e| {
+            ScimError::invalid_syntax(format!("the request body could not be read: {e}"))
+        })?;
+        if let Ok(mut data) = frame.into_data() {
+            let chunk = data.copy_to_bytes(data.remaining());
+            if buffer.len().saturating_add(chunk.len()) > limit {
+                let seen = buffer.len().saturating_add(chunk.len());
+                return Err(too_large(u64::try_from(seen).unwrap_or(u64::MAX)));
+            }
+            buffer.extend_from_slice(&chunk);
+        }
+    }
+    Ok(buffer.freeze())
 }
 
 #[cfg(test)]

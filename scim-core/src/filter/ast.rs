@@ -7,7 +7,7 @@
 /// case-insensitive (RFC 7643 §2.1).
 ///
 /// ```
-/// use scim_core::AttrPath;
+/// use scim_core::filter::AttrPath;
 /// let p: AttrPath = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value".parse().unwrap();
 /// assert_eq!(p.urn.as_deref(), Some("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"));
 /// assert_eq!(p.name, "manager");
@@ -27,7 +27,7 @@ impl AttrPath {
     /// A path to a top-level attribute of the core schema.
     ///
     /// ```
-    /// # use scim_core::AttrPath;
+    /// # use scim_core::filter::AttrPath;
     /// assert_eq!(AttrPath::new("userName").to_string(), "userName");
     /// ```
     pub fn new(name: impl Into<String>) -> Self {
@@ -41,7 +41,7 @@ impl AttrPath {
     /// The same path with a sub-attribute.
     ///
     /// ```
-    /// # use scim_core::AttrPath;
+    /// # use scim_core::filter::AttrPath;
     /// assert_eq!(AttrPath::new("name").with_sub_attribute("givenName").to_string(), "name.givenName");
     /// ```
     #[must_use]
@@ -53,7 +53,7 @@ impl AttrPath {
     /// The same path qualified by a schema URN.
     ///
     /// ```
-    /// # use scim_core::AttrPath;
+    /// # use scim_core::filter::AttrPath;
     /// let p = AttrPath::new("employeeNumber").with_urn("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User");
     /// assert_eq!(p.to_string(), "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber");
     /// ```
@@ -68,7 +68,7 @@ impl AttrPath {
 /// displayed in lower case.
 ///
 /// ```
-/// use scim_core::CompareOp;
+/// use scim_core::filter::CompareOp;
 /// assert_eq!(CompareOp::Sw.as_str(), "sw");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,7 +97,7 @@ impl CompareOp {
     /// The operator's keyword in lower case.
     ///
     /// ```
-    /// # use scim_core::CompareOp;
+    /// # use scim_core::filter::CompareOp;
     /// assert_eq!(CompareOp::Ge.as_str(), "ge");
     /// ```
     pub const fn as_str(self) -> &'static str {
@@ -118,7 +118,7 @@ impl CompareOp {
 /// A comparison value: `false / null / true / number / string` (RFC 7644 §3.4.2.2).
 ///
 /// ```
-/// use scim_core::CompValue;
+/// use scim_core::filter::CompValue;
 /// assert_eq!(CompValue::String("bjensen".into()).to_string(), "\"bjensen\"");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -140,7 +140,7 @@ pub enum CompValue {
 /// group stays a nested node, so [`Display`](std::fmt::Display) and parsing round-trip.
 ///
 /// ```
-/// use scim_core::{AttrPath, CompareOp, CompValue, Filter};
+/// use scim_core::{Filter, filter::{AttrPath, CompareOp, CompValue}};
 /// let f = Filter::Compare {
 ///     path: AttrPath::new("userName"),
 ///     op: CompareOp::Eq,
@@ -181,7 +181,7 @@ pub enum Filter {
 /// A PATCH operation path: `PATH = attrPath / valuePath [subAttr]` (RFC 7644 §3.5.2).
 ///
 /// ```
-/// use scim_core::PatchPath;
+/// use scim_core::filter::PatchPath;
 /// let p: PatchPath = "emails[type eq \"work\"].value".parse().unwrap();
 /// assert_eq!(p.attribute.name, "emails");
 /// assert!(p.filter.is_some());

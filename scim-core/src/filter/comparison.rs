@@ -33,6 +33,31 @@ pub(crate) fn present(value: &Value) -> bool {
     }
 }
 
+/// Folds a string for a case-insensitive comparison (`caseExact: false`, RFC 7643
+/// §2.2): per character, upper- then lower-casing, which approximates Unicode full
+/// case folding (`ß` ~ `SS`, `ς` ~ `σ`).
+///
+/// This is the one folding of the library: the filter evaluator compares folded
+/// text, and [`InMemoryStore`](crate::InMemoryStore) keys `userName` uniqueness by
+/// it. A store that keeps a folded copy of a value (a unique index on a folded
+/// `userName` column, a folded search column) must fold with this function, so that
+/// it calls equal exactly what the evaluator calls equal: SQLite's `NOCASE` and
+/// `lower()` fold ASCII only, and PostgreSQL's `lower()` depends on the locale.
+///
+/// ```
+/// use scim_core::filter::fold_case;
+/// assert_eq!(fold_case("BJensen"), "bjensen");
+/// assert_eq!(fold_case("ÄRNE"), fold_case("ärne"));
+/// assert_eq!(fold_case("Straße"), fold_case("STRASSE"));
+/// ```
+pub fn fold_case(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        fold(s).collect()
+    }
+}
+
 /// Case folding one character at a time: upper- then lower-casing approximates
 /// Unicode full case folding (`ß` ~ `SS`, `ς` ~ `σ`) without allocating.
 fn fold(s: &str) -> impl Iterator<Item = char> + Clone + '_ {

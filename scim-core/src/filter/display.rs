@@ -119,7 +119,7 @@ impl fmt::Display for PatchPath {
     /// `attrPath`, or `attr[filter]` with an optional `.sub`.
     ///
     /// ```
-    /// use scim_core::PatchPath;
+    /// use scim_core::filter::PatchPath;
     /// let p: PatchPath = r#"emails[ TYPE EQ "work" ].value"#.parse().unwrap();
     /// assert_eq!(p.to_string(), r#"emails[TYPE eq "work"].value"#);
     /// ```

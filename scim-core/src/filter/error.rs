@@ -14,8 +14,8 @@ use crate::error::ScimError;
 /// `400 invalidFilter` [`ScimError`] whose detail names both.
 ///
 /// ```
-/// use scim_core::{Filter, FilterParseError, ScimType, ScimError};
-/// let err: FilterParseError = "userName eq".parse::<Filter>().unwrap_err();
+/// use scim_core::{Filter, ScimError, error::ScimType, filter::ParseError};
+/// let err: ParseError = "userName eq".parse::<Filter>().unwrap_err();
 /// assert_eq!(err.offset, 11);
 /// assert!(err.expected.starts_with("a comparison value"));
 /// let scim: ScimError = err.into();
@@ -36,8 +36,8 @@ impl ParseError {
     /// An error at `offset`.
     ///
     /// ```
-    /// # use scim_core::FilterParseError;
-    /// let e = FilterParseError::new(3, "\"(\"");
+    /// # use scim_core::filter::ParseError;
+    /// let e = ParseError::new(3, "\"(\"");
     /// assert_eq!(e.to_string(), "invalid filter at byte 3: expected \"(\"");
     /// ```
     pub fn new(offset: usize, expected: impl Into<Cow<'static, str>>) -> Self {
@@ -50,7 +50,7 @@ impl ParseError {
     /// The same error as a `400 invalidPath` (for PATCH paths, RFC 7644 §3.5.2).
     ///
     /// ```
-    /// # use scim_core::{PatchPath, ScimType};
+    /// # use scim_core::{error::ScimType, filter::PatchPath};
     /// let err = "emails[".parse::<PatchPath>().unwrap_err().into_invalid_path();
     /// assert_eq!(err.scim_type(), Some(ScimType::InvalidPath));
     /// ```

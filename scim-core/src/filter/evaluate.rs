@@ -26,7 +26,7 @@ impl Filter {
     /// use scim_core::{Filter, Resource, SchemaRegistry};
     /// let registry = SchemaRegistry::with_builtins();
     /// let users = registry.resource_type("User").unwrap();
-    /// let bjensen = Resource::from_value("User", serde_json::json!({
+    /// let bjensen = Resource::from_value_unchecked("User", serde_json::json!({
     ///     "id": "2819c223", "userName": "bjensen",
     ///     "emails": [{"value": "bjensen@example.com", "type": "work"}],
     ///     "meta": {"lastModified": "2011-05-13T04:42:34.5+02:00"},
@@ -47,12 +47,14 @@ impl Filter {
 
     /// Checks the filter against a resource type once, before querying: attributes
     /// the schema does not define (unless `opts.unknown_attributes_match_nothing`),
-    /// `gt`/`lt`/`ge`/`le` on booleans or binary, comparisons on a complex attribute
-    /// without a sub-attribute (other than a multi-valued one with a `value`), and
-    /// value filters on attributes that are not complex are `400 invalidFilter`.
+    /// attributes that are never returned (`password`: see
+    /// [`Attribute::is_never_returned`]), `gt`/`lt`/`ge`/`le` on booleans or binary,
+    /// comparisons on a complex attribute without a sub-attribute (other than a
+    /// multi-valued one with a `value`), and value filters on attributes that are not
+    /// complex are `400 invalidFilter`.
     ///
     /// ```
-    /// use scim_core::{Filter, FilterOptions, SchemaRegistry, ScimType};
+    /// use scim_core::{Filter, SchemaRegistry, error::ScimType, filter::FilterOptions};
     /// let registry = SchemaRegistry::with_builtins();
     /// let users = registry.resource_type("User").unwrap();
     /// let check = |f: &str, o: &FilterOptions| f.parse::<Filter>().unwrap().check(users, o);
@@ -62,6 +64,7 @@ impl Filter {
     /// let err = check(r#"nickname2 eq "x""#, &FilterOptions::strict()).unwrap_err();
     /// assert_eq!(err.scim_type(), Some(ScimType::InvalidFilter));
     /// assert!(check("active gt true", &lenient).is_err());
+    /// assert!(check(r#"password ge "m""#, &lenient).is_err());
     /// assert!(check(r#"name eq "x""#, &lenient).is_err());
     /// ```
     pub fn check(
@@ -71,6 +74,17 @@ impl Filter {
     ) -> Result<(), ScimError> {
         check(self, resource_type, None, opts)
     }
+}
+
+/// [`Filter::check`] for a PATCH value filter (`emails[type eq "work"]`), whose paths name
+/// sub-attributes of `parent`.
+pub(crate) fn check_element_filter(
+    filter: &Filter,
+    resource_type: &ResourceType,
+    parent: &Attribute,
+    opts: &FilterOptions,
+) -> Result<(), ScimError> {
+    check(filter, resource_type, Some(parent), opts)
 }
 
 /// [`Filter::check`]: `parent` is the complex attribute of an enclosing value path.
@@ -94,6 +108,16 @@ fn check(
             None if !opts.unknown_attributes_match_nothing => Err(ScimError::invalid_filter(
                 format!("{path} is not an attribute of {}", resource_type.name),
             )),
+            // Matching on what is never returned would reveal it (a password falls to
+            // a binary search with `ge`), whatever the leniency.
+            Some((attribute, sub))
+                if attribute.is_never_returned()
+                    || sub.is_some_and(Attribute::is_never_returned) =>
+            {
+                Err(ScimError::invalid_filter(format!(
+                    "{path} is never returned, so it cannot be filtered on"
+                )))
+            }
             found => Ok(found),
         }
     };

@@ -9,13 +9,18 @@ pub(crate) mod evaluate;
 mod options;
 pub(crate) mod parser;
 mod prepared;
+mod project;
+mod resolve;
 mod sort;
 mod visit;
 
 pub use ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
+pub use comparison::fold_case;
 pub(crate) use comparison::{member, present};
 pub use error::ParseError;
 pub use options::FilterOptions;
 pub(crate) use prepared::ElementFilter;
 pub use prepared::PreparedFilter;
+pub use project::Projection;
+pub use sort::{Sort, SortOrder};
 pub use visit::Visitor;

@@ -9,7 +9,7 @@
 /// unbounded allocation.
 ///
 /// ```
-/// use scim_core::{Filter, FilterOptions};
+/// use scim_core::{Filter, filter::FilterOptions};
 /// let lenient = FilterOptions::default();
 /// assert!(Filter::parse_with("externalId eq jyoung", &lenient).is_ok());
 /// assert!(Filter::parse_with("externalId eq jyoung", &FilterOptions::strict()).is_err());
@@ -60,7 +60,7 @@ impl FilterOptions {
     /// The RFC grammar only, and unknown attributes rejected; default limits.
     ///
     /// ```
-    /// use scim_core::FilterOptions;
+    /// use scim_core::filter::FilterOptions;
     /// let s = FilterOptions::strict();
     /// assert!(!s.bare_word_values && !s.value_path_comparison && !s.unknown_attributes_match_nothing);
     /// assert_eq!(s.max_depth, FilterOptions::default().max_depth);

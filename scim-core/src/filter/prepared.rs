@@ -27,7 +27,7 @@ use crate::schema::definition::ResourceType;
 /// let users = registry.resource_type("User").unwrap();
 /// let filter: Filter = r#"userName sw "B" and emails[type eq "work"]"#.parse().unwrap();
 /// let prepared = filter.prepare(users);
-/// let bjensen = Resource::from_value("User", serde_json::json!({
+/// let bjensen = Resource::from_value_unchecked("User", serde_json::json!({
 ///     "userName": "bjensen", "emails": [{"value": "b@example.com", "type": "work"}],
 /// })).unwrap();
 /// assert!(prepared.matches(&bjensen));
@@ -104,7 +104,7 @@ impl Filter {
     /// let users = registry.resource_type("User").unwrap();
     /// let filter: Filter = r#"title eq "MANAGER""#.parse().unwrap();
     /// let prepared = filter.prepare(users);
-    /// let user = |t: &str| Resource::from_value("User", serde_json::json!({"title": t})).unwrap();
+    /// let user = |t: &str| Resource::from_value_unchecked("User", serde_json::json!({"title": t})).unwrap();
     /// let hits = ["Manager", "Engineer", "manager"].iter().filter(|t| prepared.matches(&user(t))).count();
     /// assert_eq!(hits, 2);
     /// ```
@@ -123,7 +123,7 @@ impl PreparedFilter<'_> {
     /// let registry = SchemaRegistry::with_builtins();
     /// let users = registry.resource_type("User").unwrap();
     /// let filter: Filter = "not (title pr)".parse().unwrap();
-    /// let untitled = Resource::from_value("User", serde_json::json!({"userName": "x"})).unwrap();
+    /// let untitled = Resource::from_value_unchecked("User", serde_json::json!({"userName": "x"})).unwrap();
     /// assert!(filter.prepare(users).matches(&untitled));
     /// ```
     pub fn matches(&self, resource: &Resource) -> bool {
@@ -377,15 +377,7 @@ impl Test {
     }
 }
 
-/// Case folding as the filter's comparisons do it: per character, upper- then
-/// lower-casing (`ß` ~ `SS`).
-fn fold(s: &str) -> String {
-    if s.is_ascii() {
-        s.to_ascii_lowercase()
-    } else {
-        fold_chars(s).collect()
-    }
-}
+use super::comparison::fold_case as fold;
 
 fn fold_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()

@@ -4,12 +4,43 @@ use std::cmp::Ordering;
 
 use serde_json::Value;
 
+use super::ast::AttrPath;
 use super::comparison::{member, present, value_cmp};
+use crate::error::ScimError;
 use crate::resource::Resource;
 use crate::schema::attribute::Attribute;
 use crate::schema::definition::ResourceType;
 use crate::schema::registry::ResolvedAttribute;
-use crate::store::{Sort, SortOrder};
+
+/// Sort direction (RFC 7644 §3.4.2.3).
+///
+/// ```
+/// use scim_core::filter::SortOrder;
+/// assert_eq!(SortOrder::default(), SortOrder::Ascending);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SortOrder {
+    /// Smallest first (the default).
+    #[default]
+    Ascending,
+    /// Largest first.
+    Descending,
+}
+
+/// `sortBy` and `sortOrder`.
+///
+/// ```
+/// use scim_core::filter::{AttrPath, Sort, SortOrder};
+/// let s = Sort { by: AttrPath::new("userName"), order: SortOrder::Descending };
+/// assert_eq!(s.by.name, "userName");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort {
+    /// The attribute to sort by.
+    pub by: AttrPath,
+    /// The direction.
+    pub order: SortOrder,
+}
 
 impl Sort {
     /// Orders two resources by this sort (RFC 7644 §3.4.2.3): by the attribute's
@@ -20,11 +51,11 @@ impl Sort {
     /// does not define orders by `id` alone.
     ///
     /// ```
-    /// use scim_core::{AttrPath, Resource, SchemaRegistry, Sort, SortOrder};
+    /// use scim_core::{Resource, SchemaRegistry, filter::{AttrPath, Sort, SortOrder}};
     /// let registry = SchemaRegistry::with_builtins();
     /// let users = registry.resource_type("User").unwrap();
     /// let user = |id: &str, name: serde_json::Value| {
-    ///     Resource::from_value("User", serde_json::json!({"id": id, "userName": name})).unwrap()
+    ///     Resource::from_value_unchecked("User", serde_json::json!({"id": id, "userName": name})).unwrap()
     /// };
     /// let mut list = vec![user("1", "carol".into()), user("2", serde_json::Value::Null), user("3", "Bob".into())];
     /// let sort = Sort { by: AttrPath::new("userName"), order: SortOrder::Ascending };
@@ -36,15 +67,45 @@ impl Sort {
         self.comparator(resource_type)(a, b)
     }
 
+    /// Checks the sort against a resource type before querying: an attribute that is
+    /// never returned (`password`: see [`Attribute::is_never_returned`]) cannot order
+    /// results, which would reveal it by their order: `400 invalidValue`.
+    ///
+    /// ```
+    /// use scim_core::{SchemaRegistry, filter::{AttrPath, Sort, SortOrder}};
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let by = |name: &str| Sort { by: AttrPath::new(name), order: SortOrder::Ascending };
+    /// assert!(by("userName").check(users).is_ok());
+    /// let err = by("password").check(users).unwrap_err();
+    /// assert_eq!(err.scim_type().unwrap().as_str(), "invalidValue");
+    /// ```
+    pub fn check(&self, resource_type: &ResourceType) -> Result<(), ScimError> {
+        let Some(resolved) = resource_type.resolve(&self.by) else {
+            return Ok(());
+        };
+        let hidden = resolved.attribute.is_never_returned()
+            || resolved
+                .sub_attribute
+                .is_some_and(Attribute::is_never_returned);
+        if hidden {
+            return Err(ScimError::invalid_value(format!(
+                "sortBy: {} is never returned, so results cannot be sorted by it",
+                self.by
+            )));
+        }
+        Ok(())
+    }
+
     /// The same ordering as [`Sort::compare`], with the attribute resolved once:
     /// use it to sort many resources.
     ///
     /// ```
-    /// use scim_core::{AttrPath, Resource, SchemaRegistry, Sort, SortOrder};
+    /// use scim_core::{Resource, SchemaRegistry, filter::{AttrPath, Sort, SortOrder}};
     /// let registry = SchemaRegistry::with_builtins();
     /// let users = registry.resource_type("User").unwrap();
     /// let mut list: Vec<Resource> = (0..3)
-    ///     .map(|i| Resource::from_value("User", serde_json::json!({"id": i.to_string(), "userName": format!("u{i}")})).unwrap())
+    ///     .map(|i| Resource::from_value_unchecked("User", serde_json::json!({"id": i.to_string(), "userName": format!("u{i}")})).unwrap())
     ///     .collect();
     /// let sort = Sort { by: AttrPath::new("userName"), order: SortOrder::Descending };
     /// list.sort_by(sort.comparator(users));
@@ -121,14 +182,18 @@ fn sort_value<'a>(resource: &'a Resource, resolved: &ResolvedAttribute<'_>) -> O
 mod tests {
     use serde_json::json;
 
-    use crate::{AttrPath, Resource, SchemaRegistry, Sort, SortOrder};
+    use crate::{
+        Resource, SchemaRegistry,
+        filter::Sort,
+        filter::{AttrPath, SortOrder},
+    };
 
     fn sorted(by: &str, order: SortOrder, users: &[serde_json::Value]) -> Vec<String> {
         let registry = SchemaRegistry::with_builtins();
         let rt = registry.resource_type("User").unwrap();
         let mut list: Vec<Resource> = users
             .iter()
-            .map(|u| Resource::from_value("User", u.clone()).unwrap())
+            .map(|u| Resource::from_value_unchecked("User", u.clone()).unwrap())
             .collect();
         let sort = Sort {
             by: by.parse::<AttrPath>().unwrap(),

@@ -1,5 +1,6 @@
 //! A visitor over the filter AST, so that a store can translate a filter into its
-//! own query language (RFC 7644 §3.4.2.2 pushed down, as DESIGN.md asks).
+//! own query language (one SQL `WHERE`, say) instead of loading every resource to
+//! evaluate it (RFC 7644 §3.4.2.2).
 
 use super::ast::{AttrPath, CompValue, CompareOp, Filter};
 
@@ -14,7 +15,7 @@ use super::ast::{AttrPath, CompValue, CompareOp, Filter};
 /// A SQL-like `WHERE` clause:
 ///
 /// ```
-/// use scim_core::{AttrPath, CompValue, CompareOp, Filter, Visitor};
+/// use scim_core::{Filter, filter::{AttrPath, CompareOp, CompValue, Visitor}};
 ///
 /// struct Sql { element: Option<String> }
 ///
@@ -102,7 +103,7 @@ impl Filter {
     /// Runs a [`Visitor`] over the filter and returns what it makes of the root.
     ///
     /// ```
-    /// use scim_core::{AttrPath, CompValue, CompareOp, Filter, Visitor};
+    /// use scim_core::{Filter, filter::{AttrPath, CompareOp, CompValue, Visitor}};
     /// /// Counts clauses.
     /// struct Count;
     /// impl Visitor for Count {

@@ -20,6 +20,28 @@ const BULK_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:BulkReq
 const BULK_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
 const BULK_ID_PREFIX: &str = "bulkId:";
 
+/// A BulkRequest's `schemas` names its URN (RFC 7644 §3.7): another message's URN, or
+/// anything else, is `400 invalidSyntax`. A message without `schemas` (or with an empty
+/// list) is read as a BulkRequest, since the endpoint says what it is.
+fn check_schemas(schemas: Option<&Value>) -> Result<(), ScimError> {
+    let listed = match schemas {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Array(items)) if items.is_empty() => return Ok(()),
+        Some(Value::Array(items)) => items.iter().any(|u| {
+            u.as_str()
+                .is_some_and(|u| u.eq_ignore_ascii_case(BULK_REQUEST_SCHEMA))
+        }),
+        Some(_) => false,
+    };
+    if listed {
+        Ok(())
+    } else {
+        Err(ScimError::invalid_syntax(format!(
+            "a BulkRequest's schemas must contain {BULK_REQUEST_SCHEMA}"
+        )))
+    }
+}
+
 /// One operation as the client sent it.
 #[derive(Debug)]
 struct Operation {
@@ -90,19 +112,7 @@ pub(crate) async fn bulk(ctx: &Context<'_>, body: &[u8]) -> Result<Response<Byte
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     };
-    if let Some(schemas) = member("schemas") {
-        let ok = schemas.as_array().is_some_and(|s| {
-            s.iter().any(|u| {
-                u.as_str()
-                    .is_some_and(|u| u.eq_ignore_ascii_case(BULK_REQUEST_SCHEMA))
-            })
-        });
-        if !ok && !ctx.inner.config.validation.ignore_unknown_schemas {
-            return Err(ScimError::invalid_syntax(format!(
-                "a BulkRequest's schemas must contain {BULK_REQUEST_SCHEMA}"
-            )));
-        }
-    }
+    check_schemas(member("schemas"))?;
     let fail_on_errors = match member("failOnErrors") {
         None | Some(Value::Null) => None,
         Some(v) => Some(
@@ -117,7 +127,7 @@ pub(crate) async fn bulk(ctx: &Context<'_>, body: &[u8]) -> Result<Response<Byte
     let operations = member("Operations")
         .and_then(Value::as_array)
         .ok_or_else(|| ScimError::invalid_syntax("a BulkRequest needs an \"Operations\" array"))?;
-    let max = ctx.inner.config.bulk_max_operations;
+    let max = ctx.config.bulk_max_operations;
     if operations.len() > max {
         // RFC 7644 §3.7.4: more operations than maxOperations is 413.
         return Err(ScimError::payload_too_large(format!(
@@ -383,22 +393,22 @@ async fn execute(
         })?;
     }
     let (rt, id) = target(ctx, &op.path, resolved)?;
-    let condition = match (&op.version, ctx.inner.config.etag) {
+    let condition = match (&op.version, ctx.config.etag) {
         (Some(version), true) => Some(Condition::Tags(vec![etag::opaque(version).to_owned()])),
         _ => None,
     };
-    let options = &ctx.inner.config.validation;
+    let options = &ctx.config.validation;
     let data = op.data.take().unwrap_or(Value::Null);
     let (status, resource): (StatusCode, Option<Resource>) = match (&op.method, id) {
         (&Method::POST, None) => {
-            let resource = Resource::from_json(data, &rt, options)?;
+            let resource = Resource::parse_value(data, &rt, options)?;
             (
                 StatusCode::CREATED,
                 Some(create::create_resource(ctx, &rt, resource).await?),
             )
         }
         (&Method::PUT, Some(id)) => {
-            let resource = Resource::from_json(data, &rt, options)?;
+            let resource = Resource::parse_value(data, &rt, options)?;
             let replaced =
                 replace::replace_resource(ctx, &rt, &id, resource, condition.as_ref()).await?;
             (StatusCode::OK, Some(replaced))
@@ -440,7 +450,7 @@ async fn execute(
         version: resource
             .as_ref()
             .and_then(Resource::version)
-            .filter(|_| ctx.inner.config.etag)
+            .filter(|_| ctx.config.etag)
             .map(str::to_owned),
         status,
         error: None,
@@ -463,7 +473,6 @@ fn target(
         .filter(|s| !s.is_empty())
         .ok_or_else(not_found)?;
     let rt = ctx
-        .inner
         .registry
         .resource_type_for_endpoint(&format!("/{endpoint}"))
         .ok_or_else(not_found)?

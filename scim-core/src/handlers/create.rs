@@ -14,7 +14,7 @@ pub(crate) async fn create(
     body: &[u8],
 ) -> Result<Response<Bytes>, ScimError> {
     let projection = ctx.projection()?;
-    let resource = Resource::parse(body, rt, &ctx.inner.config.validation)?;
+    let resource = Resource::parse(body, rt, &ctx.config.validation)?;
     let created = create_resource(ctx, rt, resource).await?;
     Ok(ctx.resource_response(StatusCode::CREATED, rt, created, &projection, true))
 }
@@ -25,6 +25,9 @@ pub(crate) async fn create_resource(
     rt: &ResourceType,
     mut resource: Resource,
 ) -> Result<Resource, ScimError> {
-    resource.validate_for_create(rt, &ctx.inner.config.validation)?;
+    resource.validate_for_create(rt, &ctx.config.validation)?;
+    super::limits::check_resource(ctx.config, &resource)?;
+    super::limits::check_quota(ctx).await?;
+    super::password::protect_resource(ctx, rt, &mut resource).await?;
     Ok(ctx.store().create(&ctx.store_ctx, rt, resource).await?)
 }

@@ -9,7 +9,9 @@ use super::{Context, LIST_RESPONSE_SCHEMA, json_response};
 use crate::error::ScimError;
 
 pub(crate) fn service_provider_config(ctx: &Context<'_>) -> Response<Bytes> {
-    let mut spc = ctx.inner.config.service_provider_config();
+    let mut spc = ctx
+        .config
+        .service_provider_config(ctx.password_hasher.is_some());
     if let Value::Object(map) = &mut spc {
         map.insert(
             "meta".into(),
@@ -34,7 +36,6 @@ fn list_response(resources: Vec<Value>) -> Value {
 
 pub(crate) fn schemas(ctx: &Context<'_>) -> Result<Response<Bytes>, ScimError> {
     let all = ctx
-        .inner
         .registry
         .schemas()
         .map(|s| s.to_representation(&ctx.base))
@@ -44,7 +45,6 @@ pub(crate) fn schemas(ctx: &Context<'_>) -> Result<Response<Bytes>, ScimError> {
 
 pub(crate) fn schema(ctx: &Context<'_>, urn: &str) -> Result<Response<Bytes>, ScimError> {
     let schema = ctx
-        .inner
         .registry
         .schema(urn)
         .ok_or_else(|| ScimError::not_found(format!("no schema {urn}")))?;
@@ -56,7 +56,6 @@ pub(crate) fn schema(ctx: &Context<'_>, urn: &str) -> Result<Response<Bytes>, Sc
 
 pub(crate) fn resource_types(ctx: &Context<'_>) -> Result<Response<Bytes>, ScimError> {
     let all = ctx
-        .inner
         .registry
         .resource_types()
         .map(|rt| rt.to_representation(&ctx.base))
@@ -66,7 +65,6 @@ pub(crate) fn resource_types(ctx: &Context<'_>) -> Result<Response<Bytes>, ScimE
 
 pub(crate) fn resource_type(ctx: &Context<'_>, name: &str) -> Result<Response<Bytes>, ScimError> {
     let rt = ctx
-        .inner
         .registry
         .resource_type(name)
         .ok_or_else(|| ScimError::not_found(format!("no resource type {name}")))?;

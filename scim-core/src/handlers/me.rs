@@ -14,14 +14,13 @@ pub(crate) async fn me(
 ) -> Result<Response<Bytes>, ScimError> {
     let not_supported =
         || ScimError::not_implemented("/Me is not supported by this service provider");
-    let resolver = ctx.inner.me.as_ref().ok_or_else(not_supported)?;
+    let resolver = ctx.me.ok_or_else(not_supported)?;
     let principal = ctx.store_ctx.principal.as_ref().ok_or_else(not_supported)?;
     let (type_name, id) = resolver
         .resolve(principal)
         .await
         .ok_or_else(|| ScimError::not_found("the authenticated principal has no resource"))?;
     let rt = ctx
-        .inner
         .registry
         .resource_type(&type_name)
         .ok_or_else(|| {

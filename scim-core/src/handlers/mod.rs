@@ -6,8 +6,10 @@ mod bulk;
 mod create;
 mod delete;
 mod discovery;
+mod limits;
 mod list;
 mod me;
+mod password;
 mod patch;
 mod read;
 mod replace;
@@ -18,13 +20,16 @@ use http::request::Parts;
 use http::{HeaderValue, Response, StatusCode};
 use serde_json::{Map, Value};
 
+use crate::auth::MeResolver;
+use crate::config::ServerConfig;
 use crate::error::ScimError;
+use crate::filter::Projection;
+use crate::password::PasswordHasher;
 use crate::resource::Resource;
 use crate::routing::Endpoint;
 use crate::schema::attribute::{Attribute, AttributeType};
 use crate::schema::definition::ResourceType;
-use crate::schema::project::Projection;
-use crate::server::Inner;
+use crate::schema::registry::SchemaRegistry;
 use crate::store::{RequestContext, ResourceStore};
 use crate::wire::etag;
 use crate::wire::query::{self, ListParams};
@@ -32,10 +37,17 @@ use crate::wire::query::{self, ListParams};
 /// URN of the list response message (RFC 7644 §3.4.2).
 pub(crate) const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
-/// What every handler gets: the server, the request head, the tenant's base URL and the
-/// store context (tenant and principal).
+/// What every handler gets: the server's settings, schemas, store and `/Me` resolver,
+/// the request head, the tenant's base URL and the store context (tenant and principal).
+/// The engine makes one per admitted request; handlers see nothing of authentication or
+/// rate limiting.
 pub(crate) struct Context<'a> {
-    pub(crate) inner: &'a Inner,
+    pub(crate) config: &'a ServerConfig,
+    pub(crate) registry: &'a SchemaRegistry,
+    pub(crate) store: &'a dyn ResourceStore,
+    pub(crate) me: Option<&'a dyn MeResolver>,
+    /// Hashes the passwords of requests; `None`: passwords are not accepted.
+    pub(crate) password_hasher: Option<&'a dyn PasswordHasher>,
     pub(crate) parts: &'a Parts,
     /// `{scheme}://{host}{prefix}/{tenant}`, no trailing slash.
     pub(crate) base: String,
@@ -69,7 +81,7 @@ pub(crate) async fn dispatch(
 
 impl Context<'_> {
     pub(crate) fn store(&self) -> &dyn ResourceStore {
-        self.inner.store.as_ref()
+        self.store
     }
 
     /// The list and projection parameters of the query string.
@@ -79,7 +91,7 @@ impl Context<'_> {
 
     /// The projection the query string asks for.
     pub(crate) fn projection(&self) -> Result<Projection, ScimError> {
-        projection(&self.query_params()?)
+        projection(self.config, &self.query_params()?)
     }
 
     /// The absolute URL of a resource.
@@ -137,7 +149,7 @@ impl Context<'_> {
         else {
             return;
         };
-        let registry = &self.inner.registry;
+        let registry = &self.registry;
         // A member's `type` says what it is; without one, `User.groups` points to groups
         // and anything else to the first resource type its `$ref` may name.
         let default_type = if attribute.name.eq_ignore_ascii_case("groups") {
@@ -200,7 +212,7 @@ impl Context<'_> {
 
     /// The `ETag` header of a resource (its `meta.version`), when ETags are on.
     pub(crate) fn etag_header(&self, resource: &Resource) -> Option<HeaderValue> {
-        if !self.inner.config.etag {
+        if !self.config.etag {
             return None;
         }
         resource.version().and_then(etag::header_value)
@@ -208,7 +220,7 @@ impl Context<'_> {
 
     /// The `If-Match` condition of the request, when ETags are on.
     pub(crate) fn if_match(&self) -> Result<Option<etag::Condition>, ScimError> {
-        if !self.inner.config.etag {
+        if !self.config.etag {
             return Ok(None);
         }
         etag::condition(&self.parts.headers, &IF_MATCH)
@@ -247,7 +259,16 @@ pub(crate) fn check_if_match(
 }
 
 /// The projection of list parameters.
-pub(crate) fn projection(params: &ListParams) -> Result<Projection, ScimError> {
+pub(crate) fn projection(
+    config: &ServerConfig,
+    params: &ListParams,
+) -> Result<Projection, ScimError> {
+    limits::check_attribute_names(config, "attributes", params.attributes.len())?;
+    limits::check_attribute_names(
+        config,
+        "excludedAttributes",
+        params.excluded_attributes.len(),
+    )?;
     let join = |names: &[String]| (!names.is_empty()).then(|| names.join(","));
     let attributes = join(&params.attributes);
     let excluded = join(&params.excluded_attributes);

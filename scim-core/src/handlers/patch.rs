@@ -6,11 +6,11 @@ use http::header::ETAG;
 use http::{Response, StatusCode};
 use serde_json::Value;
 
-use super::{Context, empty_response};
+use super::{Context, empty_response, limits};
 use crate::config::PatchResponse;
 use crate::error::ScimError;
 use crate::filter::AttrPath;
-use crate::patch::PatchRequest;
+use crate::patch::{PatchOpKind, PatchRequest};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
 use crate::wire::etag::Condition;
@@ -22,15 +22,15 @@ pub(crate) async fn patch(
     body: &[u8],
 ) -> Result<Response<Bytes>, ScimError> {
     let projection = ctx.projection()?;
-    let request = PatchRequest::parse(body, rt, &ctx.inner.config.patch)?;
+    let request = PatchRequest::parse(body, rt, &ctx.config.patch)?;
     let if_match = ctx.if_match()?;
-    match ctx.inner.config.patch_response {
+    match ctx.config.patch_response {
         PatchResponse::Body => {
             let patched = apply(
                 ctx,
                 rt,
                 id,
-                &request,
+                request,
                 if_match.as_ref(),
                 &projection.excluded_attributes,
             )
@@ -44,7 +44,7 @@ pub(crate) async fn patch(
                 ctx,
                 rt,
                 id,
-                &request,
+                request,
                 if_match.as_ref(),
                 &[AttrPath::new("members")],
             )
@@ -66,47 +66,123 @@ pub(crate) async fn patch_resource(
     message: Value,
     if_match: Option<&Condition>,
 ) -> Result<Resource, ScimError> {
-    let request = PatchRequest::from_value(message, rt, &ctx.inner.config.patch)?;
-    apply(ctx, rt, id, &request, if_match, &[]).await
+    let request = PatchRequest::parse_value(message, rt, &ctx.config.patch)?;
+    apply(ctx, rt, id, request, if_match, &[]).await
 }
 
 async fn apply(
     ctx: &Context<'_>,
     rt: &ResourceType,
     id: &str,
-    request: &PatchRequest,
+    mut request: PatchRequest,
     if_match: Option<&Condition>,
     excluded: &[AttrPath],
 ) -> Result<Resource, ScimError> {
-    if !ctx.inner.config.change_password && touches_password(request) {
-        return Err(ScimError::mutability(
-            "this service provider does not support changing passwords (changePassword)",
-        ));
+    check_schemas(rt, &request)?;
+    for operation in &request.operations {
+        if let Some(value) = &operation.value {
+            let name = operation.path.as_ref().map(|p| p.attribute.name.as_str());
+            limits::check_value(ctx.config, name.unwrap_or("value"), value)?;
+        }
     }
+    super::password::protect_patch(ctx, rt, &mut request).await?;
     let expected = ctx.expected_version(rt, id, if_match).await?;
+    let members_only = request
+        .member_delta(rt)
+        .is_some_and(|delta| delta.other.is_none());
+    if !members_only {
+        dry_run(ctx, rt, id, &request).await?;
+    }
     Ok(ctx
         .store()
         .patch_excluding(
             &ctx.store_ctx,
             rt,
             id,
-            request,
+            &request,
             expected.as_deref(),
             excluded,
         )
         .await?)
 }
 
-/// Whether an operation targets `password`, by path or as a key of a path-less value.
-fn touches_password(request: &PatchRequest) -> bool {
-    request.operations.iter().any(|op| match &op.path {
-        Some(path) => {
-            path.attribute.urn.is_none() && path.attribute.name.eq_ignore_ascii_case("password")
+/// Bounds the work of a PATCH before the store does it: its operations times the
+/// largest multi-valued attribute of the resource, then the patched copy against the
+/// element and string limits (so that many small PATCHes cannot grow an attribute past
+/// them either). An operation that fails here is left for the store to report.
+async fn dry_run(
+    ctx: &Context<'_>,
+    rt: &ResourceType,
+    id: &str,
+    request: &PatchRequest,
+) -> Result<(), ScimError> {
+    let mut draft = ctx.store().get(&ctx.store_ctx, rt, id).await?;
+    limits::check_patch_work(
+        ctx.config,
+        request.operations.len(),
+        limits::largest_multi_valued(&draft),
+    )?;
+    if request.apply(&mut draft, rt).is_ok() {
+        limits::check_resource(ctx.config, &draft)?;
+    }
+    Ok(())
+}
+
+/// `schemas` may change only within the resource type: a `replace` keeps the core schema
+/// and names only the type's extensions, an `add` names only its extensions, and it is
+/// never removed (`400 invalidValue`), so that a stored resource always says what it is.
+fn check_schemas(rt: &ResourceType, request: &PatchRequest) -> Result<(), ScimError> {
+    let known = |urn: &str| {
+        urn.eq_ignore_ascii_case(&rt.schema.id)
+            || rt
+                .extensions
+                .iter()
+                .any(|e| urn.eq_ignore_ascii_case(&e.schema.id))
+    };
+    for operation in &request.operations {
+        let Some(path) = &operation.path else {
+            continue;
+        };
+        let core = path
+            .attribute
+            .urn
+            .as_deref()
+            .is_none_or(|urn| urn.eq_ignore_ascii_case(&rt.schema.id));
+        if !core || !path.attribute.name.eq_ignore_ascii_case("schemas") {
+            continue;
         }
-        None => op
-            .value
-            .as_ref()
-            .and_then(Value::as_object)
-            .is_some_and(|o| o.keys().any(|k| k.eq_ignore_ascii_case("password"))),
-    })
+        let invalid = |why: &str| ScimError::invalid_value(format!("schemas: {why}"));
+        let urns: Vec<&str> = match (&operation.op, &operation.value) {
+            (PatchOpKind::Remove, _) => return Err(invalid("it cannot be removed")),
+            (_, Some(Value::Array(values))) => values
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .ok_or_else(|| invalid("every value must be a URN string"))
+                })
+                .collect::<Result<_, _>>()?,
+            (_, Some(Value::String(urn))) => vec![urn.as_str()],
+            _ => return Err(invalid("the value must be a list of schema URNs")),
+        };
+        if path.filter.is_some() || path.attribute.sub_attribute.is_some() {
+            return Err(invalid("it has no sub-attributes to filter or select"));
+        }
+        if let Some(unknown) = urns.iter().find(|urn| !known(urn)) {
+            return Err(invalid(&format!(
+                "{unknown} is not a schema of {}",
+                rt.name
+            )));
+        }
+        if operation.op == PatchOpKind::Replace
+            && !urns
+                .iter()
+                .any(|urn| urn.eq_ignore_ascii_case(&rt.schema.id))
+        {
+            return Err(invalid(&format!(
+                "the core schema {} must stay",
+                rt.schema.id
+            )));
+        }
+    }
+    Ok(())
 }

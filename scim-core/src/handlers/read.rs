@@ -17,7 +17,7 @@ pub(crate) async fn read(
 ) -> Result<Response<Bytes>, ScimError> {
     let projection = ctx.projection()?;
     let resource = ctx.store().get(&ctx.store_ctx, rt, id).await?;
-    if ctx.inner.config.etag
+    if ctx.config.etag
         && let Some(condition) = etag::condition(&ctx.parts.headers, &IF_NONE_MATCH)?
         && condition.matches(resource.version().unwrap_or_default())
     {

@@ -16,7 +16,7 @@ pub(crate) async fn replace(
     body: &[u8],
 ) -> Result<Response<Bytes>, ScimError> {
     let projection = ctx.projection()?;
-    let resource = Resource::parse(body, rt, &ctx.inner.config.validation)?;
+    let resource = Resource::parse(body, rt, &ctx.config.validation)?;
     let replaced = replace_resource(ctx, rt, id, resource, ctx.if_match()?.as_ref()).await?;
     Ok(ctx.resource_response(StatusCode::OK, rt, replaced, &projection, false))
 }
@@ -30,21 +30,16 @@ pub(crate) async fn replace_resource(
     mut resource: Resource,
     if_match: Option<&Condition>,
 ) -> Result<Resource, ScimError> {
-    let options = &ctx.inner.config.validation;
+    let options = &ctx.config.validation;
     let existing = ctx.store().get(&ctx.store_ctx, rt, id).await?;
     let expected = match if_match {
         Some(condition) => check_if_match(condition, &existing)?,
         None => None,
     };
     resource.validate_for_replace(&existing, rt, options)?;
-    if !ctx.inner.config.change_password {
-        // Okta's full PUTs may carry a password; without changePassword it is kept as is.
-        let attributes = resource.attributes_mut();
-        attributes.remove("password");
-        if let Some(password) = existing.get("password") {
-            attributes.insert("password".into(), password.clone());
-        }
-    }
+    super::limits::check_resource(ctx.config, &resource)?;
+    // A replacement without a password keeps the stored one: the store sees to that.
+    super::password::protect_resource(ctx, rt, &mut resource).await?;
     Ok(ctx
         .store()
         .replace(&ctx.store_ctx, rt, id, resource, expected.as_deref())

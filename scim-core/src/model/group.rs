@@ -11,7 +11,7 @@ use crate::schema::builtin::GROUP_SCHEMA;
 /// A Group ([RFC 7643 §4.2](https://www.rfc-editor.org/rfc/rfc7643#section-4.2)).
 ///
 /// ```
-/// use scim_core::{Group, Member, Resource};
+/// use scim_core::{Resource, model::{Group, Member}};
 /// let mut group = Group::new("Tour Guides");
 /// group.members.push(Member::new("2819c223-7f76-453a-919d-413861904646"));
 /// let resource = Resource::from(group.clone());
@@ -51,7 +51,7 @@ impl Group {
     /// A group with a display name and nothing else.
     ///
     /// ```
-    /// # use scim_core::Group;
+    /// # use scim_core::model::Group;
     /// assert_eq!(Group::new("Admins").display_name, "Admins");
     /// ```
     pub fn new(display_name: impl Into<String>) -> Self {
@@ -65,7 +65,7 @@ impl Group {
 /// A member of a group (RFC 7643 §4.2 `members`).
 ///
 /// ```
-/// use scim_core::Member;
+/// use scim_core::model::Member;
 /// let m: Member = serde_json::from_value(serde_json::json!({"value": "1", "$ref": "https://x/Users/1", "type": "User"})).unwrap();
 /// assert_eq!(m.reference.as_deref(), Some("https://x/Users/1"));
 /// assert_eq!(m.kind.as_deref(), Some("User"));
@@ -91,7 +91,7 @@ impl Member {
     /// A member by id.
     ///
     /// ```
-    /// # use scim_core::Member;
+    /// # use scim_core::model::Member;
     /// assert_eq!(Member::new("42").value.as_deref(), Some("42"));
     /// ```
     pub fn new(value: impl Into<String>) -> Self {

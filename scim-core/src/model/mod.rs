@@ -1,6 +1,6 @@
 //! Typed views of the built-in resources, for host apps that prefer structs to JSON in
 //! their store: [`User`] (with [`EnterpriseUser`]) and [`Group`], converting to and from
-//! [`Resource`](crate::Resource). Fields mirror RFC 7643 §4; unknown attributes and other
+//! [`Resource`]. Fields mirror RFC 7643 §4; unknown attributes and other
 //! extensions are kept in `extensions`.
 
 mod group;
@@ -21,7 +21,7 @@ use crate::resource::Resource;
 /// The `meta` attribute every resource has ([RFC 7643 §3.1](https://www.rfc-editor.org/rfc/rfc7643#section-3.1)).
 ///
 /// ```
-/// use scim_core::Meta;
+/// use scim_core::model::Meta;
 /// let meta: Meta = serde_json::from_value(serde_json::json!({"resourceType": "User", "version": "W/\"1\""})).unwrap();
 /// assert_eq!(meta.version.as_deref(), Some("W/\"1\""));
 /// assert_eq!(serde_json::to_value(&meta).unwrap(), serde_json::json!({"resourceType": "User", "version": "W/\"1\""}));
@@ -75,5 +75,5 @@ fn to_resource<T: Serialize>(view: &T, name: &str, schemas: &[&str]) -> Resource
         ordered.extend(attributes);
         attributes = ordered;
     }
-    Resource::new(name, attributes)
+    Resource::new_unchecked(name, attributes)
 }

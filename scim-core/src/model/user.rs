@@ -13,7 +13,7 @@ use crate::schema::builtin::{ENTERPRISE_USER_SCHEMA, USER_SCHEMA};
 /// EnterpriseUser extension when present.
 ///
 /// ```
-/// use scim_core::{Email, Resource, User};
+/// use scim_core::{Resource, model::{Email, User}};
 /// let mut user = User::new("bjensen@example.com");
 /// user.active = Some(true);
 /// user.emails.push(Email::new("bjensen@example.com"));
@@ -69,7 +69,9 @@ pub struct User {
     /// The administrative status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// The cleartext password (write-only: never in a response).
+    /// The password (write-only: never in a response). In what a store receives from the
+    /// engine, its hash by the configured [`PasswordHasher`](crate::PasswordHasher), never
+    /// the clear text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Email addresses.
@@ -118,7 +120,7 @@ impl User {
     /// A user with a userName and nothing else.
     ///
     /// ```
-    /// # use scim_core::User;
+    /// # use scim_core::model::User;
     /// assert_eq!(User::new("bjensen").user_name, "bjensen");
     /// ```
     pub fn new(user_name: impl Into<String>) -> Self {
@@ -151,7 +153,7 @@ impl From<User> for Resource {
 /// The components of a user's name (RFC 7643 §4.1.1 `name`).
 ///
 /// ```
-/// use scim_core::Name;
+/// use scim_core::model::Name;
 /// let n: Name = serde_json::from_value(serde_json::json!({"givenName": "Barbara", "familyName": "Jensen"})).unwrap();
 /// assert_eq!(n.given_name.as_deref(), Some("Barbara"));
 /// ```
@@ -184,7 +186,7 @@ pub struct Name {
 /// x509Certificates.
 ///
 /// ```
-/// use scim_core::Email;
+/// use scim_core::model::Email;
 /// let mut e = Email::new("bjensen@example.com");
 /// e.kind = Some("work".into());
 /// e.primary = Some(true);
@@ -212,7 +214,7 @@ impl MultiValue {
     /// A value with no label.
     ///
     /// ```
-    /// # use scim_core::PhoneNumber;
+    /// # use scim_core::model::PhoneNumber;
     /// assert_eq!(PhoneNumber::new("tel:+1-201-555-0123").value.as_deref(), Some("tel:+1-201-555-0123"));
     /// ```
     pub fn new(value: impl Into<String>) -> Self {
@@ -241,7 +243,7 @@ pub type X509Certificate = MultiValue;
 /// A postal address (RFC 7643 §4.1.2 `addresses`).
 ///
 /// ```
-/// use scim_core::Address;
+/// use scim_core::model::Address;
 /// let a: Address = serde_json::from_value(serde_json::json!({"locality": "Hollywood", "type": "work"})).unwrap();
 /// assert_eq!(a.kind.as_deref(), Some("work"));
 /// ```
@@ -278,7 +280,7 @@ pub struct Address {
 /// A group the user belongs to (RFC 7643 §4.1.2 `groups`, read-only).
 ///
 /// ```
-/// use scim_core::GroupRef;
+/// use scim_core::model::GroupRef;
 /// let g: GroupRef = serde_json::from_value(serde_json::json!({"value": "e9e3", "display": "Tour Guides"})).unwrap();
 /// assert_eq!(g.display.as_deref(), Some("Tour Guides"));
 /// ```
@@ -302,7 +304,7 @@ pub struct GroupRef {
 /// The EnterpriseUser extension ([RFC 7643 §4.3](https://www.rfc-editor.org/rfc/rfc7643#section-4.3)).
 ///
 /// ```
-/// use scim_core::EnterpriseUser;
+/// use scim_core::model::EnterpriseUser;
 /// let e: EnterpriseUser = serde_json::from_value(serde_json::json!({"employeeNumber": "701984", "manager": {"value": "26118915"}})).unwrap();
 /// assert_eq!(e.manager.unwrap().value.as_deref(), Some("26118915"));
 /// ```
@@ -333,7 +335,7 @@ pub struct EnterpriseUser {
 /// The user's manager (RFC 7643 §4.3 `manager`).
 ///
 /// ```
-/// use scim_core::Manager;
+/// use scim_core::model::Manager;
 /// let m: Manager = serde_json::from_value(serde_json::json!({"value": "1", "displayName": "John Smith"})).unwrap();
 /// assert_eq!(m.display_name.as_deref(), Some("John Smith"));
 /// ```

@@ -17,10 +17,12 @@ impl PatchRequest {
     ///
     /// `None` when the resource type has no `members` attribute, when the PATCH does not
     /// touch `members`, or when it does so in a way only whole-document application can
-    /// express (e.g. `members[type eq "Group"]`).
+    /// express (e.g. `members[type eq "Group"]`, or, when parsed without
+    /// [`PatchOptions::remove_missing_is_noop`](super::PatchOptions::remove_missing_is_noop),
+    /// a removal of chosen members, which must fail for an absent one).
     ///
     /// ```
-    /// use scim_core::{PatchOptions, PatchRequest, SchemaRegistry};
+    /// use scim_core::{PatchRequest, SchemaRegistry, patch::PatchOptions};
     /// let registry = SchemaRegistry::with_builtins();
     /// let group = registry.resource_type("Group").unwrap();
     /// let patch = PatchRequest::parse(br#"{"Operations":[
@@ -68,6 +70,13 @@ impl PatchRequest {
                     net.reset(list);
                 }
                 (PatchOpKind::Remove, None, None) => net.reset(Vec::new()),
+                // Strict: removing an absent member is `noTarget`, which only the
+                // whole document can tell.
+                (PatchOpKind::Remove, _, Some(_)) | (PatchOpKind::Remove, Some(_), _)
+                    if !self.rules.remove_missing_is_noop =>
+                {
+                    return None;
+                }
                 (PatchOpKind::Remove, None, Some(value)) => {
                     for member in items(value) {
                         net.record(member_id(member)?.to_owned(), None);

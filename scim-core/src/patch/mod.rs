@@ -5,6 +5,8 @@ mod members;
 mod options;
 mod parse;
 #[cfg(test)]
+mod rfc_tests;
+#[cfg(test)]
 mod tests;
 
 pub use options::PatchOptions;
@@ -19,7 +21,7 @@ pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp
 /// A PATCH operation kind: `add`, `replace` or `remove` (RFC 7644 §3.5.2.1–3).
 ///
 /// ```
-/// use scim_core::PatchOpKind;
+/// use scim_core::patch::PatchOpKind;
 /// assert_eq!(PatchOpKind::Replace.as_str(), "replace");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,7 +38,7 @@ impl PatchOpKind {
     /// The keyword in lower case.
     ///
     /// ```
-    /// # use scim_core::PatchOpKind;
+    /// # use scim_core::patch::PatchOpKind;
     /// assert_eq!(PatchOpKind::Remove.as_str(), "remove");
     /// ```
     pub const fn as_str(self) -> &'static str {
@@ -51,7 +53,7 @@ impl PatchOpKind {
 /// One operation of a PATCH request, with its path parsed.
 ///
 /// ```
-/// use scim_core::{PatchOpKind, PatchOperation};
+/// use scim_core::patch::{PatchOpKind, PatchOperation};
 /// let op = PatchOperation { op: PatchOpKind::Replace, path: Some("active".parse().unwrap()), value: Some(false.into()) };
 /// assert_eq!(op.op, PatchOpKind::Replace);
 /// ```
@@ -69,7 +71,7 @@ pub struct PatchOperation {
 /// already checked against the resource type's schema by the engine.
 ///
 /// ```
-/// use scim_core::{PatchOptions, PatchRequest, SchemaRegistry};
+/// use scim_core::{PatchRequest, SchemaRegistry, patch::PatchOptions};
 /// let registry = SchemaRegistry::with_builtins();
 /// let body = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[]}"#;
 /// let p = PatchRequest::parse(body, registry.resource_type("User").unwrap(), &PatchOptions::default()).unwrap();
@@ -89,11 +91,11 @@ impl PatchRequest {
     /// A request of already-checked operations, applied with the default (lenient) rules.
     ///
     /// ```
-    /// use scim_core::{PatchOpKind, PatchOperation, PatchRequest};
+    /// use scim_core::{PatchRequest, patch::{PatchOperation, PatchOpKind}};
     /// let op = PatchOperation { op: PatchOpKind::Remove, path: Some("title".parse().unwrap()), value: None };
-    /// assert_eq!(PatchRequest::new(vec![op]).operations.len(), 1);
+    /// assert_eq!(PatchRequest::new_unchecked(vec![op]).operations.len(), 1);
     /// ```
-    pub fn new(operations: Vec<PatchOperation>) -> Self {
+    pub fn new_unchecked(operations: Vec<PatchOperation>) -> Self {
         Self {
             operations,
             rules: ApplyRules::from(&PatchOptions::default()),
@@ -123,7 +125,7 @@ impl From<&PatchOptions> for ApplyRules {
 /// store can apply it without rewriting the whole member list.
 ///
 /// ```
-/// use scim_core::MemberDelta;
+/// use scim_core::patch::MemberDelta;
 /// let d = MemberDelta::default();
 /// assert!(d.add.is_empty() && d.remove.is_empty() && d.replace_all.is_none());
 /// ```

@@ -7,7 +7,7 @@ use crate::schema::validate::ValidationOptions;
 /// sends; all are on by default, and [`PatchOptions::strict`] turns them all off.
 ///
 /// ```
-/// use scim_core::PatchOptions;
+/// use scim_core::patch::PatchOptions;
 /// let lenient = PatchOptions::default();
 /// assert!(lenient.case_insensitive_op);
 /// let strict = PatchOptions::strict();
@@ -40,7 +40,9 @@ pub struct PatchOptions {
     /// are ignored when unchanged (Okta echoes the group `id` on rename), instead of
     /// `400 mutability`.
     pub ignore_read_only_echo: bool,
-    /// Accept a message without the `PatchOp` schema URN in `schemas`.
+    /// Accept a message without `schemas` (or with an empty list), instead of
+    /// `400 invalidSyntax`. A `schemas` that names other URNs only (another message's) is
+    /// refused either way.
     pub allow_missing_schema: bool,
     /// Removing a value that is not there (a member not in the group) succeeds, keeping
     /// provisioning idempotent, instead of `400 noTarget`.
@@ -76,7 +78,7 @@ impl PatchOptions {
     /// Every leniency off: exactly RFC 7644 §3.5.2.
     ///
     /// ```
-    /// use scim_core::PatchOptions;
+    /// use scim_core::patch::PatchOptions;
     /// assert!(!PatchOptions::strict().allow_empty_operations);
     /// ```
     pub fn strict() -> Self {

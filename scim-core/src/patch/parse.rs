@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::options::PatchOptions;
 use super::{ApplyRules, PATCH_OP_SCHEMA, PatchOpKind, PatchOperation, PatchRequest};
 use crate::error::ScimError;
+use crate::filter::evaluate::check_element_filter;
 use crate::filter::{AttrPath, PatchPath};
 use crate::schema::attribute::{Attribute, Mutability};
 use crate::schema::coerce::{coerce_element, coerce_value};
@@ -19,7 +20,7 @@ impl PatchRequest {
     /// Parses and checks a PATCH body against a resource type.
     ///
     /// ```
-    /// use scim_core::{PatchOptions, PatchRequest, SchemaRegistry};
+    /// use scim_core::{PatchRequest, SchemaRegistry, patch::PatchOptions};
     /// let registry = SchemaRegistry::with_builtins();
     /// let user = registry.resource_type("User").unwrap();
     /// let body = br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
@@ -34,20 +35,20 @@ impl PatchRequest {
     ) -> Result<Self, ScimError> {
         let message: Value = serde_json::from_slice(body)
             .map_err(|e| ScimError::invalid_syntax(format!("PATCH body is not valid JSON: {e}")))?;
-        Self::from_value(message, resource_type, options)
+        Self::parse_value(message, resource_type, options)
     }
 
     /// Checks an already-parsed JSON PATCH message (as found inside a Bulk operation).
     ///
     /// ```
-    /// use scim_core::{PatchOptions, PatchRequest, SchemaRegistry};
+    /// use scim_core::{PatchRequest, SchemaRegistry, patch::PatchOptions};
     /// let registry = SchemaRegistry::with_builtins();
     /// let group = registry.resource_type("Group").unwrap();
     /// let msg = serde_json::json!({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
     ///     "Operations":[{"op":"remove","path":"members[value eq \"2819c223\"]"}]});
-    /// assert_eq!(PatchRequest::from_value(msg, group, &PatchOptions::default()).unwrap().operations.len(), 1);
+    /// assert_eq!(PatchRequest::parse_value(msg, group, &PatchOptions::default()).unwrap().operations.len(), 1);
     /// ```
-    pub fn from_value(
+    pub fn parse_value(
         message: Value,
         resource_type: &ResourceType,
         options: &PatchOptions,
@@ -86,15 +87,24 @@ impl PatchRequest {
     }
 }
 
+/// `schemas` names the PatchOp URN (RFC 7644 §3.5.2). A message that names something
+/// else (another message's URN) is `400 invalidSyntax`; one without `schemas` (or with an
+/// empty list) passes only under [`PatchOptions::allow_missing_schema`].
 fn check_schemas(message: &Map<String, Value>, options: &PatchOptions) -> Result<(), ScimError> {
-    let listed = get_ci(message, "schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|s| {
-            s.iter()
-                .filter_map(Value::as_str)
-                .any(|u| u.eq_ignore_ascii_case(PATCH_OP_SCHEMA))
-        });
-    if listed || options.allow_missing_schema {
+    let urns: &[Value] = match get_ci(message, "schemas") {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(urns)) => urns,
+        Some(_) => {
+            return Err(ScimError::invalid_syntax(
+                "\"schemas\" must be an array of URNs",
+            ));
+        }
+    };
+    let listed = urns
+        .iter()
+        .filter_map(Value::as_str)
+        .any(|u| u.eq_ignore_ascii_case(PATCH_OP_SCHEMA));
+    if listed || (urns.is_empty() && options.allow_missing_schema) {
         Ok(())
     } else {
         Err(ScimError::invalid_syntax(format!(
@@ -174,6 +184,23 @@ fn read_operation(
     }
 }
 
+/// Whether `path` names an attribute (or sub-attribute, or extension) that a narrowed
+/// schema left out.
+fn omitted(rt: &ResourceType, path: &PatchPath) -> bool {
+    let attribute = &path.attribute;
+    let urn = attribute.urn.as_deref();
+    if let Some(urn) = urn
+        && rt.omits_extension(&format!("{urn}:{}", attribute.name))
+    {
+        return true;
+    }
+    let sub = attribute
+        .sub_attribute
+        .as_deref()
+        .or(path.sub_attribute.as_deref());
+    rt.omits(urn, &attribute.name, sub)
+}
+
 fn read_op(op: &str, options: &PatchOptions) -> Option<PatchOpKind> {
     let kinds = [PatchOpKind::Add, PatchOpKind::Replace, PatchOpKind::Remove];
     kinds.into_iter().find(|k| {
@@ -195,6 +222,15 @@ fn read_pathed(
     options: &PatchOptions,
     out: &mut Vec<PatchOperation>,
 ) -> Result<(), ScimError> {
+    if omitted(rt, &path) {
+        if options.values.ignore_unsupported_attributes {
+            tracing::debug!(path = %path, "PATCH path names an attribute the schema leaves out; ignored");
+            return Ok(());
+        }
+        return Err(crate::schema::coerce::unsupported_attribute(&format!(
+            "operation {index}: {path}"
+        )));
+    }
     let Some(resolved) = rt.resolve(&path.attribute) else {
         if options.values.ignore_unknown_attributes {
             // Entra maps attributes a host app may not define; like PUT, ignore them.
@@ -206,7 +242,7 @@ fn read_pathed(
             rt.name
         )));
     };
-    check_path_shape(&path, &resolved, index, options)?;
+    check_path_shape(&path, &resolved, index, rt, options)?;
     let target = target_attribute(&path, &resolved);
     let value = match (op, value) {
         (PatchOpKind::Remove, None) => None,
@@ -239,11 +275,13 @@ fn read_pathed(
 }
 
 /// A value filter needs a multi-valued complex attribute; a sub-attribute after the filter
-/// must exist; a filter's own paths are checked against the element's sub-attributes.
+/// must exist; a filter's own paths are checked against the element's sub-attributes
+/// (as a list filter's are: a sub-attribute never returned cannot be matched on).
 fn check_path_shape(
     path: &PatchPath,
     resolved: &ResolvedAttribute<'_>,
     index: usize,
+    rt: &ResourceType,
     options: &PatchOptions,
 ) -> Result<(), ScimError> {
     if path.filter.is_some() {
@@ -260,6 +298,11 @@ fn check_path_shape(
                 "operation {index}: {path}: {} has no sub-attribute {sub:?}",
                 resolved.attribute.name
             )));
+        }
+        if let Some(filter) = &path.filter {
+            check_element_filter(filter, rt, resolved.attribute, &options.filter)
+                // The detail names the attribute, not the filter's values.
+                .map_err(|e| e.context(format!("operation {index}: {}", path.attribute)))?;
         }
     }
     Ok(())

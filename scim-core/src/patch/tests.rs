@@ -45,7 +45,7 @@ fn run_with(
     options: &PatchOptions,
 ) -> Result<Value, ScimError> {
     let patch = PatchRequest::parse(&message(ops), rt, options)?;
-    let mut r = Resource::from_value(rt.name.clone(), resource).unwrap();
+    let mut r = Resource::from_value_unchecked(rt.name.clone(), resource).unwrap();
     let before = r.clone();
     let result = patch.apply_with(&mut r, rt, options);
     if result.is_err() {
@@ -299,14 +299,15 @@ fn remove_without_path_is_no_target() {
 }
 
 #[test]
-fn remove_required_attribute_is_rejected() {
+fn remove_required_attribute_is_a_mutability_error() {
+    // RFC 7644 §3.5.2.2: removing a required attribute is `mutability`.
     assert_eq!(
         scim_type(run(
             user_type(),
             user(),
             json!([{"op": "remove", "path": "userName"}])
         )),
-        Some(ScimType::InvalidValue)
+        Some(ScimType::Mutability)
     );
 }
 
@@ -527,10 +528,10 @@ fn a_failing_operation_undoes_the_earlier_ones() {
         ]),
     );
     // `run` asserts the resource is unchanged on error.
-    assert_eq!(scim_type(result), Some(ScimType::InvalidValue));
+    assert_eq!(scim_type(result), Some(ScimType::Mutability));
 }
 
-// ---- Entra ID and Okta dialects (../shared/CLIENTS.md) ----
+// ---- Entra ID and Okta dialects (docs/clients.md) ----
 
 #[test]
 fn entra_capitalised_ops_and_string_booleans() {
@@ -1002,7 +1003,7 @@ fn apply_honours_the_options_the_request_was_parsed_with() {
         json!([{"op": "replace", "path": "emails[type eq \"other\"].value", "value": "x@example.com"}]),
     );
     let strict = PatchRequest::parse(&body, user_type(), &PatchOptions::strict()).unwrap();
-    let mut r = Resource::from_value("User", user()).unwrap();
+    let mut r = Resource::from_value_unchecked("User", user()).unwrap();
     let err = strict.apply(&mut r, user_type()).unwrap_err();
     assert_eq!(err.scim_type(), Some(ScimType::NoTarget));
     let lenient = PatchRequest::parse(&body, user_type(), &PatchOptions::default()).unwrap();

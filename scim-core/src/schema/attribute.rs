@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// The data type of an attribute ([RFC 7643 §2.3](https://www.rfc-editor.org/rfc/rfc7643#section-2.3)).
 ///
 /// ```
-/// use scim_core::AttributeType;
+/// use scim_core::schema::AttributeType;
 /// assert_eq!(serde_json::to_string(&AttributeType::DateTime).unwrap(), "\"dateTime\"");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -32,7 +32,7 @@ pub enum AttributeType {
 /// Whether and how an attribute may be changed ([RFC 7643 §7](https://www.rfc-editor.org/rfc/rfc7643#section-7)).
 ///
 /// ```
-/// use scim_core::Mutability;
+/// use scim_core::schema::Mutability;
 /// assert_eq!(Mutability::default(), Mutability::ReadWrite);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -52,7 +52,7 @@ pub enum Mutability {
 /// When an attribute is returned in a response ([RFC 7643 §7](https://www.rfc-editor.org/rfc/rfc7643#section-7)).
 ///
 /// ```
-/// use scim_core::Returned;
+/// use scim_core::schema::Returned;
 /// assert_eq!(Returned::default(), Returned::Default);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -72,7 +72,7 @@ pub enum Returned {
 /// How the service provider enforces uniqueness ([RFC 7643 §7](https://www.rfc-editor.org/rfc/rfc7643#section-7)).
 ///
 /// ```
-/// use scim_core::Uniqueness;
+/// use scim_core::schema::Uniqueness;
 /// assert_eq!(Uniqueness::default(), Uniqueness::None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -92,7 +92,7 @@ pub enum Uniqueness {
 /// Build one with [`Attribute::new`] and the chaining setters:
 ///
 /// ```
-/// use scim_core::{Attribute, AttributeType, Mutability, Returned};
+/// use scim_core::schema::{Attribute, AttributeType, Mutability, Returned};
 /// let password = Attribute::new("password", AttributeType::String)
 ///     .mutability(Mutability::WriteOnly)
 ///     .returned(Returned::Never);
@@ -132,13 +132,19 @@ pub struct Attribute {
     /// For `complex` attributes: their sub-attributes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sub_attributes: Vec<Attribute>,
+    /// The sub-attributes a narrowed schema left out ([`Schema::narrow`](super::Schema::narrow)):
+    /// a write setting one is refused unless
+    /// [`ValidationOptions::ignore_unsupported_attributes`](super::ValidationOptions::ignore_unsupported_attributes)
+    /// is on. Never rendered.
+    #[serde(skip)]
+    pub omitted_sub_attributes: Vec<String>,
 }
 
 impl Attribute {
     /// A singular, optional, read-write, case-insensitive attribute returned by default.
     ///
     /// ```
-    /// use scim_core::{Attribute, AttributeType};
+    /// use scim_core::schema::{Attribute, AttributeType};
     /// let a = Attribute::new("nickName", AttributeType::String);
     /// assert!(!a.required && !a.case_exact);
     /// ```
@@ -156,13 +162,14 @@ impl Attribute {
             uniqueness: Uniqueness::None,
             reference_types: Vec::new(),
             sub_attributes: Vec::new(),
+            omitted_sub_attributes: Vec::new(),
         }
     }
 
     /// A complex attribute with the given sub-attributes.
     ///
     /// ```
-    /// use scim_core::{Attribute, AttributeType};
+    /// use scim_core::schema::{Attribute, AttributeType};
     /// let name = Attribute::complex("name", vec![Attribute::new("givenName", AttributeType::String)]);
     /// assert_eq!(name.sub_attribute("GIVENNAME").unwrap().name, "givenName");
     /// ```
@@ -175,7 +182,7 @@ impl Attribute {
     /// Sets `multiValued`.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType};
+    /// # use scim_core::schema::{Attribute, AttributeType};
     /// assert!(Attribute::new("x", AttributeType::String).multi_valued(true).multi_valued);
     /// ```
     #[must_use]
@@ -187,7 +194,7 @@ impl Attribute {
     /// Sets `description`.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType};
+    /// # use scim_core::schema::{Attribute, AttributeType};
     /// assert_eq!(Attribute::new("x", AttributeType::String).description("d").description, "d");
     /// ```
     #[must_use]
@@ -199,7 +206,7 @@ impl Attribute {
     /// Sets `required`.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType};
+    /// # use scim_core::schema::{Attribute, AttributeType};
     /// assert!(Attribute::new("x", AttributeType::String).required(true).required);
     /// ```
     #[must_use]
@@ -211,7 +218,7 @@ impl Attribute {
     /// Sets `caseExact`.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType};
+    /// # use scim_core::schema::{Attribute, AttributeType};
     /// assert!(Attribute::new("x", AttributeType::String).case_exact(true).case_exact);
     /// ```
     #[must_use]
@@ -223,7 +230,7 @@ impl Attribute {
     /// Sets `mutability`.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType, Mutability};
+    /// # use scim_core::schema::{Attribute, AttributeType, Mutability};
     /// let a = Attribute::new("x", AttributeType::String).mutability(Mutability::Immutable);
     /// assert_eq!(a.mutability, Mutability::Immutable);
     /// ```
@@ -236,7 +243,7 @@ impl Attribute {
     /// Sets `returned`.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType, Returned};
+    /// # use scim_core::schema::{Attribute, AttributeType, Returned};
     /// let a = Attribute::new("x", AttributeType::String).returned(Returned::Always);
     /// assert_eq!(a.returned, Returned::Always);
     /// ```
@@ -249,7 +256,7 @@ impl Attribute {
     /// Sets `uniqueness`.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType, Uniqueness};
+    /// # use scim_core::schema::{Attribute, AttributeType, Uniqueness};
     /// let a = Attribute::new("x", AttributeType::String).uniqueness(Uniqueness::Server);
     /// assert_eq!(a.uniqueness, Uniqueness::Server);
     /// ```
@@ -262,7 +269,7 @@ impl Attribute {
     /// Sets `canonicalValues`.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType};
+    /// # use scim_core::schema::{Attribute, AttributeType};
     /// let a = Attribute::new("type", AttributeType::String).canonical_values(["work", "home"]);
     /// assert_eq!(a.canonical_values, ["work", "home"]);
     /// ```
@@ -279,7 +286,7 @@ impl Attribute {
     /// Sets `referenceTypes`.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType};
+    /// # use scim_core::schema::{Attribute, AttributeType};
     /// let a = Attribute::new("$ref", AttributeType::Reference).reference_types(["User", "Group"]);
     /// assert_eq!(a.reference_types, ["User", "Group"]);
     /// ```
@@ -296,7 +303,7 @@ impl Attribute {
     /// Finds a sub-attribute by name, case-insensitively (RFC 7643 §2.1).
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType};
+    /// # use scim_core::schema::{Attribute, AttributeType};
     /// let emails = Attribute::complex("emails", vec![Attribute::new("value", AttributeType::String)]);
     /// assert!(emails.sub_attribute("Value").is_some());
     /// assert!(emails.sub_attribute("nope").is_none());
@@ -310,10 +317,27 @@ impl Attribute {
     /// Whether this is a complex attribute.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType};
+    /// # use scim_core::schema::{Attribute, AttributeType};
     /// assert!(Attribute::complex("name", vec![]).is_complex());
     /// ```
     pub fn is_complex(&self) -> bool {
         self.kind == AttributeType::Complex
+    }
+
+    /// Whether values of this attribute never leave the server: `returned: never`, or
+    /// `writeOnly` (RFC 7643 §7), as `password`. Such an attribute is never in a response,
+    /// and so never usable in a `filter` or `sortBy` either: matching or ordering on it
+    /// would answer what a response must not (a password guessed one `ge` at a time).
+    ///
+    /// ```
+    /// # use scim_core::{SchemaRegistry, schema::{Attribute, AttributeType, Returned}};
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// assert!(users.schema.attribute_named("password").unwrap().is_never_returned());
+    /// assert!(!users.schema.attribute_named("userName").unwrap().is_never_returned());
+    /// assert!(Attribute::new("x", AttributeType::String).returned(Returned::Never).is_never_returned());
+    /// ```
+    pub fn is_never_returned(&self) -> bool {
+        self.returned == Returned::Never || self.mutability == Mutability::WriteOnly
     }
 }

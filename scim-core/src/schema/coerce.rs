@@ -11,86 +11,13 @@ use super::builtin;
 use super::definition::{ResourceType, Schema};
 use super::validate::ValidationOptions;
 use crate::error::ScimError;
-use crate::resource::Resource;
 
 /// Schema URNs of SCIM 1.x that some clients still put in `schemas` for the core schema
 /// (OneLogin sends `urn:scim:schemas:core:2.0`).
 const LEGACY_CORE_SCHEMAS: [&str; 2] = ["urn:scim:schemas:core:2.0", "urn:scim:schemas:core:1.0"];
 
-impl Resource {
-    /// Parses a request body into a resource of type `rt`: enforces the size limit
-    /// (`413`), JSON syntax (`400 invalidSyntax`), maps every attribute name to the
-    /// schema's spelling (top level, sub-attributes, extension objects under their URN,
-    /// and URN-qualified top-level keys such as
-    /// `"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"`,
-    /// which move under their extension object), and checks or coerces every value by
-    /// its attribute's type (`400 invalidValue` naming the attribute).
-    ///
-    /// `null` values and empty arrays are unassigned (RFC 7643 §2.5) and are dropped.
-    /// Mutability and required attributes are checked later, by
-    /// [`Resource::validate_for_create`] and [`Resource::validate_for_replace`].
-    ///
-    /// ```
-    /// use scim_core::{Resource, SchemaRegistry, ValidationOptions};
-    /// let registry = SchemaRegistry::with_builtins();
-    /// let users = registry.resource_type("User").unwrap();
-    /// let body = br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
-    ///                 "UserName":"bjensen","Active":"True"}"#;
-    /// let user = Resource::parse(body, users, &ValidationOptions::default()).unwrap();
-    /// assert_eq!(user.get("userName"), Some(&serde_json::json!("bjensen")));
-    /// assert_eq!(user.get("active"), Some(&serde_json::json!(true)));
-    ///
-    /// let err = Resource::parse(br#"{"active":"yes"}"#, users, &ValidationOptions::default()).unwrap_err();
-    /// assert_eq!(err.status().as_u16(), 400);
-    /// assert!(err.detail().contains("active"));
-    /// ```
-    pub fn parse(
-        bytes: &[u8],
-        rt: &ResourceType,
-        opts: &ValidationOptions,
-    ) -> Result<Resource, ScimError> {
-        if bytes.len() > opts.max_resource_bytes {
-            return Err(ScimError::payload_too_large(format!(
-                "the resource is {} bytes; the limit is {} bytes",
-                bytes.len(),
-                opts.max_resource_bytes
-            )));
-        }
-        let value: Value = serde_json::from_slice(bytes)
-            .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))?;
-        Self::from_json(value, rt, opts)
-    }
-
-    /// Like [`Resource::parse`], for a body already parsed as JSON (a Bulk operation's
-    /// `data`, a test fixture). The size limit is not checked here.
-    ///
-    /// ```
-    /// use scim_core::{Resource, SchemaRegistry, ValidationOptions};
-    /// let registry = SchemaRegistry::with_builtins();
-    /// let groups = registry.resource_type("Group").unwrap();
-    /// let g = Resource::from_json(serde_json::json!({"DISPLAYNAME": "Admins"}), groups, &ValidationOptions::default()).unwrap();
-    /// assert_eq!(g.get("displayName"), Some(&serde_json::json!("Admins")));
-    /// assert!(Resource::from_json(serde_json::json!("x"), groups, &ValidationOptions::default()).is_err());
-    /// ```
-    pub fn from_json(
-        value: Value,
-        rt: &ResourceType,
-        opts: &ValidationOptions,
-    ) -> Result<Resource, ScimError> {
-        let Value::Object(input) = value else {
-            return Err(ScimError::invalid_syntax(
-                "the body must be a JSON object holding one resource",
-            ));
-        };
-        Ok(Resource::new(
-            rt.name.clone(),
-            canonicalize_resource(input, rt, opts)?,
-        ))
-    }
-}
-
 /// Canonicalizes the top level of a resource.
-fn canonicalize_resource(
+pub(crate) fn canonicalize_resource(
     input: Map<String, Value>,
     rt: &ResourceType,
     opts: &ValidationOptions,
@@ -109,13 +36,17 @@ fn canonicalize_resource(
                     schema.id
                 )));
             };
-            let attributes =
-                canonicalize_object(object, &schema.attributes, opts, &format!("{}:", schema.id))?;
+            let attributes = canonicalize_object(
+                object,
+                (&schema.attributes, &schema.omitted),
+                opts,
+                &format!("{}:", schema.id),
+            )?;
             merge_extension(&mut out, &schema.id, attributes)?;
         } else if let Some((schema, name)) = split_qualified(&key, rt) {
             // A URN-qualified attribute name at the top level (RFC 7644 §3.10).
             let Some(attribute) = schema_attribute(schema, rt, name) else {
-                unknown_attribute(&key, opts)?;
+                unknown_attribute(&key, schema.omits(name, None), opts)?;
                 continue;
             };
             let path = format!("{}:{}", schema.id, attribute.name);
@@ -136,7 +67,8 @@ fn canonicalize_resource(
                 insert_once(&mut out, &attribute.name, value)?;
             }
         } else {
-            unknown_attribute(&key, opts)?;
+            let omitted = rt.omits_extension(&key) || rt.schema.omits(&key, None);
+            unknown_attribute(&key, omitted, opts)?;
         }
     }
     Ok(out)
@@ -171,7 +103,16 @@ fn split_qualified<'a, 'k>(key: &'k str, rt: &'a ResourceType) -> Option<(&'a Sc
     })
 }
 
-fn unknown_attribute(name: &str, opts: &ValidationOptions) -> Result<(), ScimError> {
+/// An attribute the resource type does not define: `omitted` when a narrowed schema left
+/// it out (the host does not store it), else one no schema defines.
+fn unknown_attribute(name: &str, omitted: bool, opts: &ValidationOptions) -> Result<(), ScimError> {
+    if omitted {
+        return if opts.ignore_unsupported_attributes {
+            Ok(())
+        } else {
+            Err(unsupported_attribute(name))
+        };
+    }
     if opts.ignore_unknown_attributes {
         Ok(())
     } else {
@@ -180,6 +121,14 @@ fn unknown_attribute(name: &str, opts: &ValidationOptions) -> Result<(), ScimErr
             shorten(name)
         )))
     }
+}
+
+/// The error for a write setting an attribute a narrowed schema left out.
+pub(crate) fn unsupported_attribute(name: &str) -> ScimError {
+    ScimError::invalid_value(format!(
+        "{}: this server does not store the attribute (its schema at /Schemas leaves it out)",
+        shorten(name)
+    ))
 }
 
 fn insert_once(out: &mut Map<String, Value>, name: &str, value: Value) -> Result<(), ScimError> {
@@ -318,7 +267,7 @@ pub(crate) fn coerce_element(
             Ok(Value::String(s))
         }
         (AttributeType::Boolean, Value::Bool(b)) => Ok(Value::Bool(b)),
-        // Entra ID sends booleans as "True"/"False" (CLIENTS.md).
+        // Entra ID sends booleans as "True"/"False" unless aadOptscim062020 is set (docs/clients.md).
         (AttributeType::Boolean, Value::String(s)) if opts.coerce_boolean_strings => {
             if s.eq_ignore_ascii_case("true") {
                 Ok(Value::Bool(true))
@@ -355,7 +304,7 @@ pub(crate) fn coerce_element(
         (AttributeType::Reference, Value::String(s)) => Ok(Value::String(s)),
         (AttributeType::Complex, Value::Object(object)) => Ok(Value::Object(canonicalize_object(
             object,
-            &attribute.sub_attributes,
+            (&attribute.sub_attributes, &attribute.omitted_sub_attributes),
             opts,
             &format!("{path}."),
         )?)),
@@ -380,9 +329,10 @@ pub(crate) fn coerce_element(
 /// Canonicalizes the members of a complex value (or extension object) against
 /// `attributes`, dropping unassigned values. `prefix` starts each member's path in error
 /// details: `name.` for a complex attribute, `urn:…:User:` for an extension object.
+/// `omitted` are the names a narrowed schema left out at this level.
 fn canonicalize_object(
     object: Map<String, Value>,
-    attributes: &[Attribute],
+    (attributes, omitted): (&[Attribute], &[String]),
     opts: &ValidationOptions,
     prefix: &str,
 ) -> Result<Map<String, Value>, ScimError> {
@@ -395,7 +345,8 @@ fn canonicalize_object(
             .iter()
             .find(|a| a.name.eq_ignore_ascii_case(&key))
         else {
-            unknown_attribute(&format!("{prefix}{key}"), opts)?;
+            let left_out = omitted.iter().any(|o| o.eq_ignore_ascii_case(&key));
+            unknown_attribute(&format!("{prefix}{key}"), left_out, opts)?;
             continue;
         };
         let sub_path = format!("{prefix}{}", attribute.name);
@@ -453,7 +404,7 @@ fn is_base64(s: &str) -> bool {
     alphabet
         && padding <= 2
         && if padding > 0 {
-            s.len() % 4 == 0
+            s.len().is_multiple_of(4)
         } else {
             body.len() % 4 != 1
         }

@@ -7,7 +7,7 @@ use super::attribute::Attribute;
 /// A schema: a URN and the attributes it defines ([RFC 7643 §7](https://www.rfc-editor.org/rfc/rfc7643#section-7)).
 ///
 /// ```
-/// use scim_core::{Attribute, AttributeType, Schema};
+/// use scim_core::schema::{Attribute, AttributeType, Schema};
 /// let schema = Schema::new("urn:example:params:scim:schemas:Device", "Device")
 ///     .attribute(Attribute::new("serialNumber", AttributeType::String).required(true));
 /// assert!(schema.attribute_named("SERIALNUMBER").is_some());
@@ -23,13 +23,18 @@ pub struct Schema {
     pub description: String,
     /// The top-level attributes.
     pub attributes: Vec<Attribute>,
+    /// The top-level attributes a narrowed schema left out ([`Schema::narrow`]): a write
+    /// setting one is refused unless
+    /// [`ValidationOptions::ignore_unsupported_attributes`](super::ValidationOptions::ignore_unsupported_attributes)
+    /// is on. Never rendered.
+    pub omitted: Vec<String>,
 }
 
 impl Schema {
     /// A schema with no attributes yet.
     ///
     /// ```
-    /// # use scim_core::Schema;
+    /// # use scim_core::schema::Schema;
     /// assert_eq!(Schema::new("urn:x", "X").id, "urn:x");
     /// ```
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
@@ -38,13 +43,14 @@ impl Schema {
             name: name.into(),
             description: String::new(),
             attributes: Vec::new(),
+            omitted: Vec::new(),
         }
     }
 
     /// Sets the description.
     ///
     /// ```
-    /// # use scim_core::Schema;
+    /// # use scim_core::schema::Schema;
     /// assert_eq!(Schema::new("urn:x", "X").description("d").description, "d");
     /// ```
     #[must_use]
@@ -56,7 +62,7 @@ impl Schema {
     /// Adds an attribute.
     ///
     /// ```
-    /// # use scim_core::{Attribute, AttributeType, Schema};
+    /// # use scim_core::schema::{Attribute, AttributeType, Schema};
     /// let s = Schema::new("urn:x", "X").attribute(Attribute::new("a", AttributeType::String));
     /// assert_eq!(s.attributes.len(), 1);
     /// ```
@@ -103,7 +109,7 @@ pub struct SchemaExtension {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use scim_core::{Attribute, AttributeType, ResourceType, Schema};
+/// use scim_core::{ResourceType, schema::{Attribute, AttributeType, Schema}};
 /// let device = Arc::new(Schema::new("urn:example:Device", "Device")
 ///     .attribute(Attribute::new("serialNumber", AttributeType::String)));
 /// let rt = ResourceType::new("Device", "/Devices", device);
@@ -122,6 +128,10 @@ pub struct ResourceType {
     pub schema: Arc<Schema>,
     /// The schema extensions.
     pub extensions: Vec<SchemaExtension>,
+    /// The URNs of the extensions a narrowed resource type left out
+    /// ([`ResourceType::narrow`]); writes into them are refused like those of any other
+    /// left-out attribute.
+    pub omitted_extensions: Vec<String>,
 }
 
 impl ResourceType {
@@ -129,7 +139,7 @@ impl ResourceType {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// # use scim_core::{ResourceType, Schema};
+    /// # use scim_core::{ResourceType, schema::Schema};
     /// let rt = ResourceType::new("Device", "/Devices", Arc::new(Schema::new("urn:d", "Device")));
     /// assert!(rt.extensions.is_empty());
     /// ```
@@ -140,6 +150,7 @@ impl ResourceType {
             description: String::new(),
             schema,
             extensions: Vec::new(),
+            omitted_extensions: Vec::new(),
         }
     }
 
@@ -147,7 +158,7 @@ impl ResourceType {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// # use scim_core::{ResourceType, Schema};
+    /// # use scim_core::{ResourceType, schema::Schema};
     /// let rt = ResourceType::new("D", "/D", Arc::new(Schema::new("urn:d", "D"))).description("Devices");
     /// assert_eq!(rt.description, "Devices");
     /// ```
@@ -161,7 +172,7 @@ impl ResourceType {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// # use scim_core::{ResourceType, Schema};
+    /// # use scim_core::{ResourceType, schema::Schema};
     /// let rt = ResourceType::new("D", "/D", Arc::new(Schema::new("urn:d", "D")))
     ///     .extension(Arc::new(Schema::new("urn:d:ext", "Ext")), false);
     /// assert_eq!(rt.extensions.len(), 1);

@@ -5,12 +5,11 @@ use std::sync::Arc;
 use super::attribute::Attribute;
 use super::builtin;
 use super::definition::{ResourceType, Schema, SchemaExtension};
-use crate::filter::AttrPath;
 
 /// Why a schema or resource type could not be registered.
 ///
 /// ```
-/// use scim_core::{RegistryError, SchemaRegistry};
+/// use scim_core::{SchemaRegistry, schema::RegistryError};
 /// let mut registry = SchemaRegistry::with_builtins();
 /// let err = registry.add_extension("Nope", "urn:x", false).unwrap_err();
 /// assert!(matches!(err, RegistryError::UnknownResourceType(_)));
@@ -39,7 +38,7 @@ pub enum RegistryError {
 /// EnterpriseUser definitions plus whatever the host app registers.
 ///
 /// ```
-/// use scim_core::{Attribute, AttributeType, SchemaRegistry, Schema};
+/// use scim_core::{SchemaRegistry, schema::{Attribute, AttributeType, Schema}};
 /// let mut registry = SchemaRegistry::with_builtins();
 /// registry.add_schema(Schema::new("urn:acme:scim:schemas:1.0:UserExt", "AcmeUser")
 ///     .attribute(Attribute::new("badge", AttributeType::String))).unwrap();
@@ -90,7 +89,7 @@ impl SchemaRegistry {
     /// schema under a URN already taken is an error.
     ///
     /// ```
-    /// # use scim_core::{SchemaRegistry, Schema};
+    /// # use scim_core::{SchemaRegistry, schema::Schema};
     /// let mut r = SchemaRegistry::empty();
     /// r.add_schema(Schema::new("urn:x", "X")).unwrap();
     /// assert!(r.add_schema(Schema::new("urn:x", "Y")).is_err());
@@ -119,7 +118,7 @@ impl SchemaRegistry {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// # use scim_core::{ResourceType, SchemaRegistry, Schema};
+    /// # use scim_core::{ResourceType, SchemaRegistry, schema::Schema};
     /// let mut r = SchemaRegistry::with_builtins();
     /// let schema = r.add_schema(Schema::new("urn:example:Device", "Device")).unwrap();
     /// r.add_resource_type(ResourceType::new("Device", "/Devices", schema)).unwrap();
@@ -153,7 +152,7 @@ impl SchemaRegistry {
     /// Attaches a registered schema as an extension of a registered resource type.
     ///
     /// ```
-    /// # use scim_core::{SchemaRegistry, Schema};
+    /// # use scim_core::{SchemaRegistry, schema::Schema};
     /// let mut r = SchemaRegistry::with_builtins();
     /// r.add_schema(Schema::new("urn:acme:ext", "Acme")).unwrap();
     /// r.add_extension("Group", "urn:acme:ext", false).unwrap();
@@ -229,6 +228,14 @@ impl SchemaRegistry {
             .find(|rt| rt.endpoint.eq_ignore_ascii_case(endpoint))
     }
 
+    pub(super) fn schemas_mut(&mut self) -> &mut Vec<Arc<Schema>> {
+        &mut self.schemas
+    }
+
+    pub(super) fn resource_types_mut(&mut self) -> &mut Vec<Arc<ResourceType>> {
+        &mut self.resource_types
+    }
+
     /// Every registered resource type, in registration order.
     ///
     /// ```
@@ -278,63 +285,5 @@ impl<'a> ResolvedAttribute<'a> {
     /// ```
     pub fn target(&self) -> &'a Attribute {
         self.sub_attribute.unwrap_or(self.attribute)
-    }
-}
-
-impl ResourceType {
-    /// Resolves a parsed attribute path (case-insensitive names; a URN prefix selects
-    /// the core schema or an extension). `id`, `externalId`, `meta` and `schemas` are
-    /// the common attributes of RFC 7643 §3.1.
-    ///
-    /// ```
-    /// # use scim_core::{AttrPath, SchemaRegistry};
-    /// let r = SchemaRegistry::with_builtins();
-    /// let path: AttrPath = "meta.lastModified".parse().unwrap();
-    /// let a = r.resource_type("User").unwrap().resolve(&path).unwrap();
-    /// assert_eq!(a.target().name, "lastModified");
-    /// ```
-    pub fn resolve(&self, path: &AttrPath) -> Option<ResolvedAttribute<'_>> {
-        let (extension, attribute) = match path.urn.as_deref() {
-            Some(urn) if urn.eq_ignore_ascii_case(&self.schema.id) => {
-                (None, self.core_attribute(&path.name)?)
-            }
-            Some(urn) => {
-                let schema = self.extension_schema(urn)?;
-                (
-                    Some(schema.id.as_str()),
-                    schema.attribute_named(&path.name)?,
-                )
-            }
-            None => (None, self.core_attribute(&path.name)?),
-        };
-        let sub_attribute = match path.sub_attribute.as_deref() {
-            Some(sub) => Some(attribute.sub_attribute(sub)?),
-            None => None,
-        };
-        Some(ResolvedAttribute {
-            extension,
-            attribute,
-            sub_attribute,
-        })
-    }
-
-    /// Parses and resolves a textual attribute path; `None` if it does not parse or
-    /// names no attribute of this resource type.
-    ///
-    /// ```
-    /// # use scim_core::SchemaRegistry;
-    /// let r = SchemaRegistry::with_builtins();
-    /// assert!(r.resource_type("Group").unwrap().resolve_str("members.value").is_some());
-    /// assert!(r.resource_type("Group").unwrap().resolve_str("userName").is_none());
-    /// ```
-    pub fn resolve_str(&self, path: &str) -> Option<ResolvedAttribute<'_>> {
-        self.resolve(&path.parse().ok()?)
-    }
-
-    /// A top-level attribute of the core schema, or a common attribute.
-    fn core_attribute(&self, name: &str) -> Option<&Attribute> {
-        self.schema
-            .attribute_named(name)
-            .or_else(|| builtin::common_attribute(name))
     }
 }

@@ -7,19 +7,20 @@ use super::attribute::{Attribute, AttributeType, Mutability};
 use super::builtin;
 use super::definition::ResourceType;
 use crate::error::ScimError;
-use crate::resource::Resource;
 
 /// How tolerant parsing and validation are. Each leniency is a named switch; all are on
 /// by default because real clients need them, and [`ValidationOptions::strict`] turns
 /// every one off.
 ///
 /// ```
-/// use scim_core::ValidationOptions;
+/// use scim_core::schema::ValidationOptions;
 /// let lenient = ValidationOptions::default();
 /// assert!(lenient.coerce_boolean_strings && lenient.ignore_unknown_attributes);
 /// assert_eq!(lenient.max_resource_bytes, 1024 * 1024);
 /// let strict = ValidationOptions::strict();
 /// assert!(!strict.coerce_boolean_strings && !strict.ignore_unknown_attributes);
+/// // The one switch off by default: dropping what the host does not store loses data.
+/// assert!(!lenient.ignore_unsupported_attributes && !strict.ignore_unsupported_attributes);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -46,6 +47,13 @@ pub struct ValidationOptions {
     /// Add to `schemas` the URN of each extension whose object the resource carries,
     /// instead of answering `400 invalidValue` (RFC 7643 §3 wants them listed).
     pub add_missing_extension_schemas: bool,
+    /// Drop values of attributes that a narrowed schema left out
+    /// ([`SchemaRegistry::narrow`](crate::SchemaRegistry::narrow): the host does not
+    /// persist them) instead of answering `400 invalidValue`. **Off by default**, unlike
+    /// the other switches: answering `200` and dropping the value is silent data loss,
+    /// and the host narrowed the schema to say what it stores. Turn it on to have
+    /// Entra ID's extra attribute mappings ignored.
+    pub ignore_unsupported_attributes: bool,
     /// The largest resource body accepted, in bytes (`413` beyond).
     pub max_resource_bytes: usize,
 }
@@ -60,6 +68,7 @@ impl Default for ValidationOptions {
             accept_single_value_as_array: true,
             wrap_bare_value: true,
             add_missing_extension_schemas: true,
+            ignore_unsupported_attributes: false,
             max_resource_bytes: 1024 * 1024,
         }
     }
@@ -69,7 +78,7 @@ impl ValidationOptions {
     /// Every leniency off: the RFC to the letter. The size limit stays at its default.
     ///
     /// ```
-    /// use scim_core::{Resource, SchemaRegistry, ValidationOptions};
+    /// use scim_core::{Resource, SchemaRegistry, schema::ValidationOptions};
     /// let registry = SchemaRegistry::with_builtins();
     /// let users = registry.resource_type("User").unwrap();
     /// let err = Resource::parse(br#"{"userName":"b","shoeSize":44}"#, users, &ValidationOptions::strict()).unwrap_err();
@@ -84,87 +93,8 @@ impl ValidationOptions {
             accept_single_value_as_array: false,
             wrap_bare_value: false,
             add_missing_extension_schemas: false,
+            ignore_unsupported_attributes: false,
             ..Self::default()
-        }
-    }
-}
-
-impl Resource {
-    /// Validates a parsed resource for creation (RFC 7644 §3.3): `schemas` names the core
-    /// schema and every extension present, required attributes (and required
-    /// sub-attributes and extensions) are present, readOnly values the client sent
-    /// (`id`, `meta`, `groups`, …) are dropped, and at most one value of each multi-valued
-    /// attribute is `primary`.
-    ///
-    /// ```
-    /// use scim_core::{Resource, SchemaRegistry, ValidationOptions};
-    /// let registry = SchemaRegistry::with_builtins();
-    /// let users = registry.resource_type("User").unwrap();
-    /// let opts = ValidationOptions::default();
-    /// let body = br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],
-    ///                 "id":"client-chosen","userName":"bjensen","groups":[{"value":"g1"}]}"#;
-    /// let mut user = Resource::parse(body, users, &opts).unwrap();
-    /// user.validate_for_create(users, &opts).unwrap();
-    /// assert!(user.get("id").is_none() && user.get("groups").is_none());
-    ///
-    /// let mut nameless = Resource::parse(br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}"#, users, &opts).unwrap();
-    /// assert_eq!(nameless.validate_for_create(users, &opts).unwrap_err().scim_type().unwrap().as_str(), "invalidValue");
-    /// ```
-    pub fn validate_for_create(
-        &mut self,
-        rt: &ResourceType,
-        opts: &ValidationOptions,
-    ) -> Result<(), ScimError> {
-        self.check_type(rt)?;
-        check_schemas(self.attributes_mut(), rt, opts)?;
-        drop_read_only(self.attributes_mut(), rt);
-        check_required(self.attributes(), rt)?;
-        check_primary(self.attributes(), rt)
-    }
-
-    /// Validates a parsed resource that replaces `existing` (RFC 7644 §3.5.1): everything
-    /// [`Resource::validate_for_create`] checks, and immutable attributes that already
-    /// have a value keep it (`400 mutability` otherwise; omitted ones are carried over).
-    ///
-    /// Immutability is checked for top-level attributes and the sub-attributes of
-    /// singular complex attributes; the elements of a multi-valued attribute (a group's
-    /// `members`) have no identity across a replace, so they may be added and removed.
-    ///
-    /// ```
-    /// use scim_core::{Attribute, AttributeType, Mutability, Resource, ResourceType, Schema, ValidationOptions};
-    /// use std::sync::Arc;
-    /// let schema = Arc::new(Schema::new("urn:example:Device", "Device")
-    ///     .attribute(Attribute::new("serial", AttributeType::String).mutability(Mutability::Immutable)));
-    /// let devices = ResourceType::new("Device", "/Devices", schema);
-    /// let opts = ValidationOptions::default();
-    /// let existing = Resource::from_json(serde_json::json!({"schemas":["urn:example:Device"],"serial":"A1"}), &devices, &opts).unwrap();
-    /// let mut changed = Resource::from_json(serde_json::json!({"schemas":["urn:example:Device"],"serial":"B2"}), &devices, &opts).unwrap();
-    /// let err = changed.validate_for_replace(&existing, &devices, &opts).unwrap_err();
-    /// assert_eq!(err.scim_type().unwrap().as_str(), "mutability");
-    /// ```
-    pub fn validate_for_replace(
-        &mut self,
-        existing: &Resource,
-        rt: &ResourceType,
-        opts: &ValidationOptions,
-    ) -> Result<(), ScimError> {
-        self.check_type(rt)?;
-        check_schemas(self.attributes_mut(), rt, opts)?;
-        drop_read_only(self.attributes_mut(), rt);
-        check_immutable(self.attributes_mut(), existing.attributes(), rt)?;
-        check_required(self.attributes(), rt)?;
-        check_primary(self.attributes(), rt)
-    }
-
-    fn check_type(&self, rt: &ResourceType) -> Result<(), ScimError> {
-        if self.resource_type().eq_ignore_ascii_case(&rt.name) {
-            Ok(())
-        } else {
-            Err(ScimError::internal(format!(
-                "a {} resource was validated as a {}",
-                self.resource_type(),
-                rt.name
-            )))
         }
     }
 }
@@ -193,7 +123,7 @@ fn sections<'a>(
 }
 
 /// RFC 7643 §3: `schemas` names the core schema and each extension present.
-fn check_schemas(
+pub(crate) fn check_schemas(
     attributes: &mut Map<String, Value>,
     rt: &ResourceType,
     opts: &ValidationOptions,
@@ -233,7 +163,7 @@ fn check_schemas(
 }
 
 /// RFC 7644 §3.5.1: readOnly values in a request are ignored.
-fn drop_read_only(attributes: &mut Map<String, Value>, rt: &ResourceType) {
+pub(crate) fn drop_read_only(attributes: &mut Map<String, Value>, rt: &ResourceType) {
     for common in builtin::common_attributes() {
         if common.mutability == Mutability::ReadOnly {
             attributes.remove(&common.name);
@@ -283,7 +213,10 @@ fn drop_read_only_in(object: &mut Map<String, Value>, definitions: &[Attribute])
 
 /// RFC 7643 §2.2, §7: required attributes, required sub-attributes of values present,
 /// and required extensions.
-fn check_required(attributes: &Map<String, Value>, rt: &ResourceType) -> Result<(), ScimError> {
+pub(crate) fn check_required(
+    attributes: &Map<String, Value>,
+    rt: &ResourceType,
+) -> Result<(), ScimError> {
     for extension in rt.extensions.iter().filter(|e| e.required) {
         if !attributes.contains_key(&extension.schema.id) {
             return Err(ScimError::invalid_value(format!(
@@ -370,7 +303,7 @@ pub(crate) fn check_primary(
 }
 
 /// RFC 7644 §3.5.1: an immutable value already set must not change; omitted, it is kept.
-fn check_immutable(
+pub(crate) fn check_immutable(
     attributes: &mut Map<String, Value>,
     existing: &Map<String, Value>,
     rt: &ResourceType,
@@ -417,17 +350,17 @@ fn check_immutable_in(
                     )));
                 }
             }
-        } else if attribute.is_complex() && !attribute.multi_valued {
-            if let (Some(Value::Object(new_inner)), Value::Object(old_inner)) =
+        } else if attribute.is_complex()
+            && !attribute.multi_valued
+            && let (Some(Value::Object(new_inner)), Value::Object(old_inner)) =
                 (new.get_mut(&attribute.name), old_value)
-            {
-                check_immutable_in(
-                    new_inner,
-                    old_inner,
-                    &attribute.sub_attributes,
-                    &format!("{path}."),
-                )?;
-            }
+        {
+            check_immutable_in(
+                new_inner,
+                old_inner,
+                &attribute.sub_attributes,
+                &format!("{path}."),
+            )?;
         }
     }
     Ok(())

@@ -6,12 +6,18 @@ use async_trait::async_trait;
 
 use crate::auth::Principal;
 use crate::error::ScimError;
-use crate::filter::{AttrPath, Filter};
+use crate::filter::{AttrPath, Filter, Sort};
 use crate::patch::PatchRequest;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
 
-pub(crate) mod memory;
+mod cursor;
+mod memory;
+mod version;
+
+pub use cursor::{decode_cursor, encode_cursor};
+pub use memory::{InMemoryStore, InMemoryStoreBuilder, UnknownMembers};
+pub use version::{Version, meta, timestamp_now};
 
 /// The tenant (and principal) a store call acts for. Every store call carries one;
 /// a store never reads or writes outside `tenant`.
@@ -56,36 +62,6 @@ impl RequestContext {
         self.principal = Some(principal);
         self
     }
-}
-
-/// Sort direction (RFC 7644 §3.4.2.3).
-///
-/// ```
-/// use scim_core::SortOrder;
-/// assert_eq!(SortOrder::default(), SortOrder::Ascending);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum SortOrder {
-    /// Smallest first (the default).
-    #[default]
-    Ascending,
-    /// Largest first.
-    Descending,
-}
-
-/// `sortBy` and `sortOrder`.
-///
-/// ```
-/// use scim_core::{AttrPath, Sort, SortOrder};
-/// let s = Sort { by: AttrPath::new("userName"), order: SortOrder::Descending };
-/// assert_eq!(s.by.name, "userName");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sort {
-    /// The attribute to sort by.
-    pub by: AttrPath,
-    /// The direction.
-    pub order: SortOrder,
 }
 
 /// A list query pushed down to the store: the parsed filter, sort and page.
@@ -242,8 +218,8 @@ impl From<StoreError> for ScimError {
 
 /// Where resources live. One implementation serves every resource type and tenant.
 ///
-/// What every implementation owes the engine (the contract suite in the
-/// `scim-conformance` crate checks each point):
+/// What every implementation owes the engine. The [`scim-store-contract`] crate checks
+/// each point as a test suite; run it against your store:
 ///
 /// - **Tenants are walls.** Every call carries `ctx.tenant`; nothing of another tenant
 ///   is read, written, counted or used to decide uniqueness or membership.
@@ -251,30 +227,42 @@ impl From<StoreError> for ScimError {
 ///   client's `bulkId`), `meta.created`, `meta.lastModified`, `meta.resourceType` and
 ///   `meta.version`, an ETag (weak form `W/"…"` is fine) that changes on every write.
 ///   `replace`, `patch` and `delete` take the `If-Match` value as `expected_version`
-///   and fail with [`StoreError::PreconditionFailed`] when it is not current (`*`
-///   matches any version). The engine renders `meta.location` and `$ref`s.
+///   and fail with [`StoreError::PreconditionFailed`] naming the current version when
+///   it is not current (`*` matches any version). The client's `id`, `meta` and
+///   `User.groups` are never stored. The engine renders `meta.location` and `$ref`s.
 /// - **Uniqueness, atomically.** `userName` is unique per tenant case-insensitively
-///   (`caseExact: false`), as is every attribute whose schema says
-///   `uniqueness: server`; a Group's `displayName` too when the store chooses to (Entra
-///   ID requires it). A violation on create, replace or patch is
-///   [`StoreError::Conflict`] naming the attribute, and 50 concurrent creates of one
-///   `userName` give exactly one success.
+///   (`caseExact: false`), as is a Group's `displayName` (Entra ID matches groups by it
+///   and requires it unique) and every attribute whose schema says `uniqueness: server`,
+///   in extensions and in the host app's own resource types too, comparing as its
+///   `caseExact` says. A violation on create, replace or patch is
+///   [`StoreError::Conflict`] naming the attribute and the value, and 50 concurrent
+///   creates of one `userName` give exactly one success.
 /// - **Membership.** A Group's `members` reference Users or Groups of the same tenant
 ///   ([`StoreError::Invalid`] otherwise); the store fills each member's `type` and
-///   `display`. `User.groups` is read-only and derived from membership (`value`,
-///   `display`, `type: "direct"`); deleting a User removes it from every group,
-///   deleting a Group removes it from its members' `groups`.
+///   `display`; a member listed twice is a member once. `User.groups` is read-only and
+///   derived from membership (`value`, `display`, `type: "direct"`); deleting a User
+///   removes it from every group, deleting a Group removes it from its members'
+///   `groups`; a PATCH that does not touch `members` keeps them.
 /// - **PATCH is atomic.** `patch` receives the parsed [`PatchRequest`]. A store that
 ///   simply loads and saves JSON documents calls
 ///   [`PatchRequest::apply`] on the loaded resource (it changes nothing on error),
 ///   re-checks uniqueness and saves, all under one lock or transaction. A store with a
 ///   membership table may instead ask [`PatchRequest::member_delta`] for the member
 ///   changes and apply them row by row.
+/// - **Write-only values are kept.** `replace` keeps the stored value of every
+///   `writeOnly` attribute the replacement does not carry (RFC 7644 §3.5.1: a client
+///   cannot send back what it can never read), so a `PUT` without `password` keeps the
+///   password. A document store calls [`Resource::keep_write_only_from`]; a SQL store
+///   leaves the column alone. Passwords arrive already hashed by the engine's
+///   [`PasswordHasher`](crate::PasswordHasher): a store keeps what it is given and
+///   never needs the clear text.
 /// - **Queries are exact.** `query` gets the filter AST, sort, page and the requested
 ///   attributes (a hint: e.g. skip `members` when excluded). Its results are exactly
-///   the resources the filter matches, ordered by the sort (ties by `id`) or in a
-///   stable order without one, with the exact total; `count: Some(0)` asks only for
-///   the total.
+///   the resources the filter matches (also on `id`, case-exact, and on `meta`),
+///   ordered by the sort (ties by ascending `id`) or in a stable order without one,
+///   with the exact total; `count: Some(0)` asks only for the total.
+///
+/// [`scim-store-contract`]: https://docs.rs/scim-store-contract
 ///
 /// Implementations are used as `Arc<dyn ResourceStore>`:
 ///
@@ -308,7 +296,8 @@ pub trait ResourceStore: Send + Sync + 'static {
     ) -> Result<Resource, StoreError>;
 
     /// Replaces a resource wholesale (RFC 7644 §3.5.1), if its version is `expected_version`
-    /// (when given).
+    /// (when given), keeping the stored `writeOnly` values the replacement omits (see
+    /// [`Resource::keep_write_only_from`]).
     async fn replace(
         &self,
         ctx: &RequestContext,
@@ -335,13 +324,13 @@ pub trait ResourceStore: Send + Sync + 'static {
     /// not copy the member list; the default ignores the hint.
     ///
     /// ```
-    /// use scim_core::{AttrPath, InMemoryStore, PatchRequest, RequestContext, Resource, ResourceStore, SchemaRegistry};
+    /// use scim_core::{InMemoryStore, PatchRequest, RequestContext, Resource, ResourceStore, SchemaRegistry, filter::AttrPath};
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let registry = SchemaRegistry::with_builtins();
     /// let groups = registry.resource_type("Group").unwrap();
     /// let store = InMemoryStore::new();
     /// let ctx = RequestContext::new("acme");
-    /// let g = Resource::from_value("Group", serde_json::json!({"displayName": "G"})).unwrap();
+    /// let g = Resource::from_value_unchecked("Group", serde_json::json!({"displayName": "G"})).unwrap();
     /// let id = store.create(&ctx, groups, g).await.unwrap().id().unwrap().to_owned();
     /// let rename = PatchRequest::parse(br#"{"Operations":[{"op":"replace","path":"displayName","value":"H"}]}"#,
     ///     groups, &Default::default()).unwrap();

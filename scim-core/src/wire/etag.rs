@@ -35,11 +35,16 @@ pub(crate) fn condition(
 ) -> Result<Option<Condition>, ScimError> {
     let mut tags = Vec::new();
     let mut any = false;
+    let invalid = || ScimError::invalid_value(format!("{name} is not a valid list of entity tags"));
     for value in headers.get_all(name) {
-        let text = value.to_str().map_err(|_| {
-            ScimError::invalid_value(format!("{name} is not a valid list of entity tags"))
-        })?;
-        for tag in split_tags(text) {
+        let text = value.to_str().map_err(|_| invalid())?;
+        let split = split_tags(text);
+        // A header present but naming no tag (`,,,,`, empty) is malformed, not absent:
+        // taking it for no condition would turn a conditional write unconditional.
+        if split.is_empty() {
+            return Err(invalid());
+        }
+        for tag in split {
             if tag == "*" {
                 any = true;
             } else {
@@ -111,6 +116,15 @@ mod tests {
             h.append(name, HeaderValue::from_str(v).unwrap());
         }
         h
+    }
+
+    #[test]
+    fn a_header_without_tags_is_invalid() {
+        for value in [",,,,", "", " , "] {
+            let err = condition(&headers(&IF_MATCH, &[value]), &IF_MATCH).unwrap_err();
+            assert_eq!(err.status(), http::StatusCode::BAD_REQUEST, "{value:?}");
+        }
+        assert_eq!(condition(&HeaderMap::new(), &IF_MATCH).unwrap(), None);
     }
 
     #[test]

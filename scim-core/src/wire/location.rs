@@ -4,8 +4,8 @@
 
 use http::request::Parts;
 
+use super::MountPrefix;
 use crate::config::ServerConfig;
-use crate::server::MountPrefix;
 
 /// The tenant's base URL, `{scheme}://{host}{prefix}/{tenant}`, without a trailing
 /// slash. `tenant_segment` is the tenant as it appeared (still encoded) in the path.

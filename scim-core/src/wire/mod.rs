@@ -5,3 +5,36 @@ pub(crate) mod etag;
 pub(crate) mod location;
 pub(crate) mod media;
 pub(crate) mod query;
+pub(crate) mod strict_json;
+
+/// The URL path prefix at which a host app mounts the engine, e.g. `/scim/v2`. Adapters
+/// put it in the request extensions so that the engine can build absolute `Location` and
+/// `meta.location` URLs when no base URL is configured.
+///
+/// ```
+/// use scim_core::MountPrefix;
+/// let mut request = http::Request::new(bytes::Bytes::new());
+/// request.extensions_mut().insert(MountPrefix("/scim/v2".into()));
+/// assert_eq!(request.extensions().get::<MountPrefix>().unwrap().0, "/scim/v2");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MountPrefix(pub String);
+
+/// The network address of the client that sent a request, as the adapter saw it (the
+/// peer of the connection) or as the host app knows it (behind a reverse proxy, from a
+/// forwarded header it trusts). Failed authentications are rate-limited by it, so that a
+/// client guessing keys is stopped no matter which tenant paths it tries.
+///
+/// Behind a proxy, every request comes from the proxy's address: a host app there must
+/// insert the real client's address, or all clients share one failed-authentication
+/// budget.
+///
+/// ```
+/// use std::net::{IpAddr, Ipv4Addr};
+/// use scim_core::ClientAddr;
+/// let mut request = http::Request::new(bytes::Bytes::new());
+/// request.extensions_mut().insert(ClientAddr(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7))));
+/// assert!(request.extensions().get::<ClientAddr>().is_some());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientAddr(pub std::net::IpAddr);

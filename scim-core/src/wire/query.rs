@@ -21,6 +21,8 @@ pub(crate) struct ListParams {
     pub(crate) sort_order: Option<String>,
     pub(crate) attributes: Vec<String>,
     pub(crate) excluded_attributes: Vec<String>,
+    /// RFC 9865 `cursor`: empty asks for the first page of a cursor walk.
+    pub(crate) cursor: Option<String>,
 }
 
 impl ListParams {
@@ -57,6 +59,8 @@ pub(crate) fn parse_query(query: &str) -> Result<ListParams, ScimError> {
             "sortorder" => params.sort_order = non_empty(value),
             "attributes" => params.attributes.extend(split_list(&value)),
             "excludedattributes" => params.excluded_attributes.extend(split_list(&value)),
+            // Kept when empty: `cursor=` starts a cursor walk (RFC 9865 §3).
+            "cursor" => params.cursor = Some(value),
             // Unknown parameters are ignored (RFC 7644 leaves them to the provider).
             _ => {}
         }
@@ -123,6 +127,7 @@ pub(crate) fn parse_search_request(body: &Value) -> Result<ListParams, ScimError
             "excludedattributes" => {
                 params.excluded_attributes = string_list("excludedAttributes", value)?;
             }
+            "cursor" => params.cursor = optional_string("cursor", value)?,
             _ => {}
         }
     }
@@ -245,10 +250,29 @@ mod tests {
     }
 
     #[test]
+    fn cursor_is_kept_even_when_empty() {
+        // RFC 9865 §3: `cursor=` (empty) starts a cursor walk.
+        assert_eq!(
+            parse_query("cursor=&count=2").unwrap().cursor.as_deref(),
+            Some("")
+        );
+        assert_eq!(
+            parse_query("Cursor=ab12").unwrap().cursor.as_deref(),
+            Some("ab12")
+        );
+        assert_eq!(parse_query("count=2").unwrap().cursor, None);
+        let body = serde_json::json!({"cursor": "ab12", "count": 2});
+        assert_eq!(
+            parse_search_request(&body).unwrap().cursor.as_deref(),
+            Some("ab12")
+        );
+    }
+
+    #[test]
     fn a_non_numeric_count_is_invalid_value() {
         let err = parse_query("count=ten").unwrap_err();
         assert_eq!(err.status().as_u16(), 400);
-        assert_eq!(err.scim_type(), Some(crate::ScimType::InvalidValue));
+        assert_eq!(err.scim_type(), Some(crate::error::ScimType::InvalidValue));
         assert!(parse_query("startIndex=1.5").is_err());
     }
 

@@ -1,10 +1,10 @@
 //! `/Bulk` (RFC 7644 §3.7).
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{GROUP, USER, member_ids};
+use super::{GROUP, PATCH_OP, USER, member_ids};
 use crate::client::Client;
-use crate::harness::{Harness, fixture_server_with};
+use crate::harness::{Harness, fixture_server_for};
 
 const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
@@ -13,71 +13,234 @@ const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
 /// operation's status and location.
 pub async fn create_with_bulk_id<H: Harness>() {
     let acme = Client::<H>::fixture();
-    let body = acme
-        .post(
-            "/Bulk",
-            json!({
-                "schemas": [BULK_REQUEST],
-                "Operations": [
-                    {"method": "POST", "path": "/Users", "bulkId": "u1",
-                     "data": {"schemas": [USER], "userName": "bulky"}},
-                    {"method": "POST", "path": "/Groups", "bulkId": "g1",
-                     "data": {"schemas": [GROUP], "displayName": "Bulkers",
-                              "members": [{"value": "bulkId:u1"}]}}
-                ]
-            }),
-        )
-        .await
-        .expect_status(200)
-        .json();
+    let (body, operations) = bulk(
+        &acme,
+        json!({
+            "schemas": [BULK_REQUEST],
+            "Operations": [
+                {"method": "POST", "path": "/Users", "bulkId": "u1",
+                 "data": {"schemas": [USER], "userName": "bulky"}},
+                {"method": "POST", "path": "/Groups", "bulkId": "g1",
+                 "data": {"schemas": [GROUP], "displayName": "Bulkers",
+                          "members": [{"value": "bulkId:u1"}]}}
+            ]
+        }),
+    )
+    .await;
     assert_eq!(body["schemas"], json!([BULK_RESPONSE]), "{body}");
-    let operations = body["Operations"].as_array().cloned().unwrap_or_default();
-    assert_eq!(operations.len(), 2, "{body}");
-    assert!(operations.iter().all(|op| op["status"] == "201"), "{body}");
-    let group_location = operations[1]["location"].as_str().unwrap_or_default();
-    let group_id = group_location.rsplit('/').next().unwrap_or_default();
-    let group = acme
-        .get(&format!("/Groups/{group_id}"))
+    assert_eq!(
+        outcomes(&operations),
+        [("u1", "201"), ("g1", "201")],
+        "{body}"
+    );
+    assert_eq!(
+        member_ids(&group_at(&acme, &operations[1]).await),
+        [location_id(&operations[0])]
+    );
+}
+
+/// The id at the end of an operation's `location`.
+fn location_id(operation: &Value) -> String {
+    operation["location"]
+        .as_str()
+        .and_then(|l| l.rsplit('/').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Sends a BulkRequest and answers the `200` BulkResponse and its operation results.
+async fn bulk<H: Harness>(client: &Client<H>, request: Value) -> (Value, Vec<Value>) {
+    let body = client
+        .post("/Bulk", request)
         .await
         .expect_status(200)
         .json();
-    let user_id = operations[0]["location"]
-        .as_str()
-        .unwrap_or_default()
-        .rsplit('/')
-        .next()
-        .unwrap_or_default();
-    assert_eq!(member_ids(&group), [user_id]);
+    let operations = body["Operations"].as_array().cloned().unwrap_or_default();
+    (body, operations)
+}
+
+/// The group an operation result's `location` names.
+async fn group_at<H: Harness>(client: &Client<H>, operation: &Value) -> Value {
+    client
+        .get(&format!("/Groups/{}", location_id(operation)))
+        .await
+        .expect_status(200)
+        .json()
+}
+
+/// Each result's `bulkId` and `status` (`-` where absent), in the response's order.
+fn outcomes(operations: &[Value]) -> Vec<(&str, &str)> {
+    operations
+        .iter()
+        .map(|op| {
+            (
+                op["bulkId"].as_str().unwrap_or("-"),
+                op["status"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect()
+}
+
+/// Operations run in the order their `bulkId` references need, whatever their order in
+/// the request: a group naming `bulkId:u` as a member waits for the user, and a `PUT` to
+/// `/Users/bulkId:u` finds it; each result carries its `bulkId`, `status`, `location`
+/// and `version`, and a failed one its error `response` (RFC 7644 §3.7.2, §3.7.3).
+pub async fn dependency_order<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let (body, operations) = bulk(
+        &acme,
+        json!({"schemas": [BULK_REQUEST], "Operations": [
+            {"method": "POST", "path": "/Groups", "bulkId": "g",
+             "data": {"schemas": [GROUP], "displayName": "Tour Guides",
+                      "members": [{"type": "User", "value": "bulkId:u"}]}},
+            {"method": "POST", "path": "/Users", "bulkId": "u",
+             "data": {"schemas": [USER], "userName": "alice"}},
+            {"method": "PUT", "path": "/Users/bulkId:u",
+             "data": {"schemas": [USER], "userName": "alice2"}},
+            {"method": "DELETE", "path": "/Users/missing"}
+        ]}),
+    )
+    .await;
+    let summary = outcomes(&operations);
+    assert_eq!(
+        summary,
+        [("u", "201"), ("g", "201"), ("-", "200"), ("-", "404")],
+        "{body}"
+    );
+    assert_eq!(operations[3]["response"]["status"], "404", "{body}");
+    assert!(
+        operations[0]["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("W/")),
+        "{body}"
+    );
+    let user_id = location_id(&operations[0]);
+    let group = group_at(&acme, &operations[1]).await;
+    assert_eq!(member_ids(&group), std::slice::from_ref(&user_id));
+    let user = acme
+        .get(&format!("/Users/{user_id}"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(user["userName"], "alice2");
+}
+
+/// Operations whose `bulkId` references form a cycle fail with `409`; the others run
+/// (RFC 7644 §3.7.1).
+pub async fn circular_references<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let (body, operations) = bulk(
+        &acme,
+        json!({"schemas": [BULK_REQUEST], "Operations": [
+            {"method": "POST", "path": "/Groups", "bulkId": "a",
+             "data": {"schemas": [GROUP], "displayName": "A",
+                      "members": [{"type": "Group", "value": "bulkId:b"}]}},
+            {"method": "POST", "path": "/Groups", "bulkId": "b",
+             "data": {"schemas": [GROUP], "displayName": "B",
+                      "members": [{"type": "Group", "value": "bulkId:a"}]}},
+            {"method": "POST", "path": "/Users", "bulkId": "c",
+             "data": {"schemas": [USER], "userName": "c"}}
+        ]}),
+    )
+    .await;
+    let statuses = outcomes(&operations);
+    assert_eq!(statuses[0], ("c", "201"), "{body}");
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|(_, status)| *status == "409")
+            .count(),
+        2,
+        "{body}"
+    );
+    assert_eq!(acme.get("/Groups").await.expect_status(200).total(), 0);
+}
+
+/// A `PATCH` whose path is `/Groups/bulkId:g` and whose value names `bulkId:u` runs once
+/// both exist.
+pub async fn patch_with_bulk_id<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let (body, operations) = bulk(
+        &acme,
+        json!({"schemas": [BULK_REQUEST], "Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": "u",
+             "data": {"schemas": [USER], "userName": "u"}},
+            {"method": "POST", "path": "/Groups", "bulkId": "g",
+             "data": {"schemas": [GROUP], "displayName": "G"}},
+            {"method": "PATCH", "path": "/Groups/bulkId:g", "data": {"schemas": [PATCH_OP],
+                "Operations": [{"op": "add", "path": "members", "value": [{"value": "bulkId:u"}]}]}}
+        ]}),
+    )
+    .await;
+    assert_eq!(operations[2]["status"], "200", "{body}");
+    let group = group_at(&acme, &operations[1]).await;
+    assert_eq!(member_ids(&group), [location_id(&operations[0])]);
+}
+
+/// A `POST` without a `bulkId` fails on its own with `400` (RFC 7644 §3.7.2: "REQUIRED
+/// when method is POST").
+pub async fn post_needs_bulk_id<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let (body, operations) = bulk(
+        &acme,
+        json!({"schemas": [BULK_REQUEST], "Operations": [
+            {"method": "POST", "path": "/Users", "data": {"schemas": [USER], "userName": "a"}}
+        ]}),
+    )
+    .await;
+    assert_eq!(outcomes(&operations), [("-", "400")], "{body}");
+    assert_eq!(acme.get("/Users").await.expect_status(200).total(), 0);
 }
 
 /// A failing operation reports its error in the response; `failOnErrors` stops there.
 pub async fn fail_on_errors<H: Harness>() {
     let acme = Client::<H>::fixture();
-    let body = acme
-        .post(
-            "/Bulk",
-            json!({
-                "schemas": [BULK_REQUEST],
-                "failOnErrors": 1,
-                "Operations": [
-                    {"method": "DELETE", "path": "/Users/does-not-exist"},
-                    {"method": "POST", "path": "/Users", "bulkId": "u1",
-                     "data": {"schemas": [USER], "userName": "never"}}
-                ]
-            }),
-        )
-        .await
-        .expect_status(200)
-        .json();
-    let operations = body["Operations"].as_array().cloned().unwrap_or_default();
+    let (body, operations) = bulk(
+        &acme,
+        json!({
+            "schemas": [BULK_REQUEST],
+            "failOnErrors": 1,
+            "Operations": [
+                {"method": "DELETE", "path": "/Users/does-not-exist"},
+                {"method": "POST", "path": "/Users", "bulkId": "u1",
+                 "data": {"schemas": [USER], "userName": "never"}}
+            ]
+        }),
+    )
+    .await;
     assert_eq!(operations.len(), 1, "{body}");
     assert_eq!(operations[0]["status"], "404", "{body}");
     assert_eq!(acme.get("/Users").await.expect_status(200).total(), 0);
+
+    // A uniqueness failure is reported with its scimType, and stops the rest as well.
+    let (body, operations) = bulk(
+        &acme,
+        json!({
+            "schemas": [BULK_REQUEST],
+            "failOnErrors": 1,
+            "Operations": [
+                {"method": "POST", "path": "/Users", "bulkId": "1",
+                 "data": {"schemas": [USER], "userName": "dup"}},
+                {"method": "POST", "path": "/Users", "bulkId": "2",
+                 "data": {"schemas": [USER], "userName": "dup"}},
+                {"method": "POST", "path": "/Users", "bulkId": "3",
+                 "data": {"schemas": [USER], "userName": "other"}}
+            ]
+        }),
+    )
+    .await;
+    assert_eq!(operations.len(), 2, "{body}");
+    assert_eq!(operations[1]["status"], "409", "{body}");
+    assert_eq!(
+        operations[1]["response"]["scimType"], "uniqueness",
+        "{body}"
+    );
+    assert_eq!(acme.get("/Users").await.expect_status(200).total(), 1);
 }
 
 /// More operations than `maxOperations` is `413` (RFC 7644 §3.7.4).
 pub async fn too_many_operations<H: Harness>() {
-    let server = fixture_server_with(|b| {
+    let server = fixture_server_for::<H>(|b| {
         let mut config = scim_core::ServerConfig::default();
         config.bulk_max_operations = 2;
         b.config(config)
@@ -95,4 +258,52 @@ pub async fn too_many_operations<H: Harness>() {
     )
     .await
     .expect_error(413, None);
+}
+
+/// A Bulk request whose `schemas` names another message is `400 invalidSyntax` in either
+/// mode, and runs none of its operations.
+pub async fn schemas_of_another_message<H: Harness>() {
+    for acme in [Client::<H>::fixture(), Client::<H>::strict_fixture()] {
+        for schemas in [
+            json!(["urn:ietf:params:scim:api:messages:2.0:PatchOp"]),
+            json!(["urn:example:not-a-message"]),
+        ] {
+            acme.post(
+                "/Bulk",
+                json!({"schemas": schemas, "Operations": [
+                    {"method": "POST", "path": "/Users", "bulkId": "u",
+                     "data": {"schemas": [USER], "userName": "never-created"}}
+                ]}),
+            )
+            .await
+            .expect_error(400, Some("invalidSyntax"));
+        }
+        let found = acme
+            .get(&format!(
+                "/Users{}",
+                super::filter(r#"userName eq "never-created""#)
+            ))
+            .await
+            .expect_status(200);
+        assert_eq!(found.total(), 0);
+    }
+}
+
+/// A Bulk request over `maxPayloadSize` is `413` (RFC 7644 §3.7.4), however few its
+/// operations.
+pub async fn payload_too_large<H: Harness>() {
+    let server = fixture_server_for::<H>(|b| {
+        b.config(scim_core::ServerConfig::default().bulk_max_payload_bytes(400))
+    });
+    let acme = Client::new(H::mount(server));
+    acme.post(
+        "/Bulk",
+        json!({"schemas": [BULK_REQUEST], "Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": "a",
+             "data": {"schemas": [USER], "userName": "x".repeat(500)}}
+        ]}),
+    )
+    .await
+    .expect_error(413, None);
+    assert_eq!(acme.get("/Users").await.expect_status(200).total(), 0);
 }

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::{ENTERPRISE, GROUP, USER};
 use crate::client::Client;
-use crate::harness::Harness;
+use crate::harness::{Harness, fixture_server_for};
 
 const SPC: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 
@@ -45,10 +45,38 @@ pub async fn service_provider_config<H: Harness>() {
     );
 }
 
-/// `/ResourceTypes` lists User (with the enterprise extension) and Group.
+/// The ServiceProviderConfig reports the server's own limits, and its `meta.location` is
+/// absolute, under the mount point.
+pub async fn reflects_configuration<H: Harness>() {
+    let server = fixture_server_for::<H>(|b| {
+        b.config(
+            scim_core::ServerConfig::default()
+                .max_results(250)
+                .bulk_max_operations(50),
+        )
+    });
+    let acme = Client::new(H::mount(server));
+    let body = acme
+        .get("/ServiceProviderConfig")
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(body["filter"]["maxResults"], 250, "{body}");
+    assert_eq!(body["bulk"]["maxOperations"], 50, "{body}");
+    assert_eq!(body["etag"]["supported"], true, "{body}");
+    assert_eq!(
+        body["meta"]["location"],
+        format!("http://localhost{}/ServiceProviderConfig", acme.base()),
+        "{body}"
+    );
+}
+
+/// `/ResourceTypes` lists User (with the optional enterprise extension) and Group, and
+/// nothing else.
 pub async fn resource_types<H: Harness>() {
     let acme = Client::<H>::fixture();
     let exchange = acme.get("/ResourceTypes").await.expect_status(200);
+    assert_eq!(exchange.total(), 2);
     let types = exchange.resources();
     let user = types
         .iter()
@@ -63,9 +91,9 @@ pub async fn resource_types<H: Harness>() {
     assert_eq!(user["endpoint"], "/Users", "{user}");
     assert_eq!(user["schema"], USER, "{user}");
     assert!(
-        user["schemaExtensions"]
-            .as_array()
-            .is_some_and(|e| e.iter().any(|x| x["schema"] == ENTERPRISE)),
+        user["schemaExtensions"].as_array().is_some_and(|e| e
+            .iter()
+            .any(|x| x["schema"] == ENTERPRISE && x["required"] == false)),
         "{user}"
     );
     assert_eq!(group["endpoint"], "/Groups", "{group}");
@@ -87,15 +115,23 @@ pub async fn resource_type_by_name<H: Harness>() {
         .expect_error(404, None);
 }
 
-/// `/Schemas` lists the User, Group and EnterpriseUser schemas with their attributes.
+/// `/Schemas` lists the User, Group and EnterpriseUser schemas, and nothing else, each
+/// with its attributes and an absolute `meta.location`.
 pub async fn schemas<H: Harness>() {
     let acme = Client::<H>::fixture();
-    let schemas = acme.get("/Schemas").await.expect_status(200).resources();
+    let exchange = acme.get("/Schemas").await.expect_status(200);
+    assert_eq!(exchange.total(), 3);
+    let schemas = exchange.resources();
     for urn in [USER, GROUP, ENTERPRISE] {
         let schema = schemas.iter().find(|s| s["id"] == urn);
         assert!(
             schema.is_some_and(|s| s["attributes"].as_array().is_some_and(|a| !a.is_empty())),
             "{urn}"
+        );
+        let location = format!("http://localhost{}/Schemas/{urn}", acme.base());
+        assert!(
+            schema.is_some_and(|s| s["meta"]["location"] == location.as_str()),
+            "{urn}: {schema:?}"
         );
     }
 }

@@ -1,5 +1,5 @@
 //! Microsoft Entra ID's provisioning flow, as full HTTP exchanges in the shapes it sends
-//! (see CLIENTS.md): connection test, create, match, update, deactivate, group push,
+//! (see docs/clients.md): connection test, create, match, update, deactivate, group push,
 //! member add and remove, delete.
 
 use serde_json::{Value, json};
@@ -35,6 +35,11 @@ pub async fn connection_test<H: Harness>() {
         .expect_status(200);
     assert_eq!(exchange.total(), 0);
     assert!(exchange.resources().is_empty());
+    let body = exchange.json();
+    assert_eq!(
+        (&body["startIndex"], &body["itemsPerPage"]),
+        (&json!(1), &json!(0))
+    );
     exchange.expect_scim_content_type();
 }
 

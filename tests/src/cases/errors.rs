@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{create_user, id, user};
 use crate::client::Client;
-use crate::harness::{Harness, MOUNT, fixture_server_with};
+use crate::harness::{Harness, MOUNT, fixture_server_for};
 
 /// An unknown endpoint under a tenant is a SCIM `404`.
 pub async fn unknown_endpoint<H: Harness>() {
@@ -25,7 +25,8 @@ pub async fn no_tenant<H: Harness>() {
         .expect_error(404, None);
 }
 
-/// A method an endpoint does not support is `405` with `Allow` (RFC 9110 §15.5.6).
+/// A method an endpoint does not support is `405` with `Allow` listing the methods it
+/// does support (RFC 9110 §15.5.6).
 pub async fn method_not_allowed<H: Harness>() {
     let acme = Client::<H>::fixture();
     let exchange = acme
@@ -33,11 +34,9 @@ pub async fn method_not_allowed<H: Harness>() {
         .send()
         .await
         .expect_error(405, None);
-    assert!(
-        exchange.header("allow").is_some_and(|a| a.contains("GET")),
-        "{:?}",
-        exchange.headers
-    );
+    assert_eq!(exchange.header("allow"), Some("GET, POST"));
+    let exchange = acme.get("/Bulk").await.expect_error(405, None);
+    assert_eq!(exchange.header("allow"), Some("POST"));
     acme.request(Method::PUT, "/ServiceProviderConfig")
         .json(&json!({}))
         .send()
@@ -47,7 +46,7 @@ pub async fn method_not_allowed<H: Harness>() {
 
 /// A body over the configured limit is `413` (RFC 9110 §15.5.14), not read whole.
 pub async fn body_too_large<H: Harness>() {
-    let server = fixture_server_with(|b| {
+    let server = fixture_server_for::<H>(|b| {
         let mut config = scim_core::ServerConfig::default();
         config.max_body_bytes = 1024;
         config.bulk_max_payload_bytes = 1024;
@@ -57,6 +56,18 @@ pub async fn body_too_large<H: Harness>() {
     let mut body = user("big");
     body["displayName"] = json!("x".repeat(4096));
     acme.post("/Users", body).await.expect_error(413, None);
+}
+
+/// A body in another media type than JSON is `415` (RFC 9110 §15.5.16), before it is
+/// parsed.
+pub async fn unsupported_media_type<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    acme.request(Method::POST, "/Users")
+        .body(user("typed").to_string(), "text/plain")
+        .send()
+        .await
+        .expect_error(415, None);
+    assert_eq!(acme.get("/Users").await.expect_status(200).total(), 0);
 }
 
 /// A JSON body that is not an object is `400 invalidSyntax`.
@@ -80,7 +91,7 @@ pub async fn wrong_value_type<H: Harness>() {
 /// `count` above `maxResults` is clipped, not an error (RFC 7644 §3.4.2.4).
 pub async fn count_above_max_results<H: Harness>() {
     let server =
-        fixture_server_with(|b| b.config(scim_core::ServerConfig::default().max_results(2)));
+        fixture_server_for::<H>(|b| b.config(scim_core::ServerConfig::default().max_results(2)));
     let acme = Client::new(H::mount(server));
     for name in ["a", "b", "c"] {
         create_user(&acme, name).await;
@@ -91,7 +102,8 @@ pub async fn count_above_max_results<H: Harness>() {
 }
 
 /// A bad `startIndex` or `count` is tolerated as RFC 7644 §3.4.2.4 says: values below 1
-/// are read as 1 (startIndex) and 0 (count).
+/// are read as 1 (startIndex) and 0 (count). A value that is no integer at all is
+/// `400 invalidValue`.
 pub async fn paging_values_out_of_range<H: Harness>() {
     let acme = Client::<H>::fixture();
     create_user(&acme, "a").await;
@@ -101,6 +113,11 @@ pub async fn paging_values_out_of_range<H: Harness>() {
         .expect_status(200);
     assert_eq!(exchange.json()["startIndex"], 1);
     assert!(exchange.resources().is_empty());
+    for query in ["count=lots", "startIndex=first"] {
+        acme.get(&format!("/Users?{query}"))
+            .await
+            .expect_error(400, Some("invalidValue"));
+    }
 }
 
 /// `/Me` without a resolver configured is `501` (RFC 7644 §3.11).

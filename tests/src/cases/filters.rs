@@ -141,19 +141,31 @@ pub async fn invalid_filter<H: Harness>() {
     }
 }
 
-/// `%20`-encoded and `+`-encoded filters mean the same (Entra sends `+`).
+/// `%20`-encoded and `+`-encoded filters mean the same (Entra sends `+`); parameter
+/// names are case-insensitive (RFC 7644 §3.4.2), a trailing `&` is harmless, and the
+/// matches carry absolute locations.
 pub async fn encodings<H: Harness>() {
     let acme = fixture::<H>().await;
-    let plus = acme
-        .get("/Users?filter=userName+eq+%22jdoe%22")
-        .await
-        .expect_status(200);
-    let percent = acme
-        .get("/Users?filter=userName%20eq%20%22jdoe%22")
-        .await
-        .expect_status(200);
-    assert_eq!(plus.total(), 1);
-    assert_eq!(percent.total(), 1);
+    for query in [
+        "filter=userName+eq+%22jdoe%22",
+        "filter=userName%20eq%20%22JDOE%22&",
+        "FILTER=userName%20eq%20%22jdoe%22&startIndex=1&count=100",
+    ] {
+        let exchange = acme
+            .get(&format!("/Users?{query}"))
+            .await
+            .expect_status(200);
+        assert_eq!(exchange.total(), 1, "{query}");
+        let resources = exchange.resources();
+        assert_eq!(resources[0]["userName"], "jdoe", "{query}");
+        let location = resources[0]["meta"]["location"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            location.starts_with(&format!("http://localhost{}/Users/", acme.base())),
+            "{location}"
+        );
+    }
 }
 
 /// A stray slash before the query, `/Users/?filter=…` (Entra ID), is the collection.

@@ -171,6 +171,32 @@ pub async fn replace_group<H: Harness>() {
     assert_eq!(member_ids(&group), [a]);
 }
 
+/// A member's `$ref` and a user's `groups[].$ref` are absolute URLs under the mount
+/// point (RFC 7643 §4.2, §4.1.2).
+pub async fn references_are_absolute<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let user_id = id(&create_user(&acme, "bjensen").await);
+    let group = create_group(&acme, "Admins", &[&user_id]).await;
+    let group_id = id(&group);
+    let base = format!("http://localhost{}", acme.base());
+    assert_eq!(
+        group["members"][0]["$ref"],
+        format!("{base}/Users/{user_id}"),
+        "{group}"
+    );
+    let user = acme
+        .get(&format!("/Users/{user_id}"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(user["groups"][0]["value"], group_id.as_str(), "{user}");
+    assert_eq!(
+        user["groups"][0]["$ref"],
+        format!("{base}/Groups/{group_id}"),
+        "{user}"
+    );
+}
+
 /// `DELETE /Groups/{id}` answers `204`; the group is gone.
 pub async fn delete_group<H: Harness>() {
     let acme = Client::<H>::fixture();

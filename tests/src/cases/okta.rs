@@ -1,5 +1,5 @@
 //! Okta's provisioning flow, as full HTTP exchanges in the shapes it sends (see
-//! CLIENTS.md): existence check, create, import paging, full-PUT update and deactivation,
+//! docs/clients.md): existence check, create, import paging, full-PUT update and deactivation,
 //! PATCH deactivation, group push with rename, member add/remove/replace, delete.
 
 use serde_json::{Value, json};

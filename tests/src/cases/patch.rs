@@ -1,10 +1,12 @@
 //! PATCH on users (RFC 7644 §3.5.2), in the shapes clients send.
 
+use http::Method;
+use scim_core::config::PatchResponse;
 use serde_json::{Value, json};
 
 use super::{ENTERPRISE, USER, create_user, id, patch_op, user};
 use crate::client::Client;
-use crate::harness::Harness;
+use crate::harness::{Harness, fixture_server_for};
 
 async fn patched<H: Harness>(client: &Client<H>, user_id: &str, operations: Value) -> Value {
     client
@@ -260,10 +262,7 @@ pub async fn unknown_member<H: Harness>() {
         )
         .await
         .expect_error(400, Some("invalidValue"));
-    let detail = exchange.json()["detail"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let detail = exchange.detail();
     assert!(detail.contains("no-such-user"), "{detail}");
     let fetched = acme
         .get(&format!("/Groups/{group}"))
@@ -311,4 +310,129 @@ pub async fn whole_extension<H: Harness>() {
     .await;
     assert!(body.get(ENTERPRISE).is_none(), "{body}");
     assert_eq!(body["schemas"], json!([USER]));
+}
+
+/// `remove` of a required attribute (`userName`, a Group's `displayName`) is
+/// `400 mutability` (RFC 7644 §3.5.2.2), lenient or strict, and changes nothing.
+pub async fn remove_required_is_mutability<H: Harness>() {
+    for acme in [Client::<H>::fixture(), Client::<H>::strict_fixture()] {
+        let user_id = id(&create_user(&acme, "bjensen").await);
+        for path in ["userName", format!("{USER}:userName").as_str()] {
+            acme.patch(
+                &format!("/Users/{user_id}"),
+                patch_op(json!([{"op": "remove", "path": path}])),
+            )
+            .await
+            .expect_error(400, Some("mutability"));
+        }
+        let group = acme
+            .post(
+                "/Groups",
+                json!({"schemas": [super::GROUP], "displayName": "Ops"}),
+            )
+            .await
+            .expect_status(201)
+            .json();
+        acme.patch(
+            &format!("/Groups/{}", id(&group)),
+            patch_op(json!([{"op": "remove", "path": "displayName"}])),
+        )
+        .await
+        .expect_error(400, Some("mutability"));
+        let fetched = acme
+            .get(&format!("/Users/{user_id}"))
+            .await
+            .expect_status(200)
+            .json();
+        assert_eq!(fetched["userName"], "bjensen");
+    }
+}
+
+/// A PATCH whose `schemas` names another message (or anything but the PatchOp URN) is
+/// `400 invalidSyntax` in either mode; one without `schemas` is accepted only leniently.
+pub async fn schemas_of_another_message<H: Harness>() {
+    let operations = json!([{"op": "replace", "path": "displayName", "value": "Babs"}]);
+    for (acme, strict) in [
+        (Client::<H>::fixture(), false),
+        (Client::<H>::strict_fixture(), true),
+    ] {
+        let path = format!("/Users/{}", id(&create_user(&acme, "bjensen").await));
+        for schemas in [
+            json!(["urn:ietf:params:scim:api:messages:2.0:BulkRequest"]),
+            json!([USER]),
+        ] {
+            acme.patch(&path, json!({"schemas": schemas, "Operations": operations}))
+                .await
+                .expect_error(400, Some("invalidSyntax"));
+        }
+        let missing = acme.patch(&path, json!({"Operations": operations})).await;
+        if strict {
+            missing.expect_error(400, Some("invalidSyntax"));
+        } else {
+            assert_eq!(missing.expect_status(200).json()["displayName"], "Babs");
+        }
+    }
+}
+
+/// A PATCH with a stale `If-Match` is `412`; with the current one it answers `200`, the
+/// resource projected by `attributes`, and a new ETag equal to `meta.version`
+/// (RFC 7644 §3.5.2, §3.14).
+pub async fn if_match_and_projection<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let created = create_user(&acme, "bjensen").await;
+    let user_id = id(&created);
+    let version = created["meta"]["version"].as_str().unwrap_or_default();
+    let body = patch_op(json!([{"op": "replace", "path": "active", "value": false}]));
+    acme.request(Method::PATCH, &format!("/Users/{user_id}"))
+        .json(&body)
+        .header("if-match", "W/\"old\"")
+        .send()
+        .await
+        .expect_error(412, None);
+    let exchange = acme
+        .request(
+            Method::PATCH,
+            &format!("/Users/{user_id}?attributes=active"),
+        )
+        .json(&body)
+        .header("if-match", version)
+        .send()
+        .await
+        .expect_status(200);
+    let patched = exchange.json();
+    assert_eq!(patched["active"], false, "{patched}");
+    assert!(patched.get("emails").is_none(), "{patched}");
+    let etag = exchange.header("etag").unwrap_or_default();
+    assert_ne!(etag, version);
+    assert_eq!(patched["meta"]["version"], etag, "{patched}");
+}
+
+/// With `PatchResponse::NoContent`, a successful PATCH answers `204` with the new ETag
+/// and no body (RFC 7644 §3.5.2 allows either); the change is made.
+pub async fn no_content_by_configuration<H: Harness>() {
+    let server = fixture_server_for::<H>(|b| {
+        b.config(scim_core::ServerConfig::default().patch_response(PatchResponse::NoContent))
+    });
+    let acme = Client::new(H::mount(server));
+    let user_id = id(&create_user(&acme, "bjensen").await);
+    let group_id = id(&super::create_group(&acme, "Admins", &[]).await);
+    let exchange = acme
+        .patch(
+            &format!("/Groups/{group_id}"),
+            patch_op(json!([{"op": "Add", "path": "members", "value": [{"$ref": null, "value": user_id}]}])),
+        )
+        .await
+        .expect_status(204);
+    assert!(exchange.body.is_empty());
+    assert!(
+        exchange.header("etag").is_some_and(|e| e.starts_with("W/")),
+        "{:?}",
+        exchange.headers
+    );
+    let group = acme
+        .get(&format!("/Groups/{group_id}"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(super::member_ids(&group), [user_id]);
 }

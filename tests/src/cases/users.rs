@@ -29,16 +29,31 @@ pub async fn create<H: Harness>() {
     let location = format!("http://localhost/scim/v2/acme/Users/{id}");
     assert_eq!(body["meta"]["location"], location.as_str(), "{body}");
     assert_eq!(exchange.header("location"), Some(location.as_str()));
-    if let Some(etag) = exchange.header("etag") {
-        assert_eq!(body["meta"]["version"], etag, "{body}");
-    }
+    let etag = exchange.header("etag").unwrap_or_default();
+    assert!(etag.starts_with("W/\""), "a weak ETag: {etag:?}");
+    assert_eq!(body["meta"]["version"], etag, "{body}");
 }
 
-/// A create with `Content-Type: application/json` is accepted too (Okta).
+/// A create with `Content-Type: application/json` is accepted too (Okta), with or
+/// without a charset, and so is a body without any content type.
 pub async fn create_with_plain_json<H: Harness>() {
     let acme = Client::<H>::fixture();
+    for (n, content_type) in [
+        "application/json",
+        "application/scim+json; charset=utf-8",
+        "application/json;charset=UTF-8",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        acme.request(Method::POST, "/Users")
+            .body(user(&format!("plain{n}")).to_string(), content_type)
+            .send()
+            .await
+            .expect_status(201);
+    }
     acme.request(Method::POST, "/Users")
-        .body(user("plain").to_string(), "application/json")
+        .untyped_body(user("untyped").to_string())
         .send()
         .await
         .expect_status(201);
@@ -213,6 +228,48 @@ pub async fn replace_to_taken_user_name<H: Harness>() {
         .expect_error(409, Some("uniqueness"));
 }
 
+/// `DELETE` with a stale `If-Match` is `412` and deletes nothing; with the current ETag
+/// it answers `204` (RFC 7644 §3.14).
+pub async fn delete_if_match<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let created = create_user(&acme, "bjensen").await;
+    let path = format!("/Users/{}", id(&created));
+    let version = created["meta"]["version"].as_str().unwrap_or_default();
+    acme.request(Method::DELETE, &path)
+        .header("if-match", "W/\"stale\"")
+        .send()
+        .await
+        .expect_error(412, None);
+    acme.get(&path).await.expect_status(200);
+    acme.request(Method::DELETE, &path)
+        .header("if-match", version)
+        .send()
+        .await
+        .expect_status(204);
+    acme.get(&path).await.expect_error(404, None);
+}
+
+/// `Location` and `meta.location` come from the `Host` header (with its port) and the
+/// mount point; a forwarded host the server was not configured to trust is ignored.
+pub async fn location_from_host<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let exchange = acme
+        .request(Method::POST, "/Users")
+        .json(&user("hosted"))
+        .header("host", "localhost:8080")
+        .header("x-forwarded-host", "evil.example")
+        .send()
+        .await
+        .expect_status(201);
+    let location = format!(
+        "http://localhost:8080{}/Users/{}",
+        acme.base(),
+        id(&exchange.json())
+    );
+    assert_eq!(exchange.header("location"), Some(location.as_str()));
+    assert_eq!(exchange.json()["meta"]["location"], location.as_str());
+}
+
 /// `DELETE` answers `204` with no body; the user is gone afterwards.
 pub async fn delete<H: Harness>() {
     let acme = Client::<H>::fixture();
@@ -238,14 +295,15 @@ pub async fn list<H: Harness>() {
     assert_eq!(body["itemsPerPage"], 3, "{body}");
 }
 
-/// `startIndex` and `count` page through a stable order (RFC 7644 §3.4.2.4).
+/// `startIndex` (1-based) and `count` page through a stable order, `itemsPerPage` is the
+/// size of the page, and a page past the end is empty (RFC 7644 §3.4.2.4).
 pub async fn list_pages<H: Harness>() {
     let acme = Client::<H>::fixture();
     for n in 0..5 {
         create_user(&acme, &format!("user{n}")).await;
     }
     let mut seen = Vec::new();
-    for start in [1, 3, 5] {
+    for (start, size) in [(1, 2), (3, 2), (5, 1)] {
         let exchange = acme
             .get(&format!("/Users?startIndex={start}&count=2"))
             .await
@@ -253,12 +311,72 @@ pub async fn list_pages<H: Harness>() {
         let body = exchange.json();
         assert_eq!(exchange.total(), 5);
         assert_eq!(body["startIndex"], start, "{body}");
+        assert_eq!(body["itemsPerPage"], size, "{body}");
         for resource in exchange.resources() {
             seen.push(resource["userName"].as_str().unwrap_or_default().to_owned());
         }
     }
     seen.sort();
     assert_eq!(seen, ["user0", "user1", "user2", "user3", "user4"]);
+    let past = acme.get("/Users?startIndex=50").await.expect_status(200);
+    assert_eq!(past.total(), 5);
+    assert!(past.resources().is_empty());
+    assert_eq!(past.json()["itemsPerPage"], 0);
+}
+
+/// RFC 9865 cursor paging: `cursor=` starts a walk, each page names the next in
+/// `nextCursor` (and has no `startIndex`), the last names none; a sorted walk keeps its
+/// order; `/ServiceProviderConfig` says so; a cursor of another query, or of nobody, is
+/// `400 invalidCursor`, and `startIndex` with `cursor` is `400 invalidValue`.
+pub async fn list_by_cursor<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    for name in ["delta", "alpha", "echo", "charlie", "bravo"] {
+        create_user(&acme, name).await;
+    }
+    let spc = acme
+        .get("/ServiceProviderConfig")
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(spc["pagination"]["cursor"], true, "{spc}");
+    let mut seen = Vec::new();
+    let mut next = Some(String::new());
+    let mut pages = 0;
+    while let Some(cursor) = next {
+        let exchange = acme
+            .get(&format!("/Users?sortBy=userName&count=2&cursor={cursor}"))
+            .await
+            .expect_status(200);
+        let body = exchange.json();
+        assert_eq!(exchange.total(), 5);
+        assert!(body.get("startIndex").is_none(), "{body}");
+        for resource in exchange.resources() {
+            seen.push(resource["userName"].as_str().unwrap_or_default().to_owned());
+        }
+        next = body["nextCursor"].as_str().map(str::to_owned);
+        pages += 1;
+        assert!(pages <= 3, "{body}");
+    }
+    assert_eq!(seen, ["alpha", "bravo", "charlie", "delta", "echo"]);
+    let first = acme
+        .get("/Users?count=2&cursor=")
+        .await
+        .expect_status(200)
+        .json();
+    let cursor = first["nextCursor"].as_str().unwrap_or_default().to_owned();
+    for path in [
+        format!("/Users?count=2&filter=userName%20pr&cursor={cursor}"),
+        "/Users?count=2&cursor=00zz".to_owned(),
+    ] {
+        let body = acme.get(&path).await.expect_status(400).json();
+        assert_eq!(body["scimType"], "invalidCursor", "{path}: {body}");
+    }
+    let body = acme
+        .get("/Users?startIndex=2&cursor=")
+        .await
+        .expect_status(400)
+        .json();
+    assert_eq!(body["scimType"], "invalidValue", "{body}");
 }
 
 /// `count=0` answers only the total.
@@ -285,13 +403,39 @@ pub async fn list_sorted<H: Harness>() {
         .map(|r| r["userName"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(names, ["charlie", "bravo", "alpha"]);
+    acme.get("/Users?sortBy=userName&sortOrder=sideways")
+        .await
+        .expect_error(400, Some("invalidValue"));
 }
 
-/// `POST /Users/.search` takes the query in a SearchRequest body (RFC 7644 §3.4.3).
+/// `POST /Users/.search` takes the query, paging and projection in a SearchRequest body
+/// (RFC 7644 §3.4.3); a body that is not a SearchRequest object is `400 invalidSyntax`.
 pub async fn search_post<H: Harness>() {
     let acme = Client::<H>::fixture();
     create_user(&acme, "findme").await;
+    create_user(&acme, "findme-too").await;
     create_user(&acme, "other").await;
+    let page = acme
+        .post(
+            "/Users/.search",
+            json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                "filter": "userName sw \"findme\"",
+                "startIndex": 2,
+                "count": 1
+            }),
+        )
+        .await
+        .expect_status(200);
+    let body = page.json();
+    assert_eq!(page.total(), 2);
+    assert_eq!(
+        (&body["startIndex"], &body["itemsPerPage"]),
+        (&json!(2), &json!(1))
+    );
+    acme.post("/Users/.search", json!([1]))
+        .await
+        .expect_error(400, Some("invalidSyntax"));
     let exchange = acme
         .post(
             "/Users/.search",
@@ -311,60 +455,140 @@ pub async fn search_post<H: Harness>() {
     assert!(resources[0].get("emails").is_none(), "{}", resources[0]);
 }
 
-/// `POST /.search` at the root searches every resource type.
+/// `POST /.search` at the root searches every resource type, pages across them, and
+/// matches each with its own schema (RFC 7644 §3.4.3).
 pub async fn search_root<H: Harness>() {
     let acme = Client::<H>::fixture();
     create_user(&acme, "rooted").await;
-    let exchange = acme
-        .post(
-            "/.search",
-            json!({
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
-                "filter": "userName eq \"rooted\""
-            }),
-        )
+    create_user(&acme, "grounded").await;
+    super::create_group(&acme, "Admins", &[]).await;
+    let types = |exchange: &crate::client::Exchange| -> Vec<String> {
+        exchange
+            .resources()
+            .iter()
+            .map(|r| {
+                r["meta"]["resourceType"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let all = acme
+        .post("/.search", json!({"count": 10}))
         .await
         .expect_status(200);
-    assert_eq!(exchange.total(), 1);
+    assert_eq!(all.total(), 3);
+    assert_eq!(types(&all), ["User", "User", "Group"]);
+    let page = acme
+        .post("/.search", json!({"startIndex": 2, "count": 2}))
+        .await
+        .expect_status(200);
+    assert_eq!(types(&page), ["User", "Group"]);
+    for (expression, kind) in [
+        ("userName eq \"rooted\"", "User"),
+        ("displayName eq \"Admins\"", "Group"),
+    ] {
+        let exchange = acme
+            .post(
+                "/.search",
+                json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+                    "filter": expression
+                }),
+            )
+            .await
+            .expect_status(200);
+        assert_eq!(exchange.total(), 1, "{expression}");
+        assert_eq!(types(&exchange), [kind]);
+    }
 }
 
-/// A `PUT` with a stale `If-Match` is `412`; the current ETag succeeds (RFC 7644 §3.14).
+/// A `PUT` with a stale `If-Match` is `412`; the current ETag succeeds and answers a new
+/// one, after which the old one is stale; without `If-Match`, `PUT` just replaces
+/// (RFC 7644 §3.14).
 pub async fn if_match<H: Harness>() {
     let acme = Client::<H>::fixture();
     let created = acme
         .post("/Users", user("versioned"))
         .await
         .expect_status(201);
-    let Some(etag) = created.header("etag").map(str::to_owned) else {
-        return; // ETags switched off: nothing to check
-    };
+    let etag = created.header("etag").expect("an ETag").to_owned();
     let path = format!("/Users/{}", id(&created.json()));
-    let body = user("versioned");
-    acme.request(Method::PUT, &path)
-        .json(&body)
-        .header("if-match", "W/\"stale\"")
+    let put = |if_match: Option<&str>, name: &str| {
+        let call = acme.request(Method::PUT, &path).json(&user(name));
+        match if_match {
+            Some(tag) => call.header("if-match", tag),
+            None => call,
+        }
+    };
+    put(Some("W/\"stale\""), "x")
         .send()
         .await
         .expect_error(412, None);
-    acme.request(Method::PUT, &path)
-        .json(&body)
-        .header("if-match", &etag)
+    let replaced = put(Some(&etag), "renamed").send().await.expect_status(200);
+    let new_etag = replaced.header("etag").unwrap_or_default().to_owned();
+    assert_ne!(new_etag, etag);
+    assert_eq!(replaced.json()["meta"]["version"], new_etag.as_str());
+    assert_eq!(replaced.json()["userName"], "renamed");
+    put(Some(&etag), "y").send().await.expect_error(412, None);
+    put(None, "z").send().await.expect_status(200);
+}
+
+/// `GET` with `If-None-Match` matching the current ETag (itself, `*`, or its opaque part,
+/// compared weakly) is `304 Not Modified` with the ETag and no body; another ETag is
+/// `200` (RFC 9110 §13.1.2).
+pub async fn if_none_match<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let created = acme.post("/Users", user("cached")).await.expect_status(201);
+    let etag = created.header("etag").expect("an ETag").to_owned();
+    let path = format!("/Users/{}", id(&created.json()));
+    for condition in [etag.as_str(), "*", etag.trim_start_matches("W/")] {
+        let exchange = acme
+            .request(Method::GET, &path)
+            .header("if-none-match", condition)
+            .send()
+            .await
+            .expect_status(304);
+        assert_eq!(exchange.header("etag"), Some(etag.as_str()), "{condition}");
+        assert!(exchange.body.is_empty(), "{condition}");
+    }
+    acme.request(Method::GET, &path)
+        .header("if-none-match", "W/\"other\"")
         .send()
         .await
         .expect_status(200);
 }
 
-/// `GET` with `If-None-Match` equal to the current ETag is `304 Not Modified`.
-pub async fn if_none_match<H: Harness>() {
-    let acme = Client::<H>::fixture();
-    let created = acme.post("/Users", user("cached")).await.expect_status(201);
-    let Some(etag) = created.header("etag").map(str::to_owned) else {
-        return;
-    };
-    let path = format!("/Users/{}", id(&created.json()));
-    acme.request(Method::GET, &path)
-        .header("if-none-match", &etag)
-        .send()
+/// `attributes` and `excludedAttributes` name attributes (RFC 7644 §3.9): a value filter
+/// there is `400 invalidValue` naming the parameter (not `invalidPath`, which is PATCH's),
+/// on a read, a list and a `.search`, lenient or strict.
+pub async fn attributes_with_a_filter<H: Harness>() {
+    for acme in [Client::<H>::fixture(), Client::<H>::strict_fixture()] {
+        let user_id = id(&create_user(&acme, "bjensen").await);
+        let filtered = super::form(r#"emails[type eq "work"]"#);
+        for (parameter, path) in [
+            (
+                "attributes",
+                format!("/Users/{user_id}?attributes={filtered}"),
+            ),
+            (
+                "excludedAttributes",
+                format!("/Users?excludedAttributes=userName,{filtered}"),
+            ),
+        ] {
+            let exchange = acme
+                .get(&path)
+                .await
+                .expect_error(400, Some("invalidValue"));
+            let detail = exchange.detail();
+            assert!(detail.starts_with(&format!("{parameter}: ")), "{detail}");
+        }
+        acme.post(
+            "/Users/.search",
+            json!({"attributes": [r#"emails[type eq "work"].value"#]}),
+        )
         .await
-        .expect_status(304);
+        .expect_error(400, Some("invalidValue"));
+    }
 }

@@ -5,7 +5,9 @@ use serde_json::json;
 
 use crate::schema::attribute::{Attribute, AttributeType};
 use crate::schema::definition::Schema;
-use crate::{Filter, FilterOptions, Resource, ResourceType, SchemaRegistry, ScimType};
+use crate::{
+    Filter, Resource, ResourceType, SchemaRegistry, error::ScimType, filter::FilterOptions,
+};
 
 const EXT: &str = "urn:acme:scim:schemas:1.0:Ext";
 
@@ -57,7 +59,7 @@ fn population() -> Vec<Resource> {
     ];
     users
         .into_iter()
-        .map(|u| Resource::from_value("User", u).unwrap())
+        .map(|u| Resource::from_value_unchecked("User", u).unwrap())
         .collect()
 }
 
@@ -235,7 +237,7 @@ fn multi_valued_and_value_path_semantics() {
 fn tolerant_of_key_case() {
     let registry = registry();
     let rt = registry.resource_type("User").unwrap();
-    let user = Resource::from_value(
+    let user = Resource::from_value_unchecked(
         "User",
         json!({"id": "x", "UserName": "Alice", "Emails": [{"Value": "a@x.org", "Type": "work"}]}),
     )
@@ -294,6 +296,30 @@ fn check_rejects_what_cannot_be_evaluated() {
             if let Err(e) = got {
                 assert_eq!(e.scim_type(), Some(ScimType::InvalidFilter));
             }
+        }
+    }
+}
+
+#[test]
+fn check_refuses_what_is_never_returned_in_every_mode_and_position() {
+    // The oracle this closes: each `password ge "…"` halves the candidates.
+    let registry = registry();
+    let rt = registry.resource_type("User").unwrap();
+    for filter in [
+        "password pr",
+        r#"password eq "t1meMa$heen""#,
+        r#"password ge "m""#,
+        r#"PASSWORD sw "t""#,
+        r#"urn:ietf:params:scim:schemas:core:2.0:User:password co "Ma""#,
+        r#"userName eq "bjensen" and not (password lt "n")"#,
+        r#"emails[type eq "work"] or password pr"#,
+    ] {
+        let f: Filter = filter.parse().unwrap();
+        for opts in [FilterOptions::default(), FilterOptions::strict()] {
+            let err = f.check(rt, &opts).unwrap_err();
+            assert_eq!(err.scim_type(), Some(ScimType::InvalidFilter), "{filter}");
+            assert!(err.detail().contains("never returned"), "{}", err.detail());
+            assert!(!err.detail().contains("t1meMa"), "{}", err.detail());
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Table-driven tests of each grammar rule.
 
+use super::lexical::{attr_name, name_char};
 use super::*;
 
 fn s(v: &str) -> CompValue {

@@ -265,7 +265,7 @@ fn resource() -> impl Strategy<Value = Resource> {
                 ENTERPRISE,
                 employee.map(|e| json!({"employeeNumber": e, "manager": {"value": "m1"}})),
             );
-            Resource::new("User", doc)
+            Resource::new_unchecked("User", doc)
         },
     )
 }
@@ -306,7 +306,7 @@ proptest! {
 fn folds_and_types_table() {
     let registry = registry();
     let users = registry.resource_type("User").unwrap();
-    let user = Resource::from_value(
+    let user = Resource::from_value_unchecked(
         "User",
         json!({"userName": "Straße", "title": "ςx", "emails": [{"value": "A@B.example", "type": "work"}],
                EXT: {"level": 7, "hired": "2011-05-13T04:42:34Z", "code": "AbC"}}),

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::Resource;
 use crate::error::ScimType;
 use crate::schema::attribute::Attribute;
 use crate::schema::definition::{ResourceType, Schema};

@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::error::ScimType;
+use crate::resource::Resource;
 use crate::schema::attribute::AttributeType;
 use crate::schema::definition::Schema;
 use crate::schema::registry::SchemaRegistry;
@@ -25,7 +26,7 @@ fn create_with(
     body: Value,
     opts: &ValidationOptions,
 ) -> Result<Value, ScimError> {
-    let mut r = Resource::from_json(body, rt, opts)?;
+    let mut r = Resource::parse_value(body, rt, opts)?;
     r.validate_for_create(rt, opts)?;
     Ok(r.into_value())
 }
@@ -36,8 +37,8 @@ fn create(body: Value) -> Result<Value, ScimError> {
 
 fn replace_with(rt: &ResourceType, old: Value, new: Value) -> Result<Value, ScimError> {
     let opts = ValidationOptions::default();
-    let existing = Resource::from_json(old, rt, &opts)?;
-    let mut r = Resource::from_json(new, rt, &opts)?;
+    let existing = Resource::parse_value(old, rt, &opts)?;
+    let mut r = Resource::parse_value(new, rt, &opts)?;
     r.validate_for_replace(&existing, rt, &opts)?;
     Ok(r.into_value())
 }
@@ -275,7 +276,7 @@ fn replace_drops_read_only_values_such_as_okta_sends() {
 #[test]
 fn validating_as_another_type_is_an_internal_error() {
     let opts = ValidationOptions::default();
-    let mut r = Resource::from_json(
+    let mut r = Resource::parse_value(
         json!({"schemas": [USER], "userName": "b"}),
         &rt("User"),
         &opts,

@@ -49,19 +49,9 @@ pub(crate) struct AttributeIndex {
     unordered: usize,
 }
 
-/// Folds a string for a case-insensitive comparison (`caseExact: false`): the same
-/// per-character upper- then lower-casing as the filter's comparisons, so that equal
-/// keys are exactly the strings the filter calls equal, and key order is its order.
-pub(crate) fn fold(s: &str) -> String {
-    if s.is_ascii() {
-        s.to_ascii_lowercase()
-    } else {
-        s.chars()
-            .flat_map(char::to_uppercase)
-            .flat_map(char::to_lowercase)
-            .collect()
-    }
-}
+/// Keys fold as the filter's comparisons do ([`fold_case`]), so that equal keys are
+/// exactly the strings the filter calls equal, and key order is its order.
+pub(crate) use crate::filter::fold_case as fold;
 
 /// Whether a value is present (RFC 7644 §3.4.2.2) without being a string: a value
 /// a sort orders by JSON type rather than as text.

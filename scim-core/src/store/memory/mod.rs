@@ -8,16 +8,16 @@
 mod index;
 mod membership;
 mod planner;
+mod record;
 mod tenant;
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use self::tenant::{Kind, TenantData};
+use self::record::Kind;
+use self::tenant::TenantData;
 use crate::error::ScimError;
 use crate::filter::AttrPath;
 use crate::patch::PatchRequest;
@@ -32,7 +32,7 @@ pub(crate) type Id = Arc<str>;
 /// User or Group of the tenant.
 ///
 /// ```
-/// use scim_core::UnknownMembers;
+/// use scim_core::store::UnknownMembers;
 /// assert_eq!(UnknownMembers::default(), UnknownMembers::Reject);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,15 +52,27 @@ pub(crate) struct StoreOptions {
     pub(crate) unknown_members: UnknownMembers,
 }
 
-/// Builds an [`InMemoryStore`] with non-default switches.
+/// Builds an [`InMemoryStore`] with non-default switches. Each switch away from the
+/// default loosens a rule of the [`ResourceStore`] contract, for host apps whose
+/// identity provider needs it.
 ///
 /// ```
-/// use scim_core::{InMemoryStore, UnknownMembers};
+/// use scim_core::{InMemoryStore, RequestContext, Resource, ResourceStore, SchemaRegistry, store::UnknownMembers};
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// let store = InMemoryStore::builder()
 ///     .unique_group_display_name(false)
 ///     .unknown_members(UnknownMembers::Ignore)
 ///     .build();
-/// # drop(store);
+/// let registry = SchemaRegistry::with_builtins();
+/// let groups = registry.resource_type("Group").unwrap();
+/// let group = || Resource::from_value_unchecked("Group", serde_json::json!(
+///     {"displayName": "Admins", "members": [{"value": "no-such-user"}]})).unwrap();
+/// let ctx = RequestContext::new("acme");
+/// let first = store.create(&ctx, groups, group()).await.unwrap();
+/// let second = store.create(&ctx, groups, group()).await.unwrap(); // same name: allowed
+/// assert_ne!(first.id(), second.id());
+/// assert!(first.get("members").is_none()); // the unknown member was dropped
+/// # });
 /// ```
 #[derive(Debug, Clone)]
 #[must_use]
@@ -71,24 +83,47 @@ pub struct InMemoryStoreBuilder {
 impl InMemoryStoreBuilder {
     /// Whether a Group's `displayName` must be unique in its tenant (default `true`,
     /// compared case-insensitively): Entra ID matches groups by `displayName` and
-    /// requires it.
+    /// requires it, and so does the [`ResourceStore`] contract; turn it off only for an
+    /// identity provider that pushes groups of the same name.
     ///
     /// ```
-    /// # use scim_core::InMemoryStore;
-    /// let store = InMemoryStore::builder().unique_group_display_name(false).build();
-    /// # drop(store);
+    /// # use scim_core::{InMemoryStore, RequestContext, Resource, ResourceStore, SchemaRegistry, StoreError};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let groups = registry.resource_type("Group").unwrap();
+    /// let admins = || Resource::from_value_unchecked("Group", serde_json::json!({"displayName": "Admins"})).unwrap();
+    /// let ctx = RequestContext::new("acme");
+    ///
+    /// let unique = InMemoryStore::new();
+    /// unique.create(&ctx, groups, admins()).await.unwrap();
+    /// assert!(matches!(unique.create(&ctx, groups, admins()).await, Err(StoreError::Conflict { .. })));
+    ///
+    /// let lax = InMemoryStore::builder().unique_group_display_name(false).build();
+    /// lax.create(&ctx, groups, admins()).await.unwrap();
+    /// assert!(lax.create(&ctx, groups, admins()).await.is_ok());
+    /// # });
     /// ```
     pub fn unique_group_display_name(mut self, unique: bool) -> Self {
         self.options.unique_group_display_name = unique;
         self
     }
 
-    /// What to do with group members that name no User or Group of the tenant.
+    /// What to do with group members that name no User or Group of the tenant (default
+    /// [`UnknownMembers::Reject`], as the [`ResourceStore`] contract says).
     ///
     /// ```
-    /// # use scim_core::{InMemoryStore, UnknownMembers};
-    /// let store = InMemoryStore::builder().unknown_members(UnknownMembers::Ignore).build();
-    /// # drop(store);
+    /// # use scim_core::{InMemoryStore, RequestContext, Resource, ResourceStore, SchemaRegistry, StoreError, store::UnknownMembers};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let groups = registry.resource_type("Group").unwrap();
+    /// let group = || Resource::from_value_unchecked("Group", serde_json::json!(
+    ///     {"displayName": "G", "members": [{"value": "no-such-user"}]})).unwrap();
+    /// let ctx = RequestContext::new("acme");
+    /// let strict = InMemoryStore::new();
+    /// assert!(matches!(strict.create(&ctx, groups, group()).await, Err(StoreError::Invalid(_))));
+    /// let lax = InMemoryStore::builder().unknown_members(UnknownMembers::Ignore).build();
+    /// assert!(lax.create(&ctx, groups, group()).await.unwrap().get("members").is_none());
+    /// # });
     /// ```
     pub fn unknown_members(mut self, policy: UnknownMembers) -> Self {
         self.options.unknown_members = policy;
@@ -98,9 +133,14 @@ impl InMemoryStoreBuilder {
     /// The store.
     ///
     /// ```
-    /// # use scim_core::InMemoryStore;
+    /// # use scim_core::{InMemoryStore, Query, RequestContext, ResourceStore, SchemaRegistry};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let store = InMemoryStore::builder().build();
-    /// # drop(store);
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let page = store.query(&RequestContext::new("acme"), users, &Query::default()).await.unwrap();
+    /// assert_eq!(page.total_results, 0);
+    /// # });
     /// ```
     pub fn build(self) -> InMemoryStore {
         InMemoryStore {
@@ -144,7 +184,7 @@ impl Default for InMemoryStoreBuilder {
 /// let users = registry.resource_type("User").unwrap();
 /// let store = InMemoryStore::new();
 /// let ctx = RequestContext::new("acme");
-/// let alice = Resource::from_value("User", serde_json::json!({"userName": "alice"})).unwrap();
+/// let alice = Resource::from_value_unchecked("User", serde_json::json!({"userName": "alice"})).unwrap();
 /// let created = store.create(&ctx, users, alice).await.unwrap();
 /// let id = created.id().unwrap();
 /// assert_eq!(store.get(&ctx, users, id).await.unwrap().version(), Some("W/\"1\""));
@@ -166,29 +206,34 @@ impl Default for InMemoryStore {
 
 /// The current time as RFC 3339 (`meta.lastModified`, RFC 7643 §3.1).
 fn now() -> Result<String, StoreError> {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .map_err(|e| StoreError::Backend(Box::new(e)))
+    super::timestamp_now()
 }
 
 impl InMemoryStore {
-    /// An empty store with the default switches.
+    /// An empty store with the default switches, which keep the [`ResourceStore`]
+    /// contract.
     ///
     /// ```
-    /// # use scim_core::InMemoryStore;
+    /// # use scim_core::{InMemoryStore, RequestContext, Resource, ResourceStore, SchemaRegistry};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
     /// let store = InMemoryStore::new();
-    /// # drop(store);
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let user = Resource::from_value_unchecked("User", serde_json::json!({"userName": "bjensen"})).unwrap();
+    /// let created = store.create(&RequestContext::new("acme"), users, user).await.unwrap();
+    /// assert_eq!(created.version(), Some("W/\"1\""));
+    /// # });
     /// ```
     pub fn new() -> Self {
         Self::builder().build()
     }
 
-    /// A builder to change the default switches.
+    /// A builder to change the default switches (see [`InMemoryStoreBuilder`]).
     ///
     /// ```
-    /// # use scim_core::InMemoryStore;
-    /// let store = InMemoryStore::builder().unique_group_display_name(false).build();
-    /// # drop(store);
+    /// # use scim_core::{InMemoryStore, store::UnknownMembers};
+    /// let store = InMemoryStore::builder().unknown_members(UnknownMembers::Ignore).build();
+    /// # let _ = store;
     /// ```
     pub fn builder() -> InMemoryStoreBuilder {
         InMemoryStoreBuilder::default()

@@ -7,12 +7,15 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use super::Id;
-use super::tenant::{Kind, Record, TenantData, TypeData};
+use super::record::{Kind, Record};
+use super::tenant::{TenantData, TypeData};
 use crate::error::{ScimError, ScimType};
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter, PreparedFilter};
+use crate::filter::{Sort, SortOrder};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
-use crate::store::{Query, QueryResult, Sort, SortOrder, StoreError};
+use crate::store::{Query, QueryResult, StoreError, decode_cursor, encode_cursor};
+use serde_json::Value;
 
 /// How a filter will be answered: the candidate ids (`None`: scan everything) and the
 /// clauses every candidate must still satisfy (all of them, a conjunction).
@@ -71,28 +74,30 @@ fn lookup_eq(
         let ids = td.records.get_key_value(value).map(|(k, _)| Id::clone(k));
         return Some((ids.into_iter().collect(), true));
     }
-    if let Some(derived) = td.kind.derived_attribute() {
-        if resolved.extension.is_none() && name == derived && sub == Some("value") {
-            // Every id the store issues is lower case, so a lower-cased lookup finds
-            // the member whether `value` compares case-exactly or not; it is exact
-            // only when the client's value was lower case already.
-            let member = value.to_lowercase();
-            let exact = member == value;
-            let ids: Vec<Id> = match td.kind {
-                Kind::Group => tenant.membership.groups_of(&member).cloned().collect(),
-                Kind::User => tenant
-                    .membership
-                    .members(&member)
-                    .map(|(id, _)| Id::clone(id))
-                    .collect(),
-                Kind::Other => return None,
-            };
-            let ids = ids
-                .into_iter()
-                .filter(|id| td.records.contains_key(id))
-                .collect();
-            return Some((ids, exact));
-        }
+    if let Some(derived) = td.kind.derived_attribute()
+        && resolved.extension.is_none()
+        && name == derived
+        && sub == Some("value")
+    {
+        // Every id the store issues is lower case, so a lower-cased lookup finds
+        // the member whether `value` compares case-exactly or not; it is exact
+        // only when the client's value was lower case already.
+        let member = value.to_lowercase();
+        let exact = member == value;
+        let ids: Vec<Id> = match td.kind {
+            Kind::Group => tenant.membership.groups_of(&member).cloned().collect(),
+            Kind::User => tenant
+                .membership
+                .members(&member)
+                .map(|(id, _)| Id::clone(id))
+                .collect(),
+            Kind::Other => return None,
+        };
+        let ids = ids
+            .into_iter()
+            .filter(|id| td.records.contains_key(id))
+            .collect();
+        return Some((ids, exact));
     }
     let index = td.indexes.find(path, rt)?;
     if !index.spec.textual {
@@ -260,17 +265,47 @@ fn sorted_page<'t>(
 
 /// Runs a query against one tenant: filter, stable order (sort, then id; or insertion
 /// order), exact total, page.
+///
+/// An RFC 9865 cursor carries the offset of the next page, bound to the query by
+/// [`encode_cursor`]: the list is kept in memory, so an offset costs what a keyset
+/// would.
 pub(crate) fn run(
     tenant: &TenantData,
     rt: &ResourceType,
     query: &Query,
 ) -> Result<QueryResult, StoreError> {
-    if query.cursor.is_some() {
-        return Err(StoreError::Rejected(ScimError::bad_request(
-            ScimType::InvalidCursor,
-            "this store pages by startIndex and count only",
-        )));
+    let Some(cursor) = &query.cursor else {
+        return run_page(tenant, rt, query);
+    };
+    let offset = match decode_cursor(rt, query, cursor)? {
+        None => 0,
+        Some(position) => position
+            .as_u64()
+            .and_then(|o| usize::try_from(o).ok())
+            .ok_or_else(|| {
+                StoreError::Rejected(ScimError::bad_request(
+                    ScimType::InvalidCursor,
+                    "the cursor is not one this server issued",
+                ))
+            })?,
+    };
+    let mut page = query.clone();
+    page.cursor = None;
+    page.start_index = offset.saturating_add(1);
+    let mut result = run_page(tenant, rt, &page)?;
+    let end = offset.saturating_add(result.resources.len());
+    if query.count.is_some_and(|c| c > 0) && end < result.total_results {
+        result.next_cursor = Some(encode_cursor(rt, query, &Value::from(end)));
     }
+    Ok(result)
+}
+
+/// [`run`] for `startIndex` paging.
+fn run_page(
+    tenant: &TenantData,
+    rt: &ResourceType,
+    query: &Query,
+) -> Result<QueryResult, StoreError> {
     let Some(td) = tenant.types.get(&rt.name) else {
         return Ok(QueryResult {
             resources: Vec::new(),
@@ -299,23 +334,22 @@ pub(crate) fn run(
             next_cursor: None,
         });
     }
-    if query.filter.is_none() {
-        if let Some(ids) = query
+    if query.filter.is_none()
+        && let Some(ids) = query
             .sort
             .as_ref()
             .and_then(|sort| sorted_page(td, rt, sort, skip, take))
-        {
-            let resources = ids
-                .into_iter()
-                .filter_map(|id| td.records.get(id))
-                .map(|record| tenant.materialize(td, record, with_derived))
-                .collect();
-            return Ok(QueryResult {
-                resources,
-                total_results: td.records.len(),
-                next_cursor: None,
-            });
-        }
+    {
+        let resources = ids
+            .into_iter()
+            .filter_map(|id| td.records.get(id))
+            .map(|record| tenant.materialize(td, record, with_derived))
+            .collect();
+        return Ok(QueryResult {
+            resources,
+            total_results: td.records.len(),
+            next_cursor: None,
+        });
     }
     let view = |record, needed| view(tenant, td, record, needed);
 

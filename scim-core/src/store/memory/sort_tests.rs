@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::filter::AttrPath;
+use crate::filter::{Sort, SortOrder};
 use crate::schema::registry::SchemaRegistry;
-use crate::store::{Sort, SortOrder};
 
 /// Polls an `InMemoryStore` future once: they never wait.
 fn now<F: Future>(future: F) -> F::Output {
@@ -60,7 +60,7 @@ fn user(user_name: Option<Value>, external_id: Option<Value>) -> Resource {
     if let Some(e) = external_id {
         doc.insert("externalId".into(), e);
     }
-    Resource::new("User", doc)
+    Resource::new_unchecked("User", doc)
 }
 
 proptest! {

@@ -8,107 +8,14 @@ use serde_json::{Map, Value};
 
 use super::index::Indexes;
 use super::membership::Membership;
+use super::record::{
+    Kind, Record, display_of, member_object, split_derived, stored_document, touches,
+};
 use super::{Id, StoreOptions, UnknownMembers};
 use crate::patch::{MemberDelta, PatchRequest};
 use crate::resource::Resource;
-use crate::schema::builtin::{GROUP_SCHEMA, USER_SCHEMA};
 use crate::schema::definition::ResourceType;
 use crate::store::StoreError;
-
-/// What a resource type means to the store: Users and Groups take part in membership.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// Core schema `urn:ietf:params:scim:schemas:core:2.0:User`: has derived `groups`.
-    User,
-    /// Core schema `urn:ietf:params:scim:schemas:core:2.0:Group`: has `members`.
-    Group,
-    /// Any other resource type.
-    Other,
-}
-
-impl Kind {
-    pub(crate) fn of(rt: &ResourceType) -> Self {
-        if rt.schema.id.eq_ignore_ascii_case(USER_SCHEMA) {
-            Self::User
-        } else if rt.schema.id.eq_ignore_ascii_case(GROUP_SCHEMA) {
-            Self::Group
-        } else {
-            Self::Other
-        }
-    }
-
-    /// The attribute the store derives for this kind and keeps out of the document.
-    pub(crate) fn derived_attribute(self) -> Option<&'static str> {
-        match self {
-            Self::User => Some("groups"),
-            Self::Group => Some("members"),
-            Self::Other => None,
-        }
-    }
-}
-
-/// A stored resource. Its document holds the client's attributes only: `id` and
-/// `meta` are kept here once, outside it, and the derived attribute (`members` or
-/// `groups`) lives in [`Membership`]; [`TenantData::materialize`] puts them together.
-#[derive(Debug)]
-pub(crate) struct Record {
-    /// Insertion sequence: the stable order of unsorted queries.
-    pub(crate) seq: u64,
-    /// The id, shared with the record map's key.
-    pub(crate) id: Id,
-    version: u64,
-    created: String,
-    last_modified: String,
-    pub(crate) resource: Resource,
-}
-
-impl Record {
-    fn version_tag(&self) -> String {
-        format!("W/\"{}\"", self.version)
-    }
-
-    /// Honours `If-Match` (RFC 7644 §3.14): `*`, or the current version in weak or
-    /// strong form.
-    fn check_version(&self, expected: Option<&str>) -> Result<(), StoreError> {
-        let Some(expected) = expected.map(str::trim) else {
-            return Ok(());
-        };
-        let bare = expected.strip_prefix("W/").unwrap_or(expected);
-        let bare = bare
-            .strip_prefix('"')
-            .and_then(|b| b.strip_suffix('"'))
-            .unwrap_or(bare);
-        if expected == "*" || bare == self.version.to_string() {
-            Ok(())
-        } else {
-            Err(StoreError::PreconditionFailed {
-                current: self.version_tag(),
-            })
-        }
-    }
-
-    /// Advances the version and `meta.lastModified`.
-    fn touch(&mut self, now: &str) {
-        self.version += 1;
-        now.clone_into(&mut self.last_modified);
-    }
-
-    /// `meta` as returned (RFC 7643 §3.1).
-    fn meta(&self, resource_type: &str) -> Value {
-        let mut meta = Map::with_capacity(4);
-        meta.insert(
-            "resourceType".to_owned(),
-            Value::String(resource_type.to_owned()),
-        );
-        meta.insert("created".to_owned(), Value::String(self.created.clone()));
-        meta.insert(
-            "lastModified".to_owned(),
-            Value::String(self.last_modified.clone()),
-        );
-        meta.insert("version".to_owned(), Value::String(self.version_tag()));
-        Value::Object(meta)
-    }
-}
 
 /// The resources of one type in one tenant.
 #[derive(Debug)]
@@ -130,74 +37,6 @@ pub(crate) struct TenantData {
     next_seq: u64,
     pub(crate) types: HashMap<String, TypeData>,
     pub(crate) membership: Membership,
-}
-
-/// The `display` of a member from its document: `displayName`, else `userName`.
-fn display_of(doc: &Map<String, Value>) -> Option<&str> {
-    doc.get("displayName")
-        .or_else(|| doc.get("userName"))
-        .and_then(Value::as_str)
-}
-
-/// One element of `members` or `groups` (RFC 7643 §4.1.2, §4.2): built with its
-/// exact capacity, strings copied once.
-fn member_object(id: &str, display: Option<&str>, kind: &str) -> Value {
-    let mut object = Map::with_capacity(if display.is_some() { 3 } else { 2 });
-    object.insert("value".to_owned(), Value::String(id.to_owned()));
-    if let Some(display) = display {
-        object.insert("display".to_owned(), Value::String(display.to_owned()));
-    }
-    object.insert("type".to_owned(), Value::String(kind.to_owned()));
-    Value::Object(object)
-}
-
-/// Splits the derived attribute off an incoming document: a Group's `members` are
-/// returned, a User's read-only `groups` dropped (Okta sends `"groups": []`).
-fn split_derived(
-    doc: &mut Map<String, Value>,
-    kind: Kind,
-) -> Result<Option<Vec<Value>>, StoreError> {
-    let Some(name) = kind.derived_attribute() else {
-        return Ok(None);
-    };
-    let key = doc.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned();
-    let value = key.and_then(|k| doc.shift_remove(&k));
-    match (kind, value) {
-        (Kind::Group, Some(Value::Array(members))) => Ok(Some(members)),
-        (Kind::Group, None | Some(Value::Null)) => Ok(Some(Vec::new())),
-        (Kind::Group, Some(_)) => Err(StoreError::Invalid(
-            "members must be an array of member objects".to_owned(),
-        )),
-        _ => Ok(None),
-    }
-}
-
-/// Whether a PATCH may change the attribute `name`: an operation's path names it, or
-/// a path-less value carries it.
-fn touches(patch: &PatchRequest, name: &str) -> bool {
-    patch.operations.iter().any(|op| match &op.path {
-        Some(path) => path.attribute.name.eq_ignore_ascii_case(name),
-        None => op
-            .value
-            .as_ref()
-            .and_then(Value::as_object)
-            .is_none_or(|o| o.keys().any(|k| k.eq_ignore_ascii_case(name))),
-    })
-}
-
-/// The document as stored: `schemas`, then the attributes; never `id` or `meta`,
-/// which the store sets (RFC 7643 §3.1) and keeps in the [`Record`].
-fn stored_document(mut attributes: Map<String, Value>) -> Map<String, Value> {
-    attributes.shift_remove("id");
-    attributes.shift_remove("meta");
-    if let Some(schemas) = attributes.shift_remove("schemas") {
-        let mut doc = Map::with_capacity(attributes.len() + 1);
-        doc.insert("schemas".to_owned(), schemas);
-        doc.extend(attributes);
-        doc
-    } else {
-        attributes
-    }
 }
 
 impl TenantData {
@@ -352,7 +191,7 @@ impl TenantData {
             out.insert(name.to_owned(), values);
         }
         out.insert("meta".to_owned(), record.meta(&td.name));
-        Resource::new(record.resource.resource_type(), out)
+        Resource::new_unchecked(record.resource.resource_type(), out)
     }
 
     /// A Group's `members` or a User's `groups` (RFC 7643 §4.1.2: `type` "direct"),
@@ -444,7 +283,7 @@ impl TenantData {
             version: 1,
             created: now.to_owned(),
             last_modified: now.to_owned(),
-            resource: Resource::new(rt.name.as_str(), doc),
+            resource: Resource::new_unchecked(rt.name.as_str(), doc),
         };
         td.records.insert(Id::clone(&id), record);
         self.next_seq = seq;
@@ -500,6 +339,9 @@ impl TenantData {
         let (td, record) = self.record(rt, id)?;
         record.check_version(expected_version)?;
         let kind = td.kind;
+        let mut resource = resource;
+        // A PUT without `password` keeps the stored hash (RFC 7644 §3.5.1).
+        resource.keep_write_only_from(&record.resource, rt);
         let mut attributes = resource.into_attributes();
         let members = match split_derived(&mut attributes, kind)? {
             Some(members) => Some(self.resolve_members(&members, options)?),
@@ -531,11 +373,11 @@ impl TenantData {
             record.check_version(expected_version)?;
             td.kind
         };
-        if kind == Kind::Group {
-            if let Some(delta) = patch.member_delta(rt) {
-                self.patch_members(rt, id, delta, now, options)?;
-                return self.result(rt, id, derived);
-            }
+        if kind == Kind::Group
+            && let Some(delta) = patch.member_delta(rt)
+        {
+            self.patch_members(rt, id, delta, now, options)?;
+            return self.result(rt, id, derived);
         }
         // The general path: load the whole document, apply, and save (as a simple
         // load/save store would). A Group's members are loaded only when the PATCH

@@ -4,10 +4,7 @@ use super::planner;
 use super::*;
 use crate::filter::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
 use crate::patch::{PatchOpKind, PatchOperation};
-use crate::schema::attribute::{Attribute, AttributeType, Uniqueness};
-use crate::schema::definition::Schema;
 use crate::schema::registry::SchemaRegistry;
-use crate::store::{Sort, SortOrder};
 
 fn registry() -> SchemaRegistry {
     SchemaRegistry::with_builtins()
@@ -18,7 +15,7 @@ fn ctx() -> RequestContext {
 }
 
 fn res(kind: &str, v: Value) -> Resource {
-    Resource::from_value(kind, v).unwrap()
+    Resource::from_value_unchecked(kind, v).unwrap()
 }
 
 fn eq(path: &str, value: &str) -> Filter {
@@ -57,7 +54,7 @@ fn op(kind: PatchOpKind, p: Option<&str>, value: Option<Value>) -> PatchOperatio
 }
 
 fn patch(operations: Vec<PatchOperation>) -> PatchRequest {
-    PatchRequest::new(operations)
+    PatchRequest::new_unchecked(operations)
 }
 
 fn member_ids(group: &Resource) -> Vec<String> {
@@ -99,12 +96,15 @@ async fn add_user(store: &InMemoryStore, name: &str) -> Resource {
         .unwrap()
 }
 
+/// What the store contract leaves open, the in-memory store fixes: ids are UUIDs,
+/// versions count writes from `W/"1"`, and the stored document keeps only the client's
+/// own attributes, in a fixed order.
 #[tokio::test]
-async fn create_assigns_id_and_meta_and_drops_client_identity() {
+async fn ids_are_uuids_and_versions_count_from_one() {
     let r = registry();
     let users = r.resource_type("User").unwrap();
     let store = InMemoryStore::new();
-    let input = json!({"schemas": [crate::USER_SCHEMA], "id": "bulkId:x", "userName": "alice",
+    let input = json!({"schemas": [crate::schema::USER_SCHEMA], "id": "bulkId:x", "userName": "alice",
         "meta": {"resourceType": "Nonsense", "version": "W/\"99\""}, "groups": []});
     let created = store
         .create(&ctx(), users, res("User", input))
@@ -113,155 +113,28 @@ async fn create_assigns_id_and_meta_and_drops_client_identity() {
     let id = created.id().unwrap();
     assert!(uuid::Uuid::parse_str(id).is_ok(), "{id} is a uuid");
     assert_eq!(created.version(), Some("W/\"1\""));
-    let meta = created.get("meta").unwrap();
-    assert_eq!(meta["resourceType"], "User");
-    assert_eq!(meta["created"], meta["lastModified"]);
-    assert!(time::OffsetDateTime::parse(meta["created"].as_str().unwrap(), &Rfc3339).is_ok());
-    assert!(
-        created.get("groups").is_none(),
-        "read-only groups are derived, not stored"
-    );
     let keys: Vec<&String> = created.attributes().keys().collect();
     assert_eq!(keys, ["schemas", "id", "userName", "meta"]);
-    assert_eq!(store.get(&ctx(), users, id).await.unwrap(), created);
 }
 
+/// `unique_group_display_name(false)` lets two groups share a name (the store then no
+/// longer keeps the contract), and the index still answers `displayName eq`.
 #[tokio::test]
-async fn user_name_is_unique_case_insensitively_on_every_write() {
-    let r = registry();
-    let users = r.resource_type("User").unwrap();
-    let store = InMemoryStore::new();
-    let alice = add_user(&store, "alice").await;
-    let bob = add_user(&store, "bob").await;
-    let dup = store
-        .create(&ctx(), users, res("User", json!({"userName": "ALICE"})))
-        .await;
-    match dup {
-        Err(StoreError::Conflict { attribute, value }) => {
-            assert_eq!((attribute.as_str(), value.as_str()), ("userName", "ALICE"));
-        }
-        other => panic!("expected a conflict, got {other:?}"),
-    }
-    let rename = store
-        .replace(
-            &ctx(),
-            users,
-            bob.id().unwrap(),
-            res("User", json!({"userName": "Alice"})),
-            None,
-        )
-        .await;
-    assert!(matches!(rename, Err(StoreError::Conflict { .. })));
-    let rename = store
-        .patch(
-            &ctx(),
-            users,
-            bob.id().unwrap(),
-            &patch(vec![op(
-                PatchOpKind::Replace,
-                Some("userName"),
-                Some(json!("aLiCe")),
-            )]),
-            None,
-        )
-        .await;
-    assert!(matches!(rename, Err(StoreError::Conflict { .. })));
-    // Changing one's own case is no conflict, and frees the old key.
-    let id = alice.id().unwrap();
-    store
-        .replace(
-            &ctx(),
-            users,
-            id,
-            res("User", json!({"userName": "Alice"})),
-            None,
-        )
-        .await
-        .unwrap();
-    store.delete(&ctx(), users, id, None).await.unwrap();
-    store
-        .create(&ctx(), users, res("User", json!({"userName": "alice"})))
-        .await
-        .unwrap();
-}
-
-#[tokio::test]
-async fn any_server_unique_attribute_is_enforced_including_extensions() {
-    let mut r = SchemaRegistry::empty();
-    let device = r
-        .add_schema(
-            Schema::new("urn:example:Device", "Device").attribute(
-                Attribute::new("serial", AttributeType::String)
-                    .case_exact(true)
-                    .uniqueness(Uniqueness::Server),
-            ),
-        )
-        .unwrap();
-    let ext = r
-        .add_schema(Schema::new("urn:example:Asset", "Asset").attribute(
-            Attribute::new("tag", AttributeType::Integer).uniqueness(Uniqueness::Server),
-        ))
-        .unwrap();
-    let rt = ResourceType::new("Device", "/Devices", device).extension(ext, false);
-    let store = InMemoryStore::new();
-    let mk = |serial: &str, tag: i64| {
-        res(
-            "Device",
-            json!({"serial": serial, "urn:example:Asset": {"tag": tag}}),
-        )
-    };
-    store.create(&ctx(), &rt, mk("A1", 1)).await.unwrap();
-    store
-        .create(&ctx(), &rt, mk("a1", 2))
-        .await
-        .expect("caseExact serials differ");
-    let err = store.create(&ctx(), &rt, mk("B", 1)).await.unwrap_err();
-    assert!(
-        matches!(&err, StoreError::Conflict { attribute, .. } if attribute == "urn:example:Asset:tag"),
-        "{err:?}"
-    );
-}
-
-#[tokio::test]
-async fn group_display_name_uniqueness_is_switchable() {
+async fn group_display_name_uniqueness_can_be_switched_off() {
     let r = registry();
     let groups = r.resource_type("Group").unwrap();
-    let unique = InMemoryStore::new();
-    unique
-        .create(
+    let lax = InMemoryStore::builder()
+        .unique_group_display_name(false)
+        .build();
+    for _ in 0..2 {
+        lax.create(
             &ctx(),
             groups,
             res("Group", json!({"displayName": "Admins"})),
         )
         .await
         .unwrap();
-    let err = unique
-        .create(
-            &ctx(),
-            groups,
-            res("Group", json!({"displayName": "admins"})),
-        )
-        .await;
-    assert!(
-        matches!(err, Err(StoreError::Conflict { attribute, .. }) if attribute == "displayName")
-    );
-    let lax = InMemoryStore::builder()
-        .unique_group_display_name(false)
-        .build();
-    lax.create(
-        &ctx(),
-        groups,
-        res("Group", json!({"displayName": "Admins"})),
-    )
-    .await
-    .unwrap();
-    lax.create(
-        &ctx(),
-        groups,
-        res("Group", json!({"displayName": "Admins"})),
-    )
-    .await
-    .unwrap();
+    }
     let found = lax
         .query(&ctx(), groups, &query(Some(eq("displayName", "ADMINS"))))
         .await
@@ -272,29 +145,21 @@ async fn group_display_name_uniqueness_is_switchable() {
     );
 }
 
+/// Versions count writes, and an expected version matches by its opaque part, so `"2"`
+/// matches `W/"2"` (RFC 7644 §3.14 uses weak ETags with `If-Match`).
 #[tokio::test]
-async fn versions_are_checked_and_advance_on_every_write() {
+async fn versions_count_writes_and_compare_weakly() {
     let r = registry();
     let users = r.resource_type("User").unwrap();
     let store = InMemoryStore::new();
     let alice = add_user(&store, "alice").await;
     let id = alice.id().unwrap();
     let body = || res("User", json!({"userName": "alice", "title": "x"}));
-    let stale = store
-        .replace(&ctx(), users, id, body(), Some("W/\"7\""))
-        .await;
-    assert!(
-        matches!(stale, Err(StoreError::PreconditionFailed { current }) if current == "W/\"1\"")
-    );
     let v2 = store
         .replace(&ctx(), users, id, body(), Some("W/\"1\""))
         .await
         .unwrap();
     assert_eq!(v2.version(), Some("W/\"2\""));
-    assert_eq!(
-        v2.get("meta").unwrap()["created"],
-        alice.get("meta").unwrap()["created"]
-    );
     let v3 = store
         .replace(&ctx(), users, id, body(), Some("\"2\""))
         .await
@@ -315,17 +180,6 @@ async fn versions_are_checked_and_advance_on_every_write() {
         .await
         .unwrap();
     assert_eq!(v4.version(), Some("W/\"4\""));
-    assert!(v4.get("title").is_none());
-    let err = store.delete(&ctx(), users, id, Some("W/\"3\"")).await;
-    assert!(matches!(err, Err(StoreError::PreconditionFailed { .. })));
-    store
-        .delete(&ctx(), users, id, Some("W/\"4\""))
-        .await
-        .unwrap();
-    assert!(matches!(
-        store.get(&ctx(), users, id).await,
-        Err(StoreError::NotFound { .. })
-    ));
 }
 
 #[tokio::test]
@@ -404,8 +258,10 @@ fn dataset() -> Vec<Value> {
         .collect()
 }
 
+/// Without a sort, results come in creation order, whether the planner answers from an
+/// index, a union of indexes, or a scan.
 #[tokio::test]
-async fn query_results_equal_evaluating_the_filter_on_every_resource() {
+async fn unsorted_results_come_in_creation_order() {
     let r = registry();
     let users = r.resource_type("User").unwrap();
     let store = InMemoryStore::new();
@@ -413,166 +269,86 @@ async fn query_results_equal_evaluating_the_filter_on_every_resource() {
     for u in dataset() {
         all.push(store.create(&ctx(), users, res("User", u)).await.unwrap());
     }
-    let some_id = all[7].id().unwrap().to_owned();
     let filters = vec![
-        eq("userName", "AUSER03"),
-        eq("userName", "buser04"),
-        eq("userName", "nobody"),
         eq("externalId", "e1"),
-        eq("id", &some_id),
-        eq("id", &some_id.to_uppercase()),
-        // `id` and `meta` are kept outside the stored document: a scan must see them.
-        cmp("id", CompareOp::Sw, &some_id[..3]),
-        Filter::Not(Box::new(eq("id", &some_id))),
-        Filter::Present("meta.lastModified".parse().unwrap()),
-        cmp("meta.resourceType", CompareOp::Eq, "user"),
-        Filter::Or(vec![
-            eq("userName", "buser05"),
-            Filter::Present(AttrPath::new("id")),
-        ]),
-        cmp("userName", CompareOp::Sw, "a"),
-        cmp("title", CompareOp::Co, "3"),
-        Filter::Present(AttrPath::new("title")),
-        Filter::And(vec![
-            eq("externalId", "e2"),
-            Filter::Present(AttrPath::new("title")),
-        ]),
-        Filter::And(vec![eq("userName", "buser05"), eq("externalId", "e0")]),
+        eq("userName", "AUSER03"),
         Filter::Or(vec![eq("userName", "buser05"), eq("externalId", "e0")]),
-        Filter::Or(vec![
-            eq("userName", "buser05"),
-            cmp("title", CompareOp::Ew, "6"),
-        ]),
+        cmp("title", CompareOp::Co, "3"),
         Filter::Not(Box::new(eq("externalId", "e3"))),
-        Filter::Compare {
-            path: AttrPath::new("active"),
-            op: CompareOp::Eq,
-            value: CompValue::Bool(true),
-        },
-        Filter::ValuePath {
-            path: AttrPath::new("emails"),
-            filter: Box::new(eq("type", "work")),
-        },
     ];
     for filter in filters {
         let got = store
             .query(&ctx(), users, &query(Some(filter.clone())))
             .await
             .unwrap();
-        let want: Vec<&Resource> = all.iter().filter(|r| filter.matches(r, users)).collect();
-        assert_eq!(got.total_results, want.len(), "{filter:?}");
         let got_ids: Vec<_> = got.resources.iter().map(|r| r.id()).collect();
-        let want_ids: Vec<_> = want.iter().map(|r| r.id()).collect();
-        assert_eq!(
-            got_ids, want_ids,
-            "{filter:?}: same resources, in creation order"
-        );
+        let want_ids: Vec<_> = all
+            .iter()
+            .filter(|r| filter.matches(r, users))
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(got_ids, want_ids, "{filter:?}");
     }
 }
 
+/// RFC 9865: the empty cursor starts a walk; each page names the next; the last names
+/// none; every resource comes once, in the order of `startIndex` paging. A cursor of
+/// another query, or of nobody, is `400 invalidCursor`.
 #[tokio::test]
-async fn paging_is_stable_with_an_exact_total() {
+async fn cursors_walk_the_list_once() {
     let r = registry();
     let users = r.resource_type("User").unwrap();
     let store = InMemoryStore::new();
-    for u in dataset() {
-        store.create(&ctx(), users, res("User", u)).await.unwrap();
+    for n in 0..20 {
+        add_user(&store, &format!("user{n}")).await;
     }
     let everything = store.query(&ctx(), users, &Query::default()).await.unwrap();
-    assert_eq!(
-        (everything.total_results, everything.resources.len()),
-        (40, 40)
-    );
-    let mut paged = Vec::new();
-    for start in (1..=40).step_by(7) {
-        let q = Query {
-            start_index: start,
+    let mut walked = Vec::new();
+    let mut cursor = Some(String::new());
+    while let Some(c) = cursor {
+        let page = Query {
+            cursor: Some(c),
             count: Some(7),
             ..Query::default()
         };
-        let page = store.query(&ctx(), users, &q).await.unwrap();
-        assert_eq!(page.total_results, 40);
-        paged.extend(page.resources);
+        let result = store.query(&ctx(), users, &page).await.unwrap();
+        assert_eq!(result.total_results, everything.total_results);
+        walked.extend(result.resources);
+        cursor = result.next_cursor;
     }
-    assert_eq!(paged, everything.resources);
-    let totals_only = Query {
-        count: Some(0),
-        ..Query::default()
-    };
-    let page = store.query(&ctx(), users, &totals_only).await.unwrap();
-    assert_eq!((page.total_results, page.resources.len()), (40, 0));
-    let beyond = Query {
-        start_index: 41,
-        ..Query::default()
-    };
-    assert!(
-        store
-            .query(&ctx(), users, &beyond)
-            .await
-            .unwrap()
-            .resources
-            .is_empty()
-    );
-    let cursor = Query {
+    assert_eq!(walked, everything.resources);
+    let first = Query {
         cursor: Some(String::new()),
+        count: Some(7),
         ..Query::default()
     };
-    assert!(store.query(&ctx(), users, &cursor).await.is_err());
-}
-
-#[tokio::test]
-async fn sorted_pages_follow_sort_then_id() {
-    let r = registry();
-    let users = r.resource_type("User").unwrap();
-    let store = InMemoryStore::new();
-    for u in dataset() {
-        store.create(&ctx(), users, res("User", u)).await.unwrap();
-    }
-    for (by, order) in [
-        ("title", SortOrder::Ascending),
-        ("title", SortOrder::Descending),
-        ("id", SortOrder::Descending),
-        ("meta.created", SortOrder::Ascending),
-    ] {
-        let sort = Sort {
-            by: by.parse().unwrap(),
-            order,
-        };
-        let full = store
-            .query(
-                &ctx(),
-                users,
-                &Query {
-                    sort: Some(sort.clone()),
-                    ..Query::default()
-                },
-            )
-            .await
-            .unwrap();
-        for pair in full.resources.windows(2) {
-            let ord = sort.compare(&pair[0], &pair[1], users);
-            assert!(
-                ord.then_with(|| pair[0].id().cmp(&pair[1].id())).is_lt(),
-                "{order:?}"
-            );
-        }
-        let q = Query {
-            sort: Some(sort),
-            start_index: 6,
-            count: Some(10),
+    let next = store
+        .query(&ctx(), users, &first)
+        .await
+        .unwrap()
+        .next_cursor
+        .unwrap();
+    for (filter, cursor) in [(Some("userName pr"), next.as_str()), (None, "00zz")] {
+        let replay = Query {
+            filter: filter.map(|f| f.parse().unwrap()),
+            cursor: Some(cursor.to_owned()),
+            count: Some(7),
             ..Query::default()
         };
-        let page = store.query(&ctx(), users, &q).await.unwrap();
-        assert_eq!(
-            page.resources,
-            full.resources[5..15],
-            "a partial sort gives the same page"
-        );
+        let err: ScimError = store
+            .query(&ctx(), users, &replay)
+            .await
+            .unwrap_err()
+            .into();
+        assert_eq!(err.scim_type(), Some(crate::error::ScimType::InvalidCursor));
     }
 }
 
+/// Beyond the contract: a member's `display` given by the client is kept, `$ref` is not
+/// stored (the engine renders it), members keep their order, and joining a group is a
+/// write of the user (its version advances, as its `groups` changed).
 #[tokio::test]
-async fn membership_fills_members_and_derives_user_groups() {
+async fn member_objects_and_user_versions() {
     let r = registry();
     let (users, groups) = (
         r.resource_type("User").unwrap(),
@@ -606,7 +382,6 @@ async fn membership_fills_members_and_derives_user_groups() {
         )
         .await
         .unwrap();
-    assert_eq!(nested.get("members").unwrap()[0]["type"], "Group");
     let alice_now = store.get(&ctx(), users, a).await.unwrap();
     assert_eq!(
         alice_now.get("groups").unwrap(),
@@ -620,99 +395,36 @@ async fn membership_fills_members_and_derives_user_groups() {
         Some("W/\"3\""),
         "joining a group changes the user"
     );
-    // Filters over membership use the index in both directions.
-    let of_alice = store
-        .query(&ctx(), groups, &query(Some(eq("members.value", a))))
-        .await
-        .unwrap();
-    assert_eq!(of_alice.total_results, 2);
-    let vp = Filter::ValuePath {
-        path: AttrPath::new("members"),
-        filter: Box::new(eq("value", b)),
-    };
-    assert_eq!(
-        store
-            .query(&ctx(), groups, &query(Some(vp)))
-            .await
-            .unwrap()
-            .total_results,
-        1
-    );
-    let in_admins = store
-        .query(&ctx(), users, &query(Some(eq("groups.value", g))))
-        .await
-        .unwrap();
-    assert_eq!(in_admins.total_results, 2);
-    // Deleting a user removes it from every group; deleting a group from its members' groups.
-    store.delete(&ctx(), users, a, None).await.unwrap();
-    let admins = store.get(&ctx(), groups, g).await.unwrap();
-    assert_eq!(member_ids(&admins), [b]);
-    assert_eq!(
-        member_ids(
-            &store
-                .get(&ctx(), groups, nested.id().unwrap())
-                .await
-                .unwrap()
-        ),
-        [g]
-    );
-    store.delete(&ctx(), groups, g, None).await.unwrap();
-    assert!(group_ids(&store.get(&ctx(), users, b).await.unwrap()).is_empty());
-    assert!(
-        store
-            .get(&ctx(), groups, nested.id().unwrap())
-            .await
-            .unwrap()
-            .get("members")
-            .is_none()
-    );
+    assert_eq!(group_ids(&store.get(&ctx(), users, b).await.unwrap()), [g]);
 }
 
+/// `UnknownMembers::Ignore` drops members that are no User or Group of the tenant
+/// instead of refusing the write (the contract's default refuses it).
 #[tokio::test]
-async fn unknown_members_are_rejected_or_ignored() {
+async fn unknown_members_can_be_ignored() {
     let r = registry();
     let groups = r.resource_type("Group").unwrap();
-    let strict = InMemoryStore::new();
-    let body = || {
-        res(
-            "Group",
-            json!({"displayName": "G", "members": [{"value": "nope"}]}),
-        )
-    };
-    let err = strict.create(&ctx(), groups, body()).await.unwrap_err();
-    assert!(
-        matches!(&err, StoreError::Invalid(d) if d.contains("\"nope\"")),
-        "{err:?}"
-    );
     let lax = InMemoryStore::builder()
         .unknown_members(UnknownMembers::Ignore)
         .build();
+    let body = res(
+        "Group",
+        json!({"displayName": "G", "members": [{"value": "nope"}]}),
+    );
     assert!(
-        lax.create(&ctx(), groups, body())
+        lax.create(&ctx(), groups, body)
             .await
             .unwrap()
             .get("members")
             .is_none()
     );
-    // A user of another tenant is unknown here.
-    let other = RequestContext::new("other");
-    let users = r.resource_type("User").unwrap();
-    let stranger = strict
-        .create(&other, users, res("User", json!({"userName": "x"})))
-        .await
-        .unwrap();
-    let g = res(
-        "Group",
-        json!({"displayName": "G", "members": [{"value": stranger.id().unwrap()}]}),
-    );
-    assert!(matches!(
-        strict.create(&ctx(), groups, g).await,
-        Err(StoreError::Invalid(_))
-    ));
 }
 
+/// Member changes go to the membership index as deltas: a PATCH is one write (one
+/// version) however many operations it has, a failed one is none, and a full push keeps
+/// the place of the members it keeps.
 #[tokio::test]
-async fn member_patches_apply_deltas_atomically() {
+async fn member_deltas_are_one_write_and_keep_order() {
     let r = registry();
     let groups = r.resource_type("Group").unwrap();
     let store = InMemoryStore::new();
@@ -723,14 +435,6 @@ async fn member_patches_apply_deltas_atomically() {
         }
         ids
     };
-    store
-        .create(
-            &ctx(),
-            groups,
-            res("Group", json!({"displayName": "Taken"})),
-        )
-        .await
-        .unwrap();
     let g = store
         .create(&ctx(), groups, res("Group", json!({"displayName": "G"})))
         .await
@@ -765,17 +469,6 @@ async fn member_patches_apply_deltas_atomically() {
         .await
         .unwrap();
     assert_eq!(member_ids(&out), [ids[1].clone(), ids[2].clone()]);
-    // A rename onto a taken name fails, and the member change with it.
-    let rename = op(
-        PatchOpKind::Replace,
-        Some("displayName"),
-        Some(json!("taken")),
-    );
-    let err = store
-        .patch(&ctx(), groups, g, &patch(vec![add(&ids[0]), rename]), None)
-        .await;
-    assert!(matches!(err, Err(StoreError::Conflict { .. })));
-    // An unknown member fails the whole PATCH too.
     let err = store
         .patch(
             &ctx(),
@@ -787,8 +480,7 @@ async fn member_patches_apply_deltas_atomically() {
         .await;
     assert!(matches!(err, Err(StoreError::Invalid(_))));
     let now = store.get(&ctx(), groups, g).await.unwrap();
-    assert_eq!(member_ids(&now), [ids[1].clone(), ids[2].clone()]);
-    assert_eq!(now.version(), Some("W/\"3\""));
+    assert_eq!(now.version(), Some("W/\"3\""), "a failed PATCH is no write");
     // Okta's full push, and a rename with it.
     let push = op(
         PatchOpKind::Replace,
@@ -805,61 +497,7 @@ async fn member_patches_apply_deltas_atomically() {
         [ids[2].clone(), ids[0].clone()],
         "a kept member keeps its place"
     );
-    assert_eq!(out.get("displayName").unwrap(), "G2");
-    assert_eq!(
-        store
-            .query(&ctx(), groups, &query(Some(eq("displayName", "g"))))
-            .await
-            .unwrap()
-            .total_results,
-        0
-    );
-}
-
-#[tokio::test]
-async fn a_rename_keeps_the_members() {
-    let r = registry();
-    let groups = r.resource_type("Group").unwrap();
-    let store = InMemoryStore::new();
-    let a = add_user(&store, "a").await;
-    let a = a.id().unwrap();
-    let g = store
-        .create(
-            &ctx(),
-            groups,
-            res(
-                "Group",
-                json!({"displayName": "G", "members": [{"value": a}]}),
-            ),
-        )
-        .await
-        .unwrap();
-    let rename = patch(vec![op(
-        PatchOpKind::Replace,
-        Some("displayName"),
-        Some(json!("H")),
-    )]);
-    assert!(rename.operations.iter().all(|o| o.path.is_some()));
-    let out = store
-        .patch(&ctx(), groups, g.id().unwrap(), &rename, None)
-        .await
-        .unwrap();
-    assert_eq!(
-        (out.get("displayName").unwrap(), member_ids(&out)),
-        (&json!("H"), vec![a.to_owned()])
-    );
-    // A member filter beyond `value eq` goes through the whole-document path.
-    let replace = patch(vec![op(
-        PatchOpKind::Remove,
-        Some("members[type eq \"User\"]"),
-        None,
-    )]);
-    assert!(replace.member_delta(groups).is_none());
-    let out = store
-        .patch(&ctx(), groups, g.id().unwrap(), &replace, None)
-        .await
-        .unwrap();
-    assert!(out.get("members").is_none());
+    assert_eq!(out.version(), Some("W/\"4\""));
 }
 
 #[tokio::test]
@@ -907,47 +545,18 @@ async fn excluded_members_are_not_materialized() {
     );
 }
 
+/// Defence in depth beyond the contract: a context whose principal belongs to another
+/// tenant than the one it names is refused, whatever the engine checked before.
 #[tokio::test]
-async fn tenants_are_walls() {
+async fn a_principal_of_another_tenant_is_refused() {
     let r = registry();
     let users = r.resource_type("User").unwrap();
     let store = InMemoryStore::new();
-    let (acme, globex) = (RequestContext::new("acme"), RequestContext::new("globex"));
-    let a = store
-        .create(&acme, users, res("User", json!({"userName": "same"})))
-        .await
-        .unwrap();
-    let g = store
-        .create(&globex, users, res("User", json!({"userName": "same"})))
-        .await
-        .unwrap();
-    assert_ne!(a.id(), g.id());
-    let id = a.id().unwrap();
-    assert!(matches!(
-        store.get(&globex, users, id).await,
-        Err(StoreError::NotFound { .. })
-    ));
-    assert!(store.delete(&globex, users, id, None).await.is_err());
-    assert_eq!(
-        store
-            .query(&globex, users, &query(Some(eq("id", id))))
-            .await
-            .unwrap()
-            .total_results,
-        0
-    );
-    assert_eq!(
-        store
-            .query(&RequestContext::new("nobody"), users, &Query::default())
-            .await
-            .unwrap()
-            .total_results,
-        0
-    );
+    let a = add_user(&store, "same").await;
     let spoofed =
         RequestContext::new("acme").with_principal(crate::Principal::new("globex", ["SCIM2"]));
     assert!(matches!(
-        store.get(&spoofed, users, id).await,
+        store.get(&spoofed, users, a.id().unwrap()).await,
         Err(StoreError::Rejected(_))
     ));
 }

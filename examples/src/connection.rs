@@ -1,0 +1,378 @@
+//! One client connection: what it is doing (its [`Phase`]), the deadline that follows
+//! from that, and the task that serves it with hyper until it ends, times out, is evicted
+//! or the server shuts down.
+//!
+//! hyper's own `header_read_timeout` starts when hyper begins waiting for a head, so it
+//! would also be the keep-alive idle timeout. A proxy in front (nginx, an AWS load
+//! balancer) keeps idle upstream connections for 60 s or more and must not find them
+//! closed under it, while a half-sent head should get a few seconds: two different
+//! clocks. The connection therefore keeps its own: the socket wrapper ([`WatchedIo`])
+//! sees bytes arrive and responses leave, the service marks requests in flight, and
+//! [`Activity::expired`] resolves when the current phase has lasted too long.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::{Notify, OwnedSemaphorePermit, watch};
+use tokio::time::Instant;
+
+use crate::ConnectionLimits;
+use crate::exchange;
+
+/// What a connection is doing, which decides how long it may go on doing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for a request head, or reading one: since the connection opened, or since
+    /// the first byte after an idle spell. Bounded by the header timeout.
+    Head,
+    /// A request is in flight (its body is read, it is handled, its response written).
+    /// Bounded by the request timeout, counted from the end of its head.
+    Busy,
+    /// The response is complete; hyper is still handing it to the socket. Same bound as
+    /// [`Phase::Busy`]. The client may already be reading it, so an eviction or shutdown
+    /// waits for the flush, then closes.
+    Sending,
+    /// Between requests, nothing received yet. Bounded by the keep-alive timeout.
+    Idle,
+}
+
+/// Why a connection was closed by the server rather than by hyper or the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Closed {
+    /// No complete request head within the header timeout.
+    HeaderTimeout,
+    /// A request (body, handling and response) outlasted the request timeout.
+    RequestTimeout,
+    /// Idle between requests for longer than the keep-alive timeout.
+    KeepAliveTimeout,
+    /// Closed to make room for a new connection at the connection cap.
+    Evicted,
+    /// No request in flight when the server began shutting down.
+    Shutdown,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct State {
+    phase: Phase,
+    /// When the phase began.
+    since: Instant,
+    /// When the request in flight (or the last one) must be done by.
+    request_deadline: Instant,
+    evicted: bool,
+    draining: bool,
+}
+
+/// The shared record of one connection's phase, updated by its socket and its service and
+/// watched by its task (and, for eviction, by the accept loop).
+#[derive(Debug)]
+pub(crate) struct Activity {
+    state: Mutex<State>,
+    changed: Notify,
+    /// Signalled whenever this connection becomes evictable, for an accept loop waiting
+    /// at the cap.
+    became_evictable: Arc<Notify>,
+}
+
+impl Activity {
+    /// A connection just accepted: it owes a request head.
+    pub(crate) fn new(became_evictable: Arc<Notify>) -> Self {
+        let now = Instant::now();
+        Self {
+            state: Mutex::new(State {
+                phase: Phase::Head,
+                since: now,
+                request_deadline: now,
+                evicted: false,
+                draining: false,
+            }),
+            changed: Notify::new(),
+            became_evictable,
+        }
+    }
+
+    fn update(&self, change: impl FnOnce(&mut State) -> bool) {
+        // A panic elsewhere cannot leave `State` half-written (it is `Copy` fields), so a
+        // poisoned lock is still good to use.
+        let changed = change(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
+        if changed {
+            self.changed.notify_one();
+        }
+    }
+
+    fn state(&self) -> State {
+        *self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Bytes arrived: an idle connection starts a new head.
+    fn received(&self) {
+        self.update(|state| {
+            let starts = state.phase == Phase::Idle;
+            if starts {
+                state.phase = Phase::Head;
+                state.since = Instant::now();
+            }
+            starts
+        });
+    }
+
+    /// A complete head was handed to the service.
+    pub(crate) fn request_started(&self, request_timeout: std::time::Duration) {
+        self.update(|state| {
+            let now = Instant::now();
+            state.phase = Phase::Busy;
+            state.since = now;
+            state.request_deadline = now + request_timeout;
+            true
+        });
+    }
+
+    /// The service's response ended (hyper dropped its body, before writing its last
+    /// bytes): what is left is handing them to the socket.
+    pub(crate) fn response_finished(&self) {
+        let mut sending = false;
+        self.update(|state| {
+            sending = state.phase == Phase::Busy;
+            if sending {
+                state.phase = Phase::Sending;
+                state.since = Instant::now();
+            }
+            false
+        });
+        if sending {
+            self.became_evictable.notify_one();
+        }
+    }
+
+    /// hyper's write buffer reached the socket: after a response, the connection is idle.
+    pub(crate) fn flushed(&self) {
+        self.update(|state| {
+            let idle = state.phase == Phase::Sending;
+            if idle {
+                state.phase = Phase::Idle;
+                // Keep `since` from the response's end: the idle spell began there.
+            }
+            idle
+        });
+    }
+
+    /// Since when this connection has had no request in flight (waiting for a head, idle,
+    /// or only flushing its last response), if it may be evicted.
+    pub(crate) fn evictable_since(&self) -> Option<Instant> {
+        let state = self.state();
+        let evictable = state.phase != Phase::Busy && !state.evicted && !state.draining;
+        evictable.then_some(state.since)
+    }
+
+    /// Asks the connection to close as soon as its last response is flushed (it has no
+    /// request in flight).
+    pub(crate) fn evict(&self) {
+        self.update(|state| {
+            state.evicted = true;
+            true
+        });
+    }
+
+    /// The server is shutting down: close as soon as no request is in flight.
+    fn drain(&self) {
+        self.update(|state| {
+            state.draining = true;
+            true
+        });
+    }
+
+    /// When the current phase ends the connection, and why.
+    fn deadline(&self, limits: &ConnectionLimits) -> (Instant, Closed) {
+        let state = self.state();
+        let now = Instant::now();
+        match state.phase {
+            Phase::Busy | Phase::Sending => (state.request_deadline, Closed::RequestTimeout),
+            _ if state.evicted => (now, Closed::Evicted),
+            // A head that has not arrived by shutdown is a request that never started.
+            _ if state.draining => (now, Closed::Shutdown),
+            Phase::Head => (state.since + limits.header_timeout, Closed::HeaderTimeout),
+            Phase::Idle => (
+                state.since + limits.keep_alive_timeout,
+                Closed::KeepAliveTimeout,
+            ),
+        }
+    }
+
+    /// Resolves once the connection has overstayed its current phase (or was evicted).
+    pub(crate) async fn expired(&self, limits: &ConnectionLimits) -> Closed {
+        loop {
+            let (deadline, _) = self.deadline(limits);
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline) => {}
+                () = self.changed.notified() => {}
+            }
+            let (deadline, reason) = self.deadline(limits);
+            if deadline <= Instant::now() {
+                return reason;
+            }
+        }
+    }
+}
+
+/// A socket that reports to its [`Activity`]: bytes received, and hyper's write buffer
+/// fully handed to the kernel.
+pub(crate) struct WatchedIo<T> {
+    inner: T,
+    activity: Arc<Activity>,
+}
+
+impl<T> WatchedIo<T> {
+    pub(crate) fn new(inner: T, activity: Arc<Activity>) -> Self {
+        Self { inner, activity }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for WatchedIo<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(result, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.activity.received();
+        }
+        result
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // hyper flushes the socket only once its own buffer is empty.
+        let result = Pin::new(&mut self.inner).poll_flush(cx);
+        if matches!(result, Poll::Ready(Ok(()))) {
+            self.activity.flushed();
+        }
+        result
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// hyper's HTTP/1.1 settings for every connection: no hyper timer (the [`Activity`]
+/// clock does that), and hard head limits a few times above the ones that get a SCIM
+/// error, so that most oversized heads reach [`exchange`] and are answered with a body.
+pub(crate) fn http1(limits: &ConnectionLimits) -> http1::Builder {
+    let hard_head_limit = exchange::hard_head_limit(limits.max_header_bytes);
+    let mut builder = http1::Builder::new();
+    builder
+        .keep_alive(true)
+        .half_close(false)
+        .header_read_timeout(None)
+        .max_headers(exchange::MAX_HEADER_FIELDS * 2)
+        .max_header_size(hard_head_limit)
+        .max_buf_size(hard_head_limit);
+    builder
+}
+
+/// Serves one connection until the client or hyper ends it, its [`Activity`] expires, or
+/// the shutdown signal arrives (then it finishes the request in flight, if any). The
+/// `permit` is its slot under the connection cap, released when this returns.
+pub(crate) async fn serve<S>(
+    stream: S,
+    peer: SocketAddr,
+    app: Router,
+    limits: Arc<ConnectionLimits>,
+    activity: Arc<Activity>,
+    permit: OwnedSemaphorePermit,
+    mut shutdown: watch::Receiver<bool>,
+) -> Option<Closed>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let _permit = permit;
+    let io = TokioIo::new(WatchedIo::new(stream, Arc::clone(&activity)));
+    let service = {
+        let activity = Arc::clone(&activity);
+        let limits = Arc::clone(&limits);
+        hyper::service::service_fn(move |request| {
+            let exchange = exchange::Exchange {
+                peer,
+                activity: Arc::clone(&activity),
+                limits: Arc::clone(&limits),
+            };
+            exchange.handle(request, app.clone())
+        })
+    };
+    let connection = http1(&limits).serve_connection(io, service);
+    tokio::pin!(connection);
+    let mut draining = *shutdown.borrow();
+    if draining {
+        connection.as_mut().graceful_shutdown();
+        activity.drain();
+    }
+    loop {
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(err) = result {
+                    tracing::debug!("connection ended: {err}");
+                }
+                return None;
+            }
+            reason = activity.expired(&limits) => {
+                tracing::debug!(?reason, "closing connection");
+                return Some(reason);
+            }
+            _ = shutdown.changed(), if !draining => {
+                draining = true;
+                // hyper closes the connection after the response in flight.
+                connection.as_mut().graceful_shutdown();
+                activity.drain();
+            }
+        }
+    }
+}
+
+/// [`serve`] for a TCP connection.
+pub(crate) async fn serve_tcp(
+    stream: TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    limits: Arc<ConnectionLimits>,
+    activity: Arc<Activity>,
+    permit: OwnedSemaphorePermit,
+    shutdown: watch::Receiver<bool>,
+) {
+    if let Err(err) = stream.set_nodelay(true) {
+        tracing::debug!("TCP_NODELAY: {err}");
+    }
+    serve(stream, peer, app, limits, activity, permit, shutdown).await;
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,274 @@
+//! Response projection: the `returned` characteristic with the `attributes` and
+//! `excludedAttributes` parameters (RFC 7643 §2.4, §7; RFC 7644 §3.4.2.5, §3.9).
+
+use serde_json::{Map, Value};
+
+use super::ast::AttrPath;
+use crate::error::ScimError;
+use crate::resource::Resource;
+use crate::schema::attribute::{Attribute, Returned};
+use crate::schema::builtin;
+use crate::schema::definition::ResourceType;
+
+/// Which attributes a response carries: the `attributes` and `excludedAttributes` query
+/// parameters (or `.search` body members), applied with each attribute's `returned`
+/// characteristic.
+///
+/// `id`, `schemas` and `meta` are always present; `returned: never` and writeOnly
+/// attributes (`password`) never are; `returned: request` attributes only when named in
+/// `attributes`.
+///
+/// ```
+/// use scim_core::{Resource, SchemaRegistry, filter::Projection, schema::ValidationOptions};
+/// let registry = SchemaRegistry::with_builtins();
+/// let users = registry.resource_type("User").unwrap();
+/// let user = Resource::parse_value(serde_json::json!({
+///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "42",
+///     "userName": "bjensen", "password": "t1meMa$heen", "name": {"givenName": "Barbara", "familyName": "Jensen"}
+/// }), users, &ValidationOptions::default()).unwrap();
+///
+/// let everything = Projection::default().apply(&user, users);
+/// assert!(everything.get("password").is_none());
+///
+/// let given = Projection::parse(Some("name.givenName"), None).unwrap().apply(&user, users);
+/// assert_eq!(given, serde_json::json!({
+///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": "42",
+///     "name": {"givenName": "Barbara"}
+/// }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Projection {
+    /// `attributes`: when not empty, only these (and `returned: always` ones) are returned.
+    pub attributes: Vec<AttrPath>,
+    /// `excludedAttributes`: these are left out unless `returned: always`.
+    pub excluded_attributes: Vec<AttrPath>,
+}
+
+/// What a projection keeps of one attribute.
+struct Keep<'a> {
+    /// The whole attribute (its default sub-attributes).
+    whole: bool,
+    /// Sub-attributes named explicitly.
+    subs: Vec<&'a str>,
+}
+
+impl Projection {
+    /// Parses the comma-separated `attributes` and `excludedAttributes` parameters
+    /// (whitespace around names tolerated, URN-qualified names allowed). A malformed name
+    /// or a value filter (`emails[type eq "work"]`) is `400 invalidValue` naming the
+    /// parameter (RFC 7644 §3.9 defines both as lists of attribute names).
+    ///
+    /// ```
+    /// use scim_core::filter::Projection;
+    /// let p = Projection::parse(Some(" userName , name.givenName,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"), None).unwrap();
+    /// assert_eq!(p.attributes.len(), 3);
+    /// assert_eq!(p.attributes[1].sub_attribute.as_deref(), Some("givenName"));
+    /// assert!(Projection::parse(None, Some("emails,")).is_ok());
+    /// assert!(Projection::parse(Some(".x"), None).is_err());
+    /// let err = Projection::parse(None, Some(r#"emails[type eq "work"]"#)).unwrap_err();
+    /// assert_eq!(err.scim_type().unwrap().as_str(), "invalidValue");
+    /// assert!(err.detail().starts_with("excludedAttributes: "));
+    /// ```
+    pub fn parse(attributes: Option<&str>, excluded: Option<&str>) -> Result<Self, ScimError> {
+        Ok(Self {
+            attributes: parse_list(attributes, "attributes")?,
+            excluded_attributes: parse_list(excluded, "excludedAttributes")?,
+        })
+    }
+
+    /// The JSON a response carries for `resource`.
+    ///
+    /// ```
+    /// use scim_core::{Resource, SchemaRegistry, filter::Projection, schema::ValidationOptions};
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let groups = registry.resource_type("Group").unwrap();
+    /// let group = Resource::parse_value(serde_json::json!({"id": "g", "displayName": "Admins",
+    ///     "members": [{"value": "1"}]}), groups, &ValidationOptions::default()).unwrap();
+    /// // Entra ID: GET /Groups?excludedAttributes=members
+    /// let p = Projection::parse(None, Some("members")).unwrap();
+    /// assert_eq!(p.apply(&group, groups), serde_json::json!({"id": "g", "displayName": "Admins"}));
+    /// ```
+    pub fn apply(&self, resource: &Resource, rt: &ResourceType) -> Value {
+        let mut out = Map::new();
+        for (key, value) in resource.attributes() {
+            if let Some(extension) = rt.extension_schema(key) {
+                let Value::Object(object) = value else {
+                    continue;
+                };
+                let mut projected = Map::new();
+                for (name, inner) in object {
+                    if let Some(attribute) = extension.attribute_named(name)
+                        && let Some(v) = self.project(attribute, Some(&extension.id), inner, rt)
+                    {
+                        projected.insert(attribute.name.clone(), v);
+                    }
+                }
+                if !projected.is_empty() {
+                    out.insert(key.clone(), Value::Object(projected));
+                }
+            } else if let Some(attribute) = rt
+                .schema
+                .attribute_named(key)
+                .or_else(|| builtin::common_attribute(key))
+                && let Some(v) = self.project(attribute, None, value, rt)
+            {
+                out.insert(attribute.name.clone(), v);
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// One top-level attribute's projected value, `None` when it is left out.
+    fn project(
+        &self,
+        attribute: &Attribute,
+        extension: Option<&str>,
+        value: &Value,
+        rt: &ResourceType,
+    ) -> Option<Value> {
+        if hidden(attribute) {
+            return None;
+        }
+        // `meta` is always returned (RFC 7644 §3.4.2.5 lists id, schemas and meta).
+        let always = attribute.returned == Returned::Always
+            || (extension.is_none() && attribute.name == "meta");
+        if always {
+            return prune(attribute, value, &|sub| !hidden(sub));
+        }
+        if !self.attributes.is_empty() {
+            let keep = matches(&self.attributes, attribute, extension, rt);
+            if keep.whole {
+                return prune(attribute, value, &|sub| {
+                    returned_by_default(sub) || keep.subs.contains(&sub.name.as_str())
+                });
+            }
+            if keep.subs.is_empty() {
+                return None;
+            }
+            return prune(attribute, value, &|sub| {
+                !hidden(sub)
+                    && (sub.returned == Returned::Always || keep.subs.contains(&sub.name.as_str()))
+            });
+        }
+        if attribute.returned == Returned::Request {
+            return None;
+        }
+        let drop = matches(&self.excluded_attributes, attribute, extension, rt);
+        if drop.whole {
+            return None;
+        }
+        prune(attribute, value, &|sub| {
+            sub.returned == Returned::Always
+                || (returned_by_default(sub) && !drop.subs.contains(&sub.name.as_str()))
+        })
+    }
+}
+
+/// What `paths` name of `attribute` (in `extension`, `None` for the core schema).
+fn matches<'a>(
+    paths: &'a [AttrPath],
+    attribute: &Attribute,
+    extension: Option<&str>,
+    rt: &'a ResourceType,
+) -> Keep<'a> {
+    let mut keep = Keep {
+        whole: false,
+        subs: Vec::new(),
+    };
+    for path in paths {
+        // A bare extension URN names the whole extension.
+        if let Some(urn) = extension
+            && path.sub_attribute.is_none()
+            && path.urn.as_deref().is_some_and(|u| {
+                urn.len() == u.len() + 1 + path.name.len()
+                    && urn
+                        .get(..u.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(u))
+                    && urn
+                        .get(u.len() + 1..)
+                        .is_some_and(|n| n.eq_ignore_ascii_case(&path.name))
+            })
+        {
+            keep.whole = true;
+            continue;
+        }
+        let Some(resolved) = rt.resolve(path) else {
+            continue;
+        };
+        if resolved.extension != extension || resolved.attribute.name != attribute.name {
+            continue;
+        }
+        match resolved.sub_attribute {
+            Some(sub) => keep.subs.push(sub.name.as_str()),
+            None => keep.whole = true,
+        }
+    }
+    keep
+}
+
+/// Never in a response: `returned: never` and writeOnly (RFC 7643 §7).
+fn hidden(attribute: &Attribute) -> bool {
+    attribute.is_never_returned()
+}
+
+fn returned_by_default(attribute: &Attribute) -> bool {
+    matches!(attribute.returned, Returned::Always | Returned::Default) && !hidden(attribute)
+}
+
+/// The value with only the sub-attributes `keep` accepts; empty results are left out.
+fn prune(attribute: &Attribute, value: &Value, keep: &dyn Fn(&Attribute) -> bool) -> Option<Value> {
+    if !attribute.is_complex() {
+        return Some(value.clone());
+    }
+    let object = |o: &Map<String, Value>| -> Option<Value> {
+        let kept: Map<String, Value> = o
+            .iter()
+            .filter(|(k, _)| attribute.sub_attribute(k).is_some_and(keep))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        (!kept.is_empty()).then_some(Value::Object(kept))
+    };
+    match value {
+        Value::Object(o) => object(o),
+        Value::Array(items) => {
+            let kept: Vec<Value> = items
+                .iter()
+                .filter_map(|i| match i {
+                    Value::Object(o) => object(o),
+                    other => Some(other.clone()),
+                })
+                .collect();
+            (!kept.is_empty()).then_some(Value::Array(kept))
+        }
+        other => Some(other.clone()),
+    }
+}
+
+/// The names of one parameter; `parameter` names it in errors.
+fn parse_list(list: Option<&str>, parameter: &str) -> Result<Vec<AttrPath>, ScimError> {
+    let Some(list) = list else {
+        return Ok(Vec::new());
+    };
+    list.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            name.parse::<AttrPath>().map_err(|e| {
+                // RFC 7644 §3.9: attribute names, never value filters (`emails[type eq
+                // "work"]`); `invalidPath` is PATCH's (§3.12).
+                let why = if name.contains('[') {
+                    "value filters are not allowed here".to_owned()
+                } else {
+                    e.to_string()
+                };
+                ScimError::invalid_value(format!(
+                    "{parameter}: {name:?} is not an attribute name: {why}"
+                ))
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

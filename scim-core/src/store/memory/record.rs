@@ -1,0 +1,150 @@
+//! A stored resource (its document, id, version and timestamps) and the kinds of
+//! resource the store treats apart (Users and Groups take part in membership).
+
+use serde_json::{Map, Value};
+
+use super::Id;
+use crate::patch::PatchRequest;
+use crate::resource::Resource;
+use crate::schema::builtin::{GROUP_SCHEMA, USER_SCHEMA};
+use crate::schema::definition::ResourceType;
+use crate::store::{StoreError, Version, meta};
+
+/// What a resource type means to the store: Users and Groups take part in membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Core schema `urn:ietf:params:scim:schemas:core:2.0:User`: has derived `groups`.
+    User,
+    /// Core schema `urn:ietf:params:scim:schemas:core:2.0:Group`: has `members`.
+    Group,
+    /// Any other resource type.
+    Other,
+}
+
+/// A stored resource. Its document holds the client's attributes only: `id` and
+/// `meta` are kept here once, outside it, and the derived attribute (`members` or
+/// `groups`) lives in [`Membership`]; [`TenantData::materialize`] puts them together.
+#[derive(Debug)]
+pub(crate) struct Record {
+    /// Insertion sequence: the stable order of unsorted queries.
+    pub(crate) seq: u64,
+    /// The id, shared with the record map's key.
+    pub(crate) id: Id,
+    pub(super) version: u64,
+    pub(super) created: String,
+    pub(super) last_modified: String,
+    pub(crate) resource: Resource,
+}
+
+/// The `display` of a member from its document: `displayName`, else `userName`.
+pub(super) fn display_of(doc: &Map<String, Value>) -> Option<&str> {
+    doc.get("displayName")
+        .or_else(|| doc.get("userName"))
+        .and_then(Value::as_str)
+}
+
+/// One element of `members` or `groups` (RFC 7643 §4.1.2, §4.2): built with its
+/// exact capacity, strings copied once.
+pub(super) fn member_object(id: &str, display: Option<&str>, kind: &str) -> Value {
+    let mut object = Map::with_capacity(if display.is_some() { 3 } else { 2 });
+    object.insert("value".to_owned(), Value::String(id.to_owned()));
+    if let Some(display) = display {
+        object.insert("display".to_owned(), Value::String(display.to_owned()));
+    }
+    object.insert("type".to_owned(), Value::String(kind.to_owned()));
+    Value::Object(object)
+}
+
+/// Splits the derived attribute off an incoming document: a Group's `members` are
+/// returned, a User's read-only `groups` dropped (Okta sends `"groups": []`).
+pub(super) fn split_derived(
+    doc: &mut Map<String, Value>,
+    kind: Kind,
+) -> Result<Option<Vec<Value>>, StoreError> {
+    let Some(name) = kind.derived_attribute() else {
+        return Ok(None);
+    };
+    let key = doc.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned();
+    let value = key.and_then(|k| doc.shift_remove(&k));
+    match (kind, value) {
+        (Kind::Group, Some(Value::Array(members))) => Ok(Some(members)),
+        (Kind::Group, None | Some(Value::Null)) => Ok(Some(Vec::new())),
+        (Kind::Group, Some(_)) => Err(StoreError::Invalid(
+            "members must be an array of member objects".to_owned(),
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// Whether a PATCH may change the attribute `name`: an operation's path names it, or
+/// a path-less value carries it.
+pub(super) fn touches(patch: &PatchRequest, name: &str) -> bool {
+    patch.operations.iter().any(|op| match &op.path {
+        Some(path) => path.attribute.name.eq_ignore_ascii_case(name),
+        None => op
+            .value
+            .as_ref()
+            .and_then(Value::as_object)
+            .is_none_or(|o| o.keys().any(|k| k.eq_ignore_ascii_case(name))),
+    })
+}
+
+/// The document as stored: `schemas`, then the attributes; never `id` or `meta`,
+/// which the store sets (RFC 7643 §3.1) and keeps in the [`Record`].
+pub(super) fn stored_document(mut attributes: Map<String, Value>) -> Map<String, Value> {
+    attributes.shift_remove("id");
+    attributes.shift_remove("meta");
+    if let Some(schemas) = attributes.shift_remove("schemas") {
+        let mut doc = Map::with_capacity(attributes.len() + 1);
+        doc.insert("schemas".to_owned(), schemas);
+        doc.extend(attributes);
+        doc
+    } else {
+        attributes
+    }
+}
+
+impl Kind {
+    pub(crate) fn of(rt: &ResourceType) -> Self {
+        if rt.schema.id.eq_ignore_ascii_case(USER_SCHEMA) {
+            Self::User
+        } else if rt.schema.id.eq_ignore_ascii_case(GROUP_SCHEMA) {
+            Self::Group
+        } else {
+            Self::Other
+        }
+    }
+
+    /// The attribute the store derives for this kind and keeps out of the document.
+    pub(crate) fn derived_attribute(self) -> Option<&'static str> {
+        match self {
+            Self::User => Some("groups"),
+            Self::Group => Some("members"),
+            Self::Other => None,
+        }
+    }
+}
+
+impl Record {
+    /// Honours `If-Match` (RFC 7644 §3.14): `*`, or the current version in weak or
+    /// strong form.
+    pub(super) fn check_version(&self, expected: Option<&str>) -> Result<(), StoreError> {
+        Version(self.version).check(expected)
+    }
+
+    /// Advances the version and `meta.lastModified`.
+    pub(super) fn touch(&mut self, now: &str) {
+        self.version = Version(self.version).next().0;
+        now.clone_into(&mut self.last_modified);
+    }
+
+    /// `meta` as returned (RFC 7643 §3.1).
+    pub(super) fn meta(&self, resource_type: &str) -> Value {
+        meta(
+            resource_type,
+            &self.created,
+            &self.last_modified,
+            Version(self.version),
+        )
+    }
+}

@@ -1,0 +1,236 @@
+//! Filters built to break SQL: a thousand `or`s, deep nesting, 8 KiB values, LIKE
+//! wildcards, backslashes, quotes and NUL. Each is answered exactly as the in-memory
+//! store answers it, or refused with `400 invalidFilter`; never a 500, never a
+//! database error text.
+#![cfg(all(feature = "sqlite", feature = "postgres"))]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "a test: a broken expectation is a failure"
+)]
+
+mod support;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use scim_conformance::{ACME_TOKEN, Engine, Harness, fixture_server_with};
+use scim_core::filter::{AttrPath, CompValue, CompareOp};
+use scim_core::{
+    Filter, InMemoryStore, Query, RequestContext, Resource, ResourceStore, SchemaRegistry,
+};
+use serde_json::{Value, json};
+
+const NASTY: &[&str] = &[
+    "100%",
+    "a_b",
+    "a\\b",
+    "\\",
+    "%",
+    "_",
+    "o'k",
+    "q\"t",
+    "\u{0}",
+    "a\u{0}b",
+    "'; DROP TABLE scim_resources; --",
+    "\\%",
+    "%_%",
+    "ÄRNE",
+    "ärne",
+];
+
+fn users() -> Vec<Value> {
+    let mut out: Vec<Value> = NASTY
+        .iter()
+        .filter(|s| !s.contains('\u{0}'))
+        .enumerate()
+        .map(|(i, s)| json!({"userName": format!("u{i}-{s}"), "title": s, "externalId": format!("x{i}")}))
+        .collect();
+    out.push(json!({"userName": "long", "title": "y".repeat(8 * 1024), "externalId": "long"}));
+    out
+}
+
+async fn stores() -> Vec<(&'static str, Arc<dyn ResourceStore>)> {
+    let mut stores: Vec<(&'static str, Arc<dyn ResourceStore>)> = vec![
+        ("memory", Arc::new(InMemoryStore::new())),
+        ("sqlite", Arc::new(support::sqlite().await)),
+    ];
+    if let Some(pg) = support::postgres().await {
+        stores.push(("postgres", Arc::new(pg)));
+    }
+    let registry = SchemaRegistry::with_builtins();
+    let rt = registry.resource_type("User").unwrap();
+    let ctx = RequestContext::new("acme");
+    for (_, store) in &stores {
+        for user in users() {
+            store
+                .create(
+                    &ctx,
+                    rt,
+                    Resource::from_value_unchecked("User", user).unwrap(),
+                )
+                .await
+                .unwrap();
+        }
+    }
+    stores
+}
+
+fn compare(path: &str, op: CompareOp, value: &str) -> Filter {
+    Filter::Compare {
+        path: AttrPath::new(path),
+        op,
+        value: CompValue::String(value.to_owned()),
+    }
+}
+
+fn hostile_filters() -> Vec<(String, Filter)> {
+    let mut filters = Vec::new();
+    for value in NASTY {
+        for op in [
+            CompareOp::Eq,
+            CompareOp::Ne,
+            CompareOp::Co,
+            CompareOp::Sw,
+            CompareOp::Ew,
+            CompareOp::Gt,
+            CompareOp::Le,
+        ] {
+            for path in ["title", "userName"] {
+                filters.push((
+                    format!("{path} {} {value:?}", op.as_str()),
+                    compare(path, op, value),
+                ));
+            }
+        }
+    }
+    let long = "y".repeat(8 * 1024);
+    filters.push((
+        "title eq 8 KiB".into(),
+        compare("title", CompareOp::Eq, &long),
+    ));
+    filters.push((
+        "title co 8 KiB".into(),
+        compare("title", CompareOp::Co, &long),
+    ));
+    filters.push((
+        "userName sw 8 KiB".into(),
+        compare("userName", CompareOp::Sw, &long),
+    ));
+    let ors = (0..1000)
+        .map(|i| compare("externalId", CompareOp::Eq, &format!("x{i}")))
+        .collect();
+    filters.push(("1 000 ors".into(), Filter::Or(ors)));
+    let ands = (0..1000)
+        .map(|i| Filter::Not(Box::new(compare("title", CompareOp::Eq, &format!("t{i}")))))
+        .collect();
+    filters.push(("1 000 and-nots".into(), Filter::And(ands)));
+    let mut deep = compare("title", CompareOp::Co, "%");
+    for i in 0..200 {
+        deep = if i % 2 == 0 {
+            Filter::Not(Box::new(deep))
+        } else {
+            Filter::Or(vec![deep, compare("userName", CompareOp::Eq, "nobody")])
+        };
+    }
+    filters.push(("200 levels".into(), deep));
+    filters
+}
+
+fn external_ids(resources: &[Resource]) -> Vec<String> {
+    let mut ids: Vec<String> = resources
+        .iter()
+        .map(|r| {
+            r.get("externalId")
+                .and_then(Value::as_str)
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_filters_answer_as_the_evaluator_does() {
+    let stores = stores().await;
+    let registry = SchemaRegistry::with_builtins();
+    let rt = registry.resource_type("User").unwrap();
+    let ctx = RequestContext::new("acme");
+    for (label, filter) in hostile_filters() {
+        let mut query = Query::default();
+        query.filter = Some(filter);
+        let expected = stores[0].1.query(&ctx, rt, &query).await.unwrap();
+        for (name, store) in &stores[1..] {
+            match store.query(&ctx, rt, &query).await {
+                Ok(got) => {
+                    assert_eq!(got.total_results, expected.total_results, "{name}: {label}");
+                    assert_eq!(
+                        external_ids(&got.resources),
+                        external_ids(&expected.resources),
+                        "{name}: {label}"
+                    );
+                }
+                Err(e) => {
+                    let e: scim_core::ScimError = e.into();
+                    assert_eq!(
+                        (e.status().as_u16(), e.scim_type()),
+                        (400, Some(scim_core::error::ScimType::InvalidFilter)),
+                        "{name}: {label}: {e:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_requests_through_the_engine_never_fail_with_500() {
+    let (_, sqlite) = stores().await.swap_remove(1);
+    let harness = Engine::mount(fixture_server_with(move |b| b.store(sqlite)));
+    let ors = (0..500)
+        .map(|i| format!("title eq \"{i}\""))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let deep = format!("{}title pr{}", "(".repeat(60), ")".repeat(60));
+    let long = format!("title co \"{}\"", "%".repeat(9000));
+    let filters = [
+        ors.as_str(),
+        deep.as_str(),
+        long.as_str(),
+        "title co \"\\u0000\"",
+        "title eq \"'; DROP TABLE scim_resources; --\"",
+        "title sw \"\\\\\"",
+        "title co \"%_\"",
+    ];
+    for filter in filters {
+        let query: String = form_urlencoded(filter);
+        let request = http::Request::get(format!("/scim/v2/acme/Users?filter={query}"))
+            .header("authorization", format!("Bearer {ACME_TOKEN}"))
+            .body(Bytes::new())
+            .unwrap();
+        let response = harness.send(request).await;
+        let status = response.status().as_u16();
+        let body = String::from_utf8_lossy(response.body()).into_owned();
+        assert!(
+            status == 200 || (status == 400 && body.contains("invalidFilter")),
+            "{filter:.80}: {status} {body}"
+        );
+        assert!(!body.to_lowercase().contains("sql"), "{filter:.80}: {body}");
+    }
+}
+
+/// Percent-encodes a query value.
+fn form_urlencoded(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
