@@ -286,16 +286,24 @@ impl Options {
     }
 }
 
-/// A `--redis` URL: `redis://`, `rediss://` or `unix://`.
+/// A `--redis` URL: `redis://` or `unix://`. `rediss://` is refused here, with the reason,
+/// rather than at the first connection: the server is built without Redis TLS support
+/// (terminate TLS in a local proxy such as stunnel, or keep Redis on a private network).
 fn redis_url(text: &str) -> Result<String, ParseError> {
-    if ["redis://", "rediss://", "unix://"]
+    if text.starts_with("rediss://") {
+        return Err(ParseError::Invalid(format!(
+            "--redis {text:?}: this server speaks Redis without TLS; reach a TLS Redis \
+             through a local TLS proxy and give its redis:// address"
+        )));
+    }
+    if ["redis://", "unix://"]
         .iter()
         .any(|scheme| text.starts_with(scheme))
     {
         Ok(text.to_owned())
     } else {
         Err(ParseError::Invalid(format!(
-            "--redis {text:?}: expected a redis://HOST[:PORT][/DB] URL"
+            "--redis {text:?}: expected a redis://HOST[:PORT][/DB] or unix:///PATH URL"
         )))
     }
 }
@@ -418,6 +426,20 @@ mod tests {
             };
             assert!(why.contains(args[0]), "{args:?}: {why}");
         }
+    }
+
+    #[test]
+    fn a_redis_url_needs_a_scheme_the_client_speaks() {
+        for url in ["redis://10.0.0.5:6379/1", "unix:///run/redis.sock"] {
+            assert_eq!(
+                Options::parse(["--redis", url]).unwrap().redis.as_deref(),
+                Some(url)
+            );
+        }
+        let tls = Options::parse(["--redis", "rediss://cache:6380"]).unwrap_err();
+        assert!(tls.to_string().contains("TLS"), "{tls}");
+        let bare = Options::parse(["--redis", "cache:6379"]).unwrap_err();
+        assert!(bare.to_string().contains("redis://"), "{bare}");
     }
 
     #[test]

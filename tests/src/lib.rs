@@ -171,6 +171,7 @@ macro_rules! conformance_tests {
                 attribute_names,
                 patch_work,
                 bulk_counts_each_operation,
+                bulk_max_operations_follows_the_rate_limit,
                 resource_quota,
             }
             okta {

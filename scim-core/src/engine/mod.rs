@@ -270,13 +270,14 @@ where
     if !body.is_empty() {
         strict_json::check_strict_json(&body)?;
     }
+    let bulk_max_operations = bulk_max_operations(inner, &tenant);
     if route.endpoint == Endpoint::Bulk {
         // One Bulk is as many requests as it has operations: the first was counted with
         // the request, the others are counted now, all or none.
         // A Bulk over maxOperations is refused by its handler (413) and costs one.
         let operations = bulk_cost::operations(&body);
         let extra = operations.saturating_sub(1);
-        if extra > 0 && operations <= inner.config.bulk_max_operations {
+        if extra > 0 && operations <= bulk_max_operations {
             let cost = u32::try_from(extra).unwrap_or(u32::MAX);
             let bulk = inner
                 .rate_limiter
@@ -316,8 +317,23 @@ where
         parts,
         base: location::tenant_base(&inner.config, parts, segment),
         store_ctx: RequestContext::new(tenant).with_principal(principal),
+        bulk_max_operations,
     };
     handlers::dispatch(&ctx, route.endpoint, body).await
+}
+
+/// `tenant`'s `bulk.maxOperations`: the configured figure, lowered to the tenant's
+/// per-minute budget when that is smaller. A Bulk costs one request per operation, so a
+/// larger one could never be admitted; advertising and enforcing the lower figure tells
+/// a client to split it (`413`) instead of leaving it retrying a `429` forever.
+fn bulk_max_operations(inner: &Inner, tenant: &str) -> usize {
+    let configured = inner.config.bulk_max_operations;
+    match inner.rate_limiter.tenant_limit(tenant) {
+        Some(per_minute) if per_minute > 0 => {
+            configured.min(usize::try_from(per_minute).unwrap_or(usize::MAX))
+        }
+        _ => configured,
+    }
 }
 
 /// The most body bytes `endpoint` accepts.

@@ -127,11 +127,16 @@ pub(crate) async fn bulk(ctx: &Context<'_>, body: &[u8]) -> Result<Response<Byte
     let operations = member("Operations")
         .and_then(Value::as_array)
         .ok_or_else(|| ScimError::invalid_syntax("a BulkRequest needs an \"Operations\" array"))?;
-    let max = ctx.config.bulk_max_operations;
+    let max = ctx.bulk_max_operations;
     if operations.len() > max {
         // RFC 7644 §3.7.4: more operations than maxOperations is 413.
+        let why = if max < ctx.config.bulk_max_operations {
+            " (the tenant's rate limit per minute: each operation counts as one request)"
+        } else {
+            ""
+        };
         return Err(ScimError::payload_too_large(format!(
-            "the request carries {} operations; maxOperations is {max}",
+            "the request carries {} operations; maxOperations is {max}{why}",
             operations.len()
         )));
     }

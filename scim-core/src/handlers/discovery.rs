@@ -12,6 +12,9 @@ pub(crate) fn service_provider_config(ctx: &Context<'_>) -> Response<Bytes> {
     let mut spc = ctx
         .config
         .service_provider_config(ctx.password_hasher.is_some());
+    if let Some(max) = spc.pointer_mut("/bulk/maxOperations") {
+        *max = Value::from(ctx.bulk_max_operations);
+    }
     if let Value::Object(map) = &mut spc {
         map.insert(
             "meta".into(),

@@ -52,6 +52,9 @@ pub(crate) struct Context<'a> {
     /// `{scheme}://{host}{prefix}/{tenant}`, no trailing slash.
     pub(crate) base: String,
     pub(crate) store_ctx: RequestContext,
+    /// This tenant's `bulk.maxOperations`: the configured figure, or its per-minute rate
+    /// limit when that is lower.
+    pub(crate) bulk_max_operations: usize,
 }
 
 /// Serves a routed request.

@@ -262,6 +262,40 @@ pub async fn bulk_counts_each_operation<H: Harness>() {
     assert_eq!(exchange.total(), 3);
 }
 
+/// A Bulk cannot carry more operations than the tenant may send in a minute: the
+/// ServiceProviderConfig advertises the lower figure and a larger Bulk is `413` (split
+/// it), not a `429` that no wait could ever lift.
+pub async fn bulk_max_operations_follows_the_rate_limit<H: Harness>() {
+    let acme = Client::<H>::new(H::mount(fixture_server_for::<H>(|b| {
+        b.rate_limiter(TenantRateLimiter::new(5))
+    })));
+    let spc = acme
+        .get("/ServiceProviderConfig")
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(spc["bulk"]["maxOperations"], 5);
+    let operations: Vec<Value> = (0..6)
+        .map(|i| {
+            let name = format!("bulk{i}");
+            json!({"method": "POST", "path": "/Users", "bulkId": name, "data": super::user(&name)})
+        })
+        .collect();
+    let exchange = acme
+        .post(
+            "/Bulk",
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": operations}),
+        )
+        .await
+        .expect_error(413, None);
+    let detail = exchange.json()["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(detail.contains("maxOperations is 5"), "{detail}");
+    assert_eq!(acme.get("/Users").await.expect_status(200).total(), 0);
+}
+
 /// With `max_resources_per_tenant`, a create past the quota is `403`; other tenants
 /// keep theirs, and a delete makes room again.
 pub async fn resource_quota<H: Harness>() {

@@ -48,17 +48,23 @@ fn random_base62(n: usize) -> Result<String, ApiKeyError> {
     let mut buf = [0u8; 64];
     while out.len() < n {
         getrandom::fill(&mut buf).map_err(|e| ApiKeyError::Random(e.to_string()))?;
-        for b in buf {
-            // 248 = 4 * 62: bytes at or above it would bias the low characters.
-            if b < 248
-                && out.len() < n
-                && let Some(&c) = BASE62.get(usize::from(b % 62))
-            {
-                out.push(char::from(c));
-            }
-        }
+        push_base62(&mut out, &buf, n);
     }
     Ok(out)
+}
+
+/// Appends to `out`, until it holds `n` characters, one base62 character per random byte
+/// below 248 (`4 * 62`); bytes at or above it are skipped, as they would make the first
+/// eight characters of the alphabet more likely than the others.
+fn push_base62(out: &mut String, random: &[u8], n: usize) {
+    for &b in random {
+        if b < 248
+            && out.len() < n
+            && let Some(&c) = BASE62.get(usize::from(b % 62))
+        {
+            out.push(char::from(c));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -93,6 +99,18 @@ mod tests {
                 BASE62[i] as char
             );
         }
+    }
+
+    /// The exact mapping: a byte picks the character at its remainder by 62, and the
+    /// biased tail (248 and above) is skipped rather than folded onto the first characters.
+    #[test]
+    fn bytes_map_to_characters_by_remainder_and_the_biased_tail_is_skipped() {
+        let mut out = String::new();
+        push_base62(&mut out, &[0, 61, 62, 123, 247, 248, 249, 255, 10], 8);
+        assert_eq!(out, "0z0zzA");
+        let mut short = String::new();
+        push_base62(&mut short, &[1, 2, 3, 4], 2);
+        assert_eq!(short, "12", "stops at the requested length");
     }
 
     #[test]
