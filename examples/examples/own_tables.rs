@@ -1,4 +1,4 @@
-//! An axum app with its own SQLite tables (`users`, `teams`, `team_members`) and SCIM
+//! An axum app with its own tables (`users`, `teams`, `team_members`) and SCIM
 //! mapped onto them by a `ResourceStore` (`own_tables/store.rs`), mounted
 //! next to the app's own routes. See docs/own-tables.md.
 //!
@@ -8,8 +8,10 @@
 //! curl localhost:3000/app/users?tenant=acme
 //! ```
 //!
-//! `OWN_TABLES_DB` names the database file (default `own_tables.db`), `OWN_TABLES_ADDR`
-//! the address (default `127.0.0.1:3000`).
+//! `--db URL` (or `OWN_TABLES_DB`) names the database: a SQLite file (default
+//! `own_tables.db`) or PostgreSQL
+//! (`cargo run -p scim-examples --example own_tables -- --db postgres://postgres@127.0.0.1/test`);
+//! `OWN_TABLES_ADDR` the address (default `127.0.0.1:3000`).
 
 #[path = "own_tables/store.rs"]
 mod store;
@@ -18,6 +20,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use scim_core::{ApiKeyStore, ScimServer, ServerConfig};
+use scim_sqlx::Database;
 use serde_json::{Value, json};
 use sqlx::Row;
 
@@ -25,29 +28,37 @@ use store::OwnTablesStore;
 
 /// The app's own page: its users, read from its own table.
 async fn list_users(
-    State(pool): State<sqlx::SqlitePool>,
+    State(db): State<Database>,
     Query(params): Query<std::collections::HashMap<String, String>>,
 ) -> Json<Value> {
     let tenant = params.get("tenant").cloned().unwrap_or_default();
-    let rows = sqlx::query(
-        "SELECT email, first_name, is_active FROM users WHERE tenant_id = ?1 ORDER BY email",
-    )
-    .bind(tenant)
-    .fetch_all(&pool)
-    .await
-    .unwrap_or_default();
+    let sql = "SELECT email, first_name FROM users WHERE tenant_id = $1 ORDER BY email";
+    let rows = sqlx::query(sql)
+        .bind(tenant)
+        .fetch_all(db.read())
+        .await
+        .unwrap_or_default();
     let users: Vec<Value> = rows
         .iter()
-        .map(|r| json!({"email": r.get::<String, _>(0), "firstName": r.get::<Option<String>, _>(1), "active": r.get::<bool, _>(2)}))
+        .map(
+            |r| json!({"email": r.get::<String, _>(0), "firstName": r.get::<Option<String>, _>(1)}),
+        )
         .collect();
     Json(json!({ "users": users }))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::var("OWN_TABLES_DB").unwrap_or_else(|_| "own_tables.db".to_owned());
-    let url = format!("sqlite://{path}");
-    let store = OwnTablesStore::connect(&url).await?;
+    // `--db URL`, else `OWN_TABLES_DB`, else the SQLite file `own_tables.db`.
+    let flag = std::env::args().skip_while(|a| a != "--db").nth(1);
+    let url = flag.or_else(|| std::env::var("OWN_TABLES_DB").ok());
+    let url = url.unwrap_or_else(|| "own_tables.db".to_owned());
+    let url = match url.contains("://") {
+        true => url,
+        false => format!("sqlite://{url}"),
+    };
+    let db = scim_sqlx::Database::connect(&url).await?;
+    let store = OwnTablesStore::open(db.clone()).await?;
     let keys = ApiKeyStore::new();
     keys.insert("acme", "demo-token", ["SCIM2"]).await?;
     let server = ScimServer::builder()
@@ -57,11 +68,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // The store pages by startIndex only (no RFC 9865 cursors).
         .config(ServerConfig::default().cursor_paging(false))
         .build()?;
-    let app_pool = sqlx::SqlitePool::connect(&url).await?;
     let app = Router::new()
         .route("/app/users", get(list_users))
         .route("/app/health", get(|| async { "ok" }))
-        .with_state(app_pool)
+        .with_state(db)
         .nest("/scim/v2", scim_axum::router(server));
     let addr = std::env::var("OWN_TABLES_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
     let listener = tokio::net::TcpListener::bind(&addr).await?;

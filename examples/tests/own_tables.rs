@@ -32,9 +32,24 @@ use store::OwnTablesStore;
 async fn fresh() -> OwnTablesStore {
     let name = format!("scim-own-tables-{}.db", uuid::Uuid::new_v4());
     let path = std::env::temp_dir().join(name);
-    OwnTablesStore::connect(&format!("sqlite://{}", path.display()))
+    let url = format!("sqlite://{}", path.display());
+    let db = scim_sqlx::Database::connect(&url).await.unwrap();
+    OwnTablesStore::open(db).await.unwrap()
+}
+
+/// A store in a PostgreSQL schema of its own (`SCIM_TEST_POSTGRES_URL`, default the
+/// local `test` database): the test fails, never skips, when PostgreSQL is unreachable.
+async fn fresh_postgres() -> OwnTablesStore {
+    let url = std::env::var("SCIM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let schema = format!("own_tables_{}", uuid::Uuid::new_v4().simple());
+    let db = scim_sqlx::SqlStore::builder(url)
+        .schema(schema)
+        .max_connections(4)
+        .connect_database()
         .await
-        .unwrap()
+        .expect("PostgreSQL at SCIM_TEST_POSTGRES_URL (start it, or point the variable at one)");
+    OwnTablesStore::open(db).await.unwrap()
 }
 
 /// What this store does not do: teams hold users only, the columns are fixed, and no
@@ -49,6 +64,14 @@ fn capabilities() -> scim_store_contract::Capabilities {
 mod contract {
     scim_store_contract::store_contract_tests!(
         async { std::sync::Arc::new(super::fresh().await) as scim_store_contract::Store },
+        super::capabilities()
+    );
+}
+
+/// The same tables on PostgreSQL (`--db postgres://…`).
+mod contract_postgres {
+    scim_store_contract::store_contract_tests!(
+        async { std::sync::Arc::new(super::fresh_postgres().await) as scim_store_contract::Store },
         super::capabilities()
     );
 }

@@ -2,6 +2,7 @@
 
 mod capabilities;
 pub mod cases;
+pub mod fixtures;
 pub mod key_storage;
 
 pub use capabilities::Capabilities;

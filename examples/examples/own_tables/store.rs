@@ -1,24 +1,18 @@
-//! SCIM onto the app's own tables: `users`, `teams` and `team_members` (SQLite,
-//! `schema.sql`). docs/own-tables.md walks through it.
-
-use std::collections::BTreeSet;
-use std::str::FromStr;
-use std::time::Duration;
+//! SCIM onto the app's own tables: `users`, `teams` and `team_members`, on SQLite
+//! (`schema.sqlite.sql`) or PostgreSQL (`schema.postgres.sql`). docs/own-tables.md walks
+//! through it.
 
 use scim_core::filter::fold_case;
 use scim_core::schema::RegistryError;
 use scim_core::store::{Version, meta, timestamp_now};
 use scim_core::{
     Filter, PatchRequest, Query, QueryResult, RequestContext, Resource, ResourceStore,
-    ResourceType, SchemaRegistry, StoreError, async_trait,
+    ResourceType, SchemaRegistry, ScimError, StoreError, async_trait,
 };
-use scim_sqlx::filter::{AttrRef, Column, ColumnMap, Dialect, Repr, SqlValue, normalize_instant};
-use serde_json::{Map, Value, json};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
-use sqlx::{Row, SqliteConnection, sqlite::SqliteRow};
-
-/// The app's tables.
-pub(crate) const SCHEMA: &str = include_str!("schema.sql");
+use scim_sqlx::Database;
+use scim_sqlx::filter::{Columns, Dialect, Repr, bind, bind_json, normalize_instant};
+use serde_json::{Value, json};
+use sqlx::{AnyConnection, Row, any::AnyRow};
 
 /// What the tables hold: the built-in User and Group narrowed to these columns, so that
 /// `/Schemas` says so and a write to anything else is `400` (not silently dropped).
@@ -31,34 +25,25 @@ pub(crate) fn registry() -> Result<SchemaRegistry, RegistryError> {
     Ok(registry)
 }
 
-/// The store. Readers share a pool; every write goes through a one-connection pool: one
-/// writer, so two of our writes never meet SQLite's "database is locked".
+/// The store, on the pools [`Database`] sets up: on SQLite WAL, a busy timeout and one
+/// writer connection, so two writes never meet "database is locked".
 #[derive(Debug, Clone)]
 pub(crate) struct OwnTablesStore {
-    read: SqlitePool,
-    write: SqlitePool,
-}
-
-/// What a write does to the stored resource.
-enum Change<'a> {
-    Replace(Resource),
-    Patch(&'a PatchRequest),
+    db: Database,
+    users: Columns,
+    teams: Columns,
 }
 
 impl OwnTablesStore {
-    /// Opens (creating) the database at `url`: WAL, a busy timeout, foreign keys on.
-    pub(crate) async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let write = SqlitePoolOptions::new().max_connections(1);
-        let write = write.connect_with(options.clone()).await?;
-        sqlx::raw_sql(SCHEMA).execute(&write).await?;
-        let read = SqlitePoolOptions::new().max_connections(4);
-        let read = read.connect_with(options).await?;
-        Ok(Self { read, write })
+    /// The store on `db`, creating the tables if they are missing.
+    pub(crate) async fn open(db: Database) -> Result<Self, sqlx::Error> {
+        let schema = match db.dialect() {
+            Dialect::Postgres => include_str!("schema.postgres.sql"),
+            _ => include_str!("schema.sqlite.sql"),
+        };
+        sqlx::raw_sql(schema).execute(db.write()).await?;
+        let (users, teams) = columns();
+        Ok(Self { db, users, teams })
     }
 
     /// The ids the filter's SQL selects in a tenant, and whether exactly (else a superset
@@ -69,28 +54,18 @@ impl OwnTablesStore {
         rt: &ResourceType,
         filter: Option<&Filter>,
     ) -> Result<(Vec<String>, bool), StoreError> {
-        let (table, map): (_, &dyn ColumnMap) = match is_user(rt) {
-            true => ("users u", &UserColumns),
-            false => ("teams u", &TeamColumns),
+        let (table, map) = match is_user(rt) {
+            true => ("users u", &self.users),
+            false => ("teams u", &self.teams),
         };
-        let mut args = vec![json!(tenant)];
-        let (condition, exact) = match filter {
-            None => ("TRUE".to_owned(), true),
-            Some(f) => {
-                let t = scim_sqlx::filter::translate(f, rt, map, Dialect::Sqlite, 2);
-                args.extend(t.params.into_iter().map(|p| match p {
-                    SqlValue::Text(s) => json!(s),
-                    SqlValue::Integer(i) => json!(i),
-                    SqlValue::Real(r) => json!(r),
-                    SqlValue::Bool(b) => json!(b),
-                    _ => Value::Null,
-                }));
-                (t.sql, t.exact)
-            }
-        };
-        let sql = format!("SELECT u.id FROM {table} WHERE u.tenant_id = ?1 AND {condition}");
-        let mut conn = self.read.acquire().await.map_err(backend)?;
-        let rows = exec(&mut conn, &sql, &args).await.map_err(backend)?;
+        let t = filter.map(|f| scim_sqlx::filter::translate(f, rt, map, self.db.dialect(), 2));
+        let (condition, exact) = t.as_ref().map_or(("TRUE", true), |t| (&t.sql, t.exact));
+        let sql = format!("SELECT u.id FROM {table} WHERE u.tenant_id = $1 AND {condition}");
+        let params = t.as_ref().map(|t| t.params.as_slice()).unwrap_or_default();
+        let rows = bind(sqlx::query(&sql).bind(tenant), params)
+            .fetch_all(self.db.read())
+            .await
+            .map_err(backend)?;
         Ok((rows.iter().map(|r| r.get(0)).collect(), exact))
     }
 
@@ -101,42 +76,16 @@ impl OwnTablesStore {
         rt: &ResourceType,
         id: &str,
         expected: Option<&str>,
-        change: Change<'_>,
+        change: impl FnOnce(Resource) -> Result<Resource, ScimError>,
     ) -> Result<Resource, StoreError> {
-        let mut tx = self.write.begin().await.map_err(backend)?;
-        let current = read(&mut tx, &ctx.tenant, rt, id).await?;
-        let version =
-            Version::parse(current.version().unwrap_or_default()).unwrap_or(Version::FIRST);
+        let mut tx = self.db.begin().await.map_err(backend)?;
+        let lock = self.db.for_update();
+        let current = read(&mut tx, &ctx.tenant, rt, id, lock).await?;
+        let version = Version::of(&current);
         version.check(expected)?;
-        // A PATCH of a team's members: `member_delta` gives the ids to add and remove.
-        let delta = match change {
-            Change::Patch(p) if !is_user(rt) => p.member_delta(rt),
-            _ => None,
-        };
-        let mut next = match (change, delta) {
-            (Change::Replace(r), _) => r,
-            (Change::Patch(_), Some(delta)) => {
-                let mut next = current.clone();
-                if let Some(other) = &delta.other {
-                    other.apply(&mut next, rt)?;
-                }
-                let mut ids = match delta.replace_all {
-                    Some(_) => BTreeSet::new(),
-                    None => member_ids(&current),
-                };
-                let added = delta.replace_all.iter().flatten().chain(&delta.add);
-                ids.extend(added.filter_map(member_value));
-                ids.retain(|m| !delta.remove.contains(m));
-                let members = ids.into_iter().map(|v| json!({ "value": v })).collect();
-                next.attributes_mut().insert("members".into(), members);
-                next
-            }
-            (Change::Patch(p), None) => {
-                let mut next = current.clone();
-                p.apply(&mut next, rt)?;
-                next
-            }
-        };
+        // The whole resource is at hand (a team's members are rows of ids), so a PATCH
+        // applies to it; `save` writes only the member rows that changed.
+        let mut next = change(current.clone())?;
         next.attributes_mut().insert("id".into(), json!(id));
         save(
             &mut tx,
@@ -147,7 +96,7 @@ impl OwnTablesStore {
             Some(&current),
         )
         .await?;
-        let saved = read(&mut tx, &ctx.tenant, rt, id).await?;
+        let saved = read(&mut tx, &ctx.tenant, rt, id, "").await?;
         tx.commit().await.map_err(backend)?;
         Ok(saved)
     }
@@ -172,23 +121,18 @@ fn conflict(attribute: &str, value: &str) -> impl FnOnce(sqlx::Error) -> StoreEr
     }
 }
 
-/// Runs a statement with JSON values as its parameters (text, integer, real, bool, null).
+/// Runs a statement with JSON values as its parameters.
+async fn run(conn: &mut AnyConnection, sql: &str, args: &[Value]) -> sqlx::Result<Vec<AnyRow>> {
+    bind_json(sqlx::query(sql), args).fetch_all(conn).await
+}
+
+/// [`run`], any failure a backend one.
 async fn exec(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     sql: &str,
     args: &[Value],
-) -> Result<Vec<SqliteRow>, sqlx::Error> {
-    let mut q = sqlx::query(sql);
-    for arg in args {
-        q = match arg {
-            Value::String(s) => q.bind(s.as_str()),
-            Value::Bool(b) => q.bind(*b),
-            Value::Number(n) if n.is_f64() => q.bind(n.as_f64()),
-            Value::Number(n) => q.bind(n.as_i64()),
-            _ => q.bind(None::<String>),
-        };
-    }
-    q.fetch_all(conn).await
+) -> Result<Vec<AnyRow>, StoreError> {
+    run(conn, sql, args).await.map_err(backend)
 }
 
 /// Timestamps as normalized instants, so that text order is time order and filters on
@@ -198,44 +142,35 @@ fn now() -> Result<String, StoreError> {
     normalize_instant(&now).ok_or_else(|| StoreError::Invalid("the clock is out of range".into()))
 }
 
-/// A string at `outer` or `outer.inner`.
+/// The string at `outer` or `outer.inner`, else `null`.
 fn text(r: &Resource, outer: &str, inner: Option<&str>) -> Value {
     let v = r.get(outer);
-    let v = match inner {
-        Some(inner) => v.and_then(|v| v.get(inner)),
-        None => v,
-    };
+    let v = v.and_then(|v| inner.map_or(Some(v), |i| v.get(i)));
     v.filter(|v| v.is_string()).cloned().unwrap_or_default()
 }
 
-fn member_value(m: &Value) -> Option<String> {
-    m.get("value")?.as_str().map(str::to_owned)
-}
-
-fn member_ids(r: &Resource) -> BTreeSet<String> {
+/// The member ids of a team (or the team ids of a user's `groups`).
+fn member_ids(r: &Resource) -> std::collections::BTreeSet<String> {
     let members = r.get("members").and_then(Value::as_array);
-    members
-        .into_iter()
-        .flatten()
-        .filter_map(member_value)
-        .collect()
+    let value = |m: &Value| Some(m.get("value")?.as_str()?.to_owned());
+    members.into_iter().flatten().filter_map(value).collect()
 }
 
 const INSERT_USER: &str = "INSERT INTO users (tenant_id, id, email, email_folded, contact_email, \
     contact_email_type, first_name, last_name, is_active, external_id, version, updated_at, \
-    created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)";
-const UPDATE_USER: &str = "UPDATE users SET email = ?3, email_folded = ?4, contact_email = ?5, \
-    contact_email_type = ?6, first_name = ?7, last_name = ?8, is_active = ?9, external_id = ?10, \
-    version = ?11, updated_at = ?12 WHERE tenant_id = ?1 AND id = ?2";
+    created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)";
+const UPDATE_USER: &str = "UPDATE users SET email = $3, email_folded = $4, contact_email = $5, \
+    contact_email_type = $6, first_name = $7, last_name = $8, is_active = $9, external_id = $10, \
+    version = $11, updated_at = $12 WHERE tenant_id = $1 AND id = $2";
 const INSERT_TEAM: &str = "INSERT INTO teams (tenant_id, id, name, name_folded, external_id, \
-    version, updated_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
-const UPDATE_TEAM: &str = "UPDATE teams SET name = ?3, name_folded = ?4, external_id = ?5, \
-    version = ?6, updated_at = ?7 WHERE tenant_id = ?1 AND id = ?2";
+    version, updated_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
+const UPDATE_TEAM: &str = "UPDATE teams SET name = $3, name_folded = $4, external_id = $5, \
+    version = $6, updated_at = $7 WHERE tenant_id = $1 AND id = $2";
 
 /// Writes a resource's row (an insert when there is no `old` one) and a team's member
 /// rows, and advances the version of every user whose `groups` changed.
 async fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     tenant: &str,
     rt: &ResourceType,
     r: &Resource,
@@ -248,11 +183,8 @@ async fn save(
     if is_user(rt) {
         let email = text(r, "userName", None);
         let email = email.as_str().unwrap_or_default();
-        let emails = r
-            .get("emails")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let emails = r.get("emails").and_then(Value::as_array);
+        let emails = emails.cloned().unwrap_or_default();
         if emails.len() > 1 {
             let detail = "emails: this app stores one email address per user";
             return Err(StoreError::Invalid(detail.into()));
@@ -268,132 +200,112 @@ async fn save(
             text(r, "name", Some("familyName")),
             json!(active),
         ];
-        let sql = if old.is_some() {
-            UPDATE_USER
-        } else {
-            INSERT_USER
-        };
+        let sql = old.map_or(INSERT_USER, |_| UPDATE_USER);
         let args: Vec<Value> = head.into_iter().chain(columns).chain(tail).collect();
-        exec(conn, sql, &args)
+        run(conn, sql, &args)
             .await
             .map_err(conflict("userName", email))?;
         return Ok(());
     }
     let name = text(r, "displayName", None);
     let name = name.as_str().unwrap_or_default();
-    let sql = if old.is_some() {
-        UPDATE_TEAM
-    } else {
-        INSERT_TEAM
-    };
+    let sql = old.map_or(INSERT_TEAM, |_| UPDATE_TEAM);
     let columns = [json!(name), json!(fold_case(name))];
     let args: Vec<Value> = head.into_iter().chain(columns).chain(tail).collect();
-    exec(conn, sql, &args)
+    run(conn, sql, &args)
         .await
         .map_err(conflict("displayName", name))?;
     let (before, after) = (old.map(member_ids).unwrap_or_default(), member_ids(r));
     for gone in before.difference(&after) {
-        let sql = "DELETE FROM team_members WHERE team_id = ?1 AND user_id = ?2";
-        exec(conn, sql, &[json!(id), json!(gone)])
-            .await
-            .map_err(backend)?;
+        let sql = "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2";
+        exec(conn, sql, &[json!(id), json!(gone)]).await?;
     }
     for new in after.difference(&before) {
-        let sql = "SELECT 1 FROM users WHERE tenant_id = ?1 AND id = ?2";
-        if exec(conn, sql, &[json!(tenant), json!(new)])
-            .await
-            .map_err(backend)?
+        // Only a user of the same tenant joins: no row inserted is no such user.
+        let sql = "INSERT INTO team_members (team_id, user_id) SELECT $1, id FROM users \
+            WHERE tenant_id = $2 AND id = $3 RETURNING user_id";
+        if exec(conn, sql, &[json!(id), json!(tenant), json!(new)])
+            .await?
             .is_empty()
         {
             let detail = format!("members: {new} is no user of this tenant (teams hold users)");
             return Err(StoreError::Invalid(detail));
         }
-        let sql = "INSERT INTO team_members (team_id, user_id) VALUES (?1, ?2)";
-        exec(conn, sql, &[json!(id), json!(new)])
-            .await
-            .map_err(backend)?;
     }
     // Membership is a write of the member: its `groups` changed, so does its version.
     for user in before.symmetric_difference(&after) {
-        touch_user(conn, user, &now).await?;
+        exec(conn, TOUCH_USER, &[json!(user), json!(now)]).await?;
     }
     Ok(())
 }
 
-async fn touch_user(conn: &mut SqliteConnection, user: &str, now: &str) -> Result<(), StoreError> {
-    let sql = "UPDATE users SET version = version + 1, updated_at = ?2 WHERE id = ?1";
-    exec(conn, sql, &[json!(user), json!(now)])
-        .await
-        .map_err(backend)?;
-    Ok(())
-}
+const TOUCH_USER: &str = "UPDATE users SET version = version + 1, updated_at = $2 WHERE id = $1";
 
 const GROUPS_OF: &str = "SELECT t.id, t.name FROM team_members m JOIN teams t \
-    ON t.id = m.team_id WHERE m.user_id = ?1 ORDER BY t.id";
+    ON t.id = m.team_id WHERE m.user_id = $1 ORDER BY t.id";
 const MEMBERS_OF: &str = "SELECT u.id, u.email FROM team_members m JOIN users u \
-    ON u.id = m.user_id WHERE m.team_id = ?1 ORDER BY u.id";
+    ON u.id = m.user_id WHERE m.team_id = $1 ORDER BY u.id";
 
 /// Reads one resource: its row, and its membership rows as `groups` or `members`.
 async fn read(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     tenant: &str,
     rt: &ResourceType,
     id: &str,
+    lock: &str,
 ) -> Result<Resource, StoreError> {
     let table = if is_user(rt) { "users" } else { "teams" };
-    let sql = format!("SELECT * FROM {table} WHERE tenant_id = ?1 AND id = ?2");
-    let found = exec(conn, &sql, &[json!(tenant), json!(id)])
-        .await
-        .map_err(backend)?;
+    let sql = format!("SELECT * FROM {table} WHERE tenant_id = $1 AND id = $2{lock}");
+    let found = exec(conn, &sql, &[json!(tenant), json!(id)]).await?;
     let row = found
         .first()
         .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
     let s = |column: &str| row.get::<Option<String>, _>(column);
-    let mut out = Map::new();
-    out.insert("schemas".into(), json!([rt.schema.id]));
-    out.insert("id".into(), json!(id));
-    if let Some(external_id) = s("external_id") {
-        out.insert("externalId".into(), json!(external_id));
-    }
+    let mut out = json!({"schemas": [rt.schema.id], "id": id, "externalId": s("external_id")});
     let (attribute, sql, kind) = if is_user(rt) {
-        out.insert("userName".into(), json!(s("email")));
-        let name = [
-            ("givenName", s("first_name")),
-            ("familyName", s("last_name")),
-        ];
-        let name: Map<_, _> = name
-            .into_iter()
-            .filter_map(|(k, v)| Some((k.to_owned(), json!(v?))))
-            .collect();
-        if !name.is_empty() {
-            out.insert("name".into(), Value::Object(name));
-        }
-        if let Some(value) = s("contact_email") {
-            let mut email = Map::from_iter([("value".to_owned(), json!(value))]);
-            if let Some(kind) = s("contact_email_type") {
-                email.insert("type".into(), json!(kind));
-            }
-            email.insert("primary".into(), json!(true));
-            out.insert("emails".into(), json!([email]));
-        }
-        out.insert("active".into(), json!(row.get::<bool, _>("is_active")));
+        // BOOLEAN on PostgreSQL, an integer on SQLite.
+        let active = row.try_get("is_active");
+        let active = active.or_else(|_| row.try_get::<i64, _>("is_active").map(|n| n != 0));
+        let email = s("contact_email").map(
+            |value| json!([{"value": value, "type": s("contact_email_type"), "primary": true}]),
+        );
+        out["userName"] = json!(s("email"));
+        out["name"] = json!({"givenName": s("first_name"), "familyName": s("last_name")});
+        out["emails"] = json!(email);
+        out["active"] = json!(active.map_err(backend)?);
         ("groups", GROUPS_OF, "direct")
     } else {
-        out.insert("displayName".into(), json!(s("name")));
+        out["displayName"] = json!(s("name"));
         ("members", MEMBERS_OF, "User")
     };
-    let related = exec(conn, sql, &[json!(id)]).await.map_err(backend)?;
+    let related = exec(conn, sql, &[json!(id)]).await?;
     let related: Vec<Value> = related
         .iter()
         .map(|r| json!({"value": r.get::<String, _>(0), "display": r.get::<String, _>(1), "type": kind}))
         .collect();
-    if !related.is_empty() {
-        out.insert(attribute.into(), Value::Array(related));
-    }
+    out[attribute] = Value::Array(related);
     let version = Version(u64::try_from(row.get::<i64, _>("version")).unwrap_or_default());
     let (created, modified): (String, String) = (row.get("created_at"), row.get("updated_at"));
-    out.insert("meta".into(), meta(&rt.name, &created, &modified, version));
+    out["meta"] = meta(&rt.name, &created, &modified, version);
+    let Value::Object(out) = without_empty(out) else {
+        return Err(StoreError::Invalid("a row is no resource".into()));
+    };
     Ok(Resource::new_unchecked(rt.name.clone(), out))
+}
+
+/// `value` without the nulls, empty arrays and empty objects of unset columns: what a
+/// client sees of an attribute without a value is no attribute (RFC 7643 §2.5).
+fn without_empty(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, without_empty(v)))
+                .filter(|(_, v)| !matches!(v, Value::Null) && v != &json!({}) && v != &json!([]))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_empty).collect()),
+        other => other,
+    }
 }
 
 #[async_trait]
@@ -406,9 +318,9 @@ impl ResourceStore for OwnTablesStore {
     ) -> Result<Resource, StoreError> {
         let id = uuid::Uuid::new_v4().to_string();
         resource.attributes_mut().insert("id".into(), json!(id));
-        let mut tx = self.write.begin().await.map_err(backend)?;
+        let mut tx = self.db.begin().await.map_err(backend)?;
         save(&mut tx, &ctx.tenant, rt, &resource, Version::FIRST, None).await?;
-        let created = read(&mut tx, &ctx.tenant, rt, &id).await?;
+        let created = read(&mut tx, &ctx.tenant, rt, &id, "").await?;
         tx.commit().await.map_err(backend)?;
         Ok(created)
     }
@@ -419,8 +331,8 @@ impl ResourceStore for OwnTablesStore {
         rt: &ResourceType,
         id: &str,
     ) -> Result<Resource, StoreError> {
-        let mut conn = self.read.acquire().await.map_err(backend)?;
-        read(&mut conn, &ctx.tenant, rt, id).await
+        let mut conn = self.db.read().acquire().await.map_err(backend)?;
+        read(&mut conn, &ctx.tenant, rt, id, "").await
     }
 
     async fn replace(
@@ -431,8 +343,7 @@ impl ResourceStore for OwnTablesStore {
         resource: Resource,
         expected: Option<&str>,
     ) -> Result<Resource, StoreError> {
-        self.write(ctx, rt, id, expected, Change::Replace(resource))
-            .await
+        self.write(ctx, rt, id, expected, |_| Ok(resource)).await
     }
 
     async fn patch(
@@ -443,8 +354,8 @@ impl ResourceStore for OwnTablesStore {
         patch: &PatchRequest,
         expected: Option<&str>,
     ) -> Result<Resource, StoreError> {
-        self.write(ctx, rt, id, expected, Change::Patch(patch))
-            .await
+        let apply = |mut current: Resource| patch.apply(&mut current, rt).map(|()| current);
+        self.write(ctx, rt, id, expected, apply).await
     }
 
     async fn delete(
@@ -454,26 +365,20 @@ impl ResourceStore for OwnTablesStore {
         id: &str,
         expected: Option<&str>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write.begin().await.map_err(backend)?;
-        let current = read(&mut tx, &ctx.tenant, rt, id).await?;
-        let version =
-            Version::parse(current.version().unwrap_or_default()).unwrap_or(Version::FIRST);
-        version.check(expected)?;
+        let mut tx = self.db.begin().await.map_err(backend)?;
+        let current = read(&mut tx, &ctx.tenant, rt, id, self.db.for_update()).await?;
+        Version::of(&current).check(expected)?;
         let now = now()?;
         for user in member_ids(&current) {
-            touch_user(&mut tx, &user, &now).await?;
+            exec(&mut tx, TOUCH_USER, &[json!(user), json!(now)]).await?;
         }
         // A user's teams lose a member: a write of each team.
-        let sql = "UPDATE teams SET version = version + 1, updated_at = ?2 \
-            WHERE id IN (SELECT team_id FROM team_members WHERE user_id = ?1)";
-        exec(&mut tx, sql, &[json!(id), json!(now)])
-            .await
-            .map_err(backend)?;
+        let sql = "UPDATE teams SET version = version + 1, updated_at = $2 \
+            WHERE id IN (SELECT team_id FROM team_members WHERE user_id = $1)";
+        exec(&mut tx, sql, &[json!(id), json!(now)]).await?;
         let table = if is_user(rt) { "users" } else { "teams" };
-        let sql = format!("DELETE FROM {table} WHERE tenant_id = ?1 AND id = ?2");
-        exec(&mut tx, &sql, &[json!(ctx.tenant), json!(id)])
-            .await
-            .map_err(backend)?;
+        let sql = format!("DELETE FROM {table} WHERE tenant_id = $1 AND id = $2");
+        exec(&mut tx, &sql, &[json!(ctx.tenant), json!(id)]).await?;
         tx.commit().await.map_err(backend)
     }
 
@@ -494,72 +399,52 @@ impl ResourceStore for OwnTablesStore {
             .as_ref()
             .filter(|_| !exact)
             .map(|f| f.prepare(rt));
-        let mut conn = self.read.acquire().await.map_err(backend)?;
+        let mut conn = self.db.read().acquire().await.map_err(backend)?;
         let mut matches = Vec::with_capacity(ids.len());
         for id in ids {
-            let resource = read(&mut conn, &ctx.tenant, rt, &id).await?;
+            let resource = read(&mut conn, &ctx.tenant, rt, &id, "").await?;
             if check.as_ref().is_none_or(|f| f.matches(&resource)) {
                 matches.push(resource);
             }
         }
-        matches.sort_by(|a, b| match &query.sort {
-            Some(sort) => sort.compare(a, b, rt).then_with(|| a.id().cmp(&b.id())),
-            None => a.id().cmp(&b.id()),
-        });
-        let total = matches.len();
-        let skip = query.start_index.saturating_sub(1);
-        let page = matches
-            .into_iter()
-            .skip(skip)
-            .take(query.count.unwrap_or(usize::MAX));
-        Ok(QueryResult::new(page.collect(), total))
+        Ok(QueryResult::from_matches(matches, query, rt))
     }
 }
 
-/// Where the `users` columns hold each User attribute, for the filter translator. What
-/// is not here (`meta.resourceType`, value paths on `emails`) the evaluator decides.
-pub(crate) struct UserColumns;
-
-impl ColumnMap for UserColumns {
-    fn column(&self, attr: &AttrRef<'_>) -> Option<Column> {
-        let (sql, repr) = match attr.names() {
-            ("id", None) => ("u.id", Repr::Text),
-            ("userName", None) => ("u.email_folded", Repr::FoldedText),
-            ("name", Some("givenName")) => ("u.first_name", Repr::Text),
-            ("name", Some("familyName")) => ("u.last_name", Repr::Text),
-            ("emails", Some("value")) => ("u.contact_email", Repr::Text),
-            ("emails", Some("type")) => ("u.contact_email_type", Repr::Text),
-            ("active", None) => ("u.is_active", Repr::Bool),
-            ("externalId", None) => ("u.external_id", Repr::Text),
-            ("meta", Some("created")) => ("u.created_at", Repr::Instant),
-            ("meta", Some("lastModified")) => ("u.updated_at", Repr::Instant),
-            ("groups", Some("value")) => {
-                let (from, on) = ("team_members gm", "gm.user_id = u.id");
-                return Some(Column::rows(from, on, "gm.team_id", Repr::Text));
-            }
-            _ => return None,
-        };
-        Some(Column::scalar(sql, repr))
-    }
-}
-
-/// Where the `teams` columns hold each Group attribute.
-pub(crate) struct TeamColumns;
-
-impl ColumnMap for TeamColumns {
-    fn column(&self, attr: &AttrRef<'_>) -> Option<Column> {
-        let (sql, repr) = match attr.names() {
-            ("id", None) => ("u.id", Repr::Text),
-            ("displayName", None) => ("u.name_folded", Repr::FoldedText),
-            ("externalId", None) => ("u.external_id", Repr::Text),
-            ("meta", Some("created")) => ("u.created_at", Repr::Instant),
-            ("meta", Some("lastModified")) => ("u.updated_at", Repr::Instant),
-            ("members", Some("value")) => {
-                let (from, on) = ("team_members tm", "tm.team_id = u.id");
-                return Some(Column::rows(from, on, "tm.user_id", Repr::Text));
-            }
-            _ => return None,
-        };
-        Some(Column::scalar(sql, repr))
-    }
+/// Where the columns hold each attribute, for the filter translator: of `users` (as
+/// `u`), then of `teams`. What is not here (`meta.resourceType`, value paths on
+/// `emails`) the evaluator decides.
+fn columns() -> (Columns, Columns) {
+    use Repr::Text;
+    let common = || {
+        Columns::new()
+            .scalar("id", "u.id", Text)
+            .scalar("externalId", "u.external_id", Text)
+            .scalar("meta.created", "u.created_at", Repr::Instant)
+            .scalar("meta.lastModified", "u.updated_at", Repr::Instant)
+    };
+    let users = common()
+        .scalar("userName", "u.email_folded", Repr::FoldedText)
+        .scalar("name.givenName", "u.first_name", Text)
+        .scalar("name.familyName", "u.last_name", Text)
+        .scalar("emails.value", "u.contact_email", Text)
+        .scalar("emails.type", "u.contact_email_type", Text)
+        .scalar("active", "u.is_active", Repr::Bool)
+        .rows(
+            "groups.value",
+            "team_members gm",
+            "gm.user_id = u.id",
+            "gm.team_id",
+            Text,
+        );
+    let teams = common()
+        .scalar("displayName", "u.name_folded", Repr::FoldedText)
+        .rows(
+            "members.value",
+            "team_members tm",
+            "tm.team_id = u.id",
+            "tm.user_id",
+            Text,
+        );
+    (users, teams)
 }

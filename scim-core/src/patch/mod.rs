@@ -142,3 +142,33 @@ pub struct MemberDelta {
     /// replace value; `None` when the PATCH touches only `members`.
     pub other: Option<PatchRequest>,
 }
+
+impl MemberDelta {
+    /// The member ids after this delta, given the `current` ones: the replacement list
+    /// (when there is one) or `current`, then the additions, less the removals. For a
+    /// store that keeps members as rows of ids and writes only the difference.
+    ///
+    /// ```
+    /// use scim_core::patch::MemberDelta;
+    /// let mut delta = MemberDelta::default();
+    /// delta.add.push(serde_json::json!({"value": "c"}));
+    /// delta.remove.push("a".into());
+    /// let after = delta.member_ids(["a".to_owned(), "b".to_owned()]);
+    /// assert_eq!(after.into_iter().collect::<Vec<_>>(), ["b", "c"]);
+    /// ```
+    pub fn member_ids(
+        &self,
+        current: impl IntoIterator<Item = String>,
+    ) -> std::collections::BTreeSet<String> {
+        let value = |m: &Value| m.get("value").and_then(Value::as_str).map(str::to_owned);
+        let mut ids: std::collections::BTreeSet<String> = match &self.replace_all {
+            Some(list) => list.iter().filter_map(value).collect(),
+            None => current.into_iter().collect(),
+        };
+        ids.extend(self.add.iter().filter_map(value));
+        for gone in &self.remove {
+            ids.remove(gone);
+        }
+        ids
+    }
+}

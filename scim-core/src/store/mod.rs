@@ -141,6 +141,50 @@ impl QueryResult {
         }
     }
 
+    /// The page `query` asks for out of every match, sorted and paged in memory: by
+    /// `query.sort` (ties, and no sort, by `id`), from `startIndex`, at most `count`
+    /// resources, with the total of `matches`. For a store whose database narrows the
+    /// rows (or cannot sort by an attribute) and leaves the rest to the process; it
+    /// gives no cursor, so such a store serves with `ServerConfig::cursor_paging(false)`.
+    ///
+    /// ```
+    /// use scim_core::{Query, QueryResult, Resource, SchemaRegistry};
+    /// use scim_core::filter::{AttrPath, Sort, SortOrder};
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let user = |id: &str, name: &str| {
+    ///     Resource::from_value_unchecked("User", serde_json::json!({"id": id, "userName": name})).unwrap()
+    /// };
+    /// let matches = vec![user("1", "carol"), user("2", "alice"), user("3", "bob")];
+    /// let mut query = Query::default();
+    /// query.sort = Some(Sort { by: AttrPath::new("userName"), order: SortOrder::Ascending });
+    /// query.start_index = 2;
+    /// query.count = Some(1);
+    /// let page = QueryResult::from_matches(matches, &query, users);
+    /// assert_eq!(page.total_results, 3);
+    /// assert_eq!(page.resources[0].id(), Some("3"));
+    /// ```
+    pub fn from_matches(
+        mut matches: Vec<Resource>,
+        query: &Query,
+        resource_type: &crate::ResourceType,
+    ) -> Self {
+        match &query.sort {
+            Some(sort) => {
+                let compare = sort.comparator(resource_type);
+                matches.sort_by(|a, b| compare(a, b).then_with(|| a.id().cmp(&b.id())));
+            }
+            None => matches.sort_by(|a, b| a.id().cmp(&b.id())),
+        }
+        let total_results = matches.len();
+        let page = matches
+            .into_iter()
+            .skip(query.start_index.saturating_sub(1))
+            .take(query.count.unwrap_or(usize::MAX))
+            .collect();
+        Self::new(page, total_results)
+    }
+
     /// The same page with the RFC 9865 cursor of the next page.
     ///
     /// ```

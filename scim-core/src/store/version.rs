@@ -38,6 +38,23 @@ impl Version {
     /// The version of a new resource.
     pub const FIRST: Version = Version(1);
 
+    /// The version a stored resource carries in `meta.version`, or [`Version::FIRST`]
+    /// when it has none a store wrote.
+    ///
+    /// ```
+    /// use scim_core::{Resource, store::Version};
+    /// let r = Resource::from_value_unchecked("User", serde_json::json!({"meta": {"version": "W/\"4\""}})).unwrap();
+    /// assert_eq!(Version::of(&r), Version(4));
+    /// let new = Resource::from_value_unchecked("User", serde_json::json!({})).unwrap();
+    /// assert_eq!(Version::of(&new), Version::FIRST);
+    /// ```
+    pub fn of(resource: &crate::Resource) -> Version {
+        resource
+            .version()
+            .and_then(Version::parse)
+            .unwrap_or(Version::FIRST)
+    }
+
     /// The version after a write.
     ///
     /// ```

@@ -49,7 +49,9 @@
 //! ```
 
 mod column;
+mod columns;
 mod leaf;
+mod params;
 #[cfg(test)]
 mod tests;
 
@@ -58,7 +60,9 @@ use scim_core::schema::Attribute;
 use scim_core::{Filter, ResourceType};
 
 pub use self::column::{AttrRef, Column, ColumnMap, Elements, Repr, Values};
+pub use self::columns::Columns;
 pub use self::leaf::escape_like;
+pub use self::params::{bind, bind_json};
 pub use crate::search::normalize_instant;
 
 /// The SQL dialect to write: placeholders (`$1` or `?1`) and a few functions differ.

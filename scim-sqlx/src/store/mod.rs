@@ -20,6 +20,7 @@ use scim_core::{
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
+use crate::Database;
 use crate::filter::Dialect;
 
 /// Why [`SqlStore::connect`] failed.
@@ -134,6 +135,29 @@ impl SqlStoreBuilder {
     /// # });
     /// ```
     pub async fn connect(self) -> Result<SqlStore, ConnectError> {
+        let settings = self.settings.clone();
+        let database = self.connect_database().await?;
+        let store = SqlStore {
+            pool: database.read,
+            writer: database.write,
+            dialect: database.dialect,
+            settings,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects with these settings but creates none of the store's tables: the
+    /// [`Database`] of a host app that maps SCIM onto tables of its own.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let db = scim_sqlx::SqlStore::builder("sqlite::memory:").max_connections(2)
+    ///     .connect_database().await.unwrap();
+    /// assert_eq!(db.for_update(), "");
+    /// # });
+    /// ```
+    pub async fn connect_database(self) -> Result<Database, ConnectError> {
         install_default_drivers();
         let dialect = if self.url.starts_with("sqlite:") {
             Dialect::Sqlite
@@ -142,21 +166,18 @@ impl SqlStoreBuilder {
         } else {
             return Err(ConnectError::UnsupportedUrl(self.url));
         };
-        let (pool, writer) = match dialect {
+        let (read, write) = match dialect {
             Dialect::Sqlite => self.connect_sqlite().await?,
             Dialect::Postgres => {
                 let pool = self.connect_postgres().await?;
                 (pool.clone(), pool)
             }
         };
-        let store = SqlStore {
-            pool,
-            writer,
+        Ok(Database {
+            read,
+            write,
             dialect,
-            settings: self.settings,
-        };
-        store.migrate().await?;
-        Ok(store)
+        })
     }
 
     /// SQLite: WAL (readers never wait for the writer), a busy timeout (a writer of

@@ -4,35 +4,17 @@
 
 use scim_core::filter::{AttrPath, SortOrder};
 use scim_core::{Query, QueryResult, Resource, ResourceType, ScimError, StoreError};
-use sqlx::any::AnyArguments;
-use sqlx::query::Query as SqlQuery;
-use sqlx::{Any, Row};
+use sqlx::Row;
 
 use super::cursor::{self, Position};
 use super::map::DocumentMap;
 use super::read::{Kind, Record, record_columns};
 use super::{SqlStore, backend};
-use crate::filter::{AttrRef, Dialect, SqlValue, Translated, translate};
+use crate::filter::{AttrRef, Dialect, SqlValue, Translated, bind as bind_all, translate};
 
 /// More parameters than this in one filter is `400 invalidFilter`: SQLite allows
 /// 32 766 per statement, PostgreSQL 65 535.
 const MAX_PARAMS: usize = 30_000;
-
-/// Binds translated parameters to a query.
-pub(crate) fn bind_all<'q>(
-    mut query: SqlQuery<'q, Any, AnyArguments<'q>>,
-    params: &'q [SqlValue],
-) -> SqlQuery<'q, Any, AnyArguments<'q>> {
-    for param in params {
-        query = match param {
-            SqlValue::Text(s) => query.bind(s.as_str()),
-            SqlValue::Integer(i) => query.bind(*i),
-            SqlValue::Real(f) => query.bind(*f),
-            SqlValue::Bool(b) => query.bind(*b),
-        };
-    }
-    query
-}
 
 /// The page statement of a query and what reading its rows needs.
 struct PageStatement {

@@ -1,5 +1,5 @@
--- The app's own tables. `email_folded` is fold_case(email), the uniqueness key of
--- userName; `name_folded` the same for a team's displayName.
+-- The app's own tables on SQLite (schema.postgres.sql: the same on PostgreSQL, with BOOLEAN and BIGINT). `email_folded` is
+-- fold_case(email), the uniqueness key of userName; `name_folded` the same for a team's displayName.
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL,
   email TEXT NOT NULL, email_folded TEXT NOT NULL,
