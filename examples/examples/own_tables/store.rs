@@ -11,7 +11,7 @@ use scim_core::{
 };
 use scim_sqlx::Database;
 use scim_sqlx::filter::{Columns, Dialect, Repr, bind, bind_json, normalize_instant};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
 /// What the tables hold: the built-in User and Group narrowed to these columns, so that
@@ -261,7 +261,10 @@ async fn read(
         .first()
         .ok_or_else(|| StoreError::NotFound { id: id.to_owned() })?;
     let s = |column: &str| row.get::<Option<String>, _>(column);
-    let mut out = json!({"schemas": [rt.schema.id], "id": id, "externalId": s("external_id")});
+    let mut out = Map::new();
+    out.insert("schemas".into(), json!([rt.schema.id]));
+    out.insert("id".into(), json!(id));
+    out.insert("externalId".into(), json!(s("external_id")));
     let (attribute, sql, kind) = if is_user(rt) {
         // BOOLEAN on PostgreSQL, an integer on SQLite.
         let active = row.try_get("is_active");
@@ -269,13 +272,16 @@ async fn read(
         let email = s("contact_email").map(
             |value| json!([{"value": value, "type": s("contact_email_type"), "primary": true}]),
         );
-        out["userName"] = json!(s("email"));
-        out["name"] = json!({"givenName": s("first_name"), "familyName": s("last_name")});
-        out["emails"] = json!(email);
-        out["active"] = json!(active.map_err(backend)?);
+        out.insert("userName".into(), json!(s("email")));
+        out.insert(
+            "name".into(),
+            json!({"givenName": s("first_name"), "familyName": s("last_name")}),
+        );
+        out.insert("emails".into(), json!(email));
+        out.insert("active".into(), json!(active.map_err(backend)?));
         ("groups", GROUPS_OF, "direct")
     } else {
-        out["displayName"] = json!(s("name"));
+        out.insert("displayName".into(), json!(s("name")));
         ("members", MEMBERS_OF, "User")
     };
     let related = exec(conn, sql, &[json!(id)]).await?;
@@ -283,11 +289,11 @@ async fn read(
         .iter()
         .map(|r| json!({"value": r.get::<String, _>(0), "display": r.get::<String, _>(1), "type": kind}))
         .collect();
-    out[attribute] = Value::Array(related);
+    out.insert(attribute.into(), Value::Array(related));
     let version = Version(u64::try_from(row.get::<i64, _>("version")).unwrap_or_default());
     let (created, modified): (String, String) = (row.get("created_at"), row.get("updated_at"));
-    out["meta"] = meta(&rt.name, &created, &modified, version);
-    let Value::Object(out) = without_empty(out) else {
+    out.insert("meta".into(), meta(&rt.name, &created, &modified, version));
+    let Value::Object(out) = without_empty(Value::Object(out)) else {
         return Err(StoreError::Invalid("a row is no resource".into()));
     };
     Ok(Resource::new_unchecked(rt.name.clone(), out))
