@@ -171,7 +171,10 @@ async fn send(
 async fn a_tenant_budget_is_shared_by_every_instance() {
     require_redis().await;
     bounded(TEST_LIMIT, async {
-        let servers = cluster(60, &[]);
+        // The deployment of the other scenarios: one PostgreSQL schema, one Redis.
+        let schema = Schema::new().await;
+        let url = schema.url();
+        let servers = cluster(60, &["--database", &url]);
         let started = Instant::now();
         let (mut ok, mut refused) = (0, 0);
         for i in 0..300 {
