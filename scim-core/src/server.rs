@@ -440,8 +440,13 @@ impl ScimServerBuilder {
     /// # use scim_core::{InMemoryStore, PasswordHasher, ScimServer, password::PasswordError};
     /// let hasher: Arc<dyn PasswordHasher> =
     ///     Arc::new(|p: String| async move { Ok::<_, PasswordError>(format!("h:{}", p.len())) });
-    /// let server = ScimServer::builder().store(InMemoryStore::new()).password_hasher_arc(hasher).build();
-    /// assert!(server.is_ok());
+    /// let server = ScimServer::builder()
+    ///     .store(InMemoryStore::new())
+    ///     .password_hasher_arc(Arc::clone(&hasher))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(server.service_provider_config()["changePassword"]["supported"], true);
+    /// assert_eq!(Arc::strong_count(&hasher), 2, "the server holds the host's hasher");
     /// ```
     #[must_use]
     pub fn password_hasher_arc(mut self, hasher: Arc<dyn PasswordHasher>) -> Self {
