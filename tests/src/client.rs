@@ -272,12 +272,13 @@ impl Exchange {
             .to_owned()
     }
 
-    /// Asserts `Content-Type: application/scim+json` (any parameters).
+    /// Asserts `Content-Type: application/scim+json; charset=utf-8`, exactly as the engine
+    /// sends it (through every adapter).
     #[track_caller]
     pub fn expect_scim_content_type(&self) {
         let content_type = self.header("content-type").unwrap_or_default();
         assert!(
-            content_type.starts_with(SCIM_JSON),
+            content_type == format!("{SCIM_JSON}; charset=utf-8"),
             "{}: content type {content_type:?}",
             self.request
         );
@@ -294,6 +295,14 @@ impl Exchange {
             self.request
         );
         body["Resources"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Asserts that a ListResponse carries `Resources`, as an empty array when the page
+    /// is empty (Entra ID's connection test reads it).
+    #[track_caller]
+    pub fn expect_resources_present(&self) {
+        let body = self.json();
+        assert!(body["Resources"].is_array(), "{}: {body}", self.request);
     }
 
     /// `totalResults` of a ListResponse, which must be a JSON integer.

@@ -222,8 +222,9 @@ pub async fn unknown_members_are_invalid(store: Store, t: Tenants, _caps: Capabi
     let created = store
         .create(&t.a(), groups(), group("G", &[&alice, "no-such-user"]))
         .await;
+    // The detail names the member, so that a client can tell which one.
     assert!(
-        matches!(created, Err(StoreError::Invalid(_))),
+        matches!(&created, Err(StoreError::Invalid(detail)) if detail.contains("no-such-user")),
         "{created:?}"
     );
     assert_eq!(
@@ -239,6 +240,14 @@ pub async fn unknown_members_are_invalid(store: Store, t: Tenants, _caps: Capabi
         .await
         .unwrap();
     let stranger = store.create(&t.b(), users(), user("zed")).await.unwrap();
+    // Another tenant's user is no member of this one, on create as on PATCH.
+    let created = store
+        .create(&t.a(), groups(), group("H", &[stranger.id().unwrap()]))
+        .await;
+    assert!(
+        matches!(created, Err(StoreError::Invalid(_))),
+        "another tenant's user on create: {created:?}"
+    );
     let add = patch(
         groups(),
         json!([{"op": "add", "path": "members", "value": [{"value": stranger.id().unwrap()}]}]),

@@ -1,6 +1,6 @@
 //! `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas` (RFC 7644 §4, RFC 7643 §5–7).
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{ENTERPRISE, GROUP, USER};
 use crate::client::Client;
@@ -37,10 +37,10 @@ pub async fn service_provider_config<H: Harness>() {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    assert!(
-        schemes.iter().any(|s| s["type"]
-            .as_str()
-            .is_some_and(|t| t.eq_ignore_ascii_case("oauthbearertoken"))),
+    // RFC 7643 §5 names the bearer token scheme `oauthbearertoken`; it is the one scheme.
+    assert_eq!(
+        schemes.first().map(|s| &s["type"]),
+        Some(&json!("oauthbearertoken")),
         "{body}"
     );
 }
@@ -110,6 +110,9 @@ pub async fn resource_type_by_name<H: Harness>() {
         .json();
     assert_eq!(user["name"], "User");
     assert_eq!(user["endpoint"], "/Users");
+    assert_eq!(user["schema"], USER, "{user}");
+    assert_eq!(user["schemaExtensions"][0]["schema"], ENTERPRISE, "{user}");
+    assert_eq!(user["schemaExtensions"][0]["required"], false, "{user}");
     acme.get("/ResourceTypes/Printer")
         .await
         .expect_error(404, None);
@@ -146,6 +149,9 @@ pub async fn schema_by_urn<H: Harness>() {
         .expect_status(200)
         .json();
     assert_eq!(schema["id"], USER);
+    assert_eq!(schema["name"], "User", "{schema}");
+    let location = format!("http://localhost{}/Schemas/{USER}", acme.base());
+    assert_eq!(schema["meta"]["location"], location.as_str(), "{schema}");
     let user_name = schema["attributes"]
         .as_array()
         .and_then(|a| a.iter().find(|x| x["name"] == "userName"))

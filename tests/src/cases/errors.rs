@@ -99,6 +99,17 @@ pub async fn count_above_max_results<H: Harness>() {
     let exchange = acme.get("/Users?count=100").await.expect_status(200);
     assert_eq!(exchange.total(), 3);
     assert_eq!(exchange.resources().len(), 2);
+    assert_eq!(exchange.json()["itemsPerPage"], 2);
+    let exchange = acme
+        .get("/Users?startIndex=0&count=1000")
+        .await
+        .expect_status(200);
+    let body = exchange.json();
+    assert_eq!(
+        (&body["itemsPerPage"], &body["startIndex"]),
+        (&json!(2), &json!(1)),
+        "{body}"
+    );
 }
 
 /// A bad `startIndex` or `count` is tolerated as RFC 7644 §3.4.2.4 says: values below 1

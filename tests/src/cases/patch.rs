@@ -424,6 +424,7 @@ pub async fn no_content_by_configuration<H: Harness>() {
         .await
         .expect_status(204);
     assert!(exchange.body.is_empty());
+    exchange.expect_scim_content_type();
     assert!(
         exchange.header("etag").is_some_and(|e| e.starts_with("W/")),
         "{:?}",
@@ -434,5 +435,12 @@ pub async fn no_content_by_configuration<H: Harness>() {
         .await
         .expect_status(200)
         .json();
-    assert_eq!(super::member_ids(&group), [user_id]);
+    assert_eq!(super::member_ids(&group), [user_id.clone()]);
+    // A member added with `"$ref": null` reads back with its absolute reference.
+    let base = format!("http://localhost{}", acme.base());
+    assert_eq!(
+        group["members"][0]["$ref"],
+        format!("{base}/Users/{user_id}"),
+        "{group}"
+    );
 }

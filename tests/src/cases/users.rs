@@ -144,6 +144,12 @@ pub async fn get_by_id<H: Harness>() {
     let body = exchange.json();
     assert_eq!(body["userName"], "bjensen");
     assert_eq!(body["id"], created["id"]);
+    // RFC 7644 §3.14: the version travels in the ETag header too.
+    assert_eq!(
+        exchange.header("etag"),
+        body["meta"]["version"].as_str(),
+        "{body}"
+    );
     acme.get("/Users/does-not-exist")
         .await
         .expect_error(404, None);
@@ -320,6 +326,7 @@ pub async fn list_pages<H: Harness>() {
     assert_eq!(seen, ["user0", "user1", "user2", "user3", "user4"]);
     let past = acme.get("/Users?startIndex=50").await.expect_status(200);
     assert_eq!(past.total(), 5);
+    past.expect_resources_present();
     assert!(past.resources().is_empty());
     assert_eq!(past.json()["itemsPerPage"], 0);
 }
@@ -385,6 +392,7 @@ pub async fn list_count_zero<H: Harness>() {
     create_user(&acme, "one").await;
     let exchange = acme.get("/Users?count=0").await.expect_status(200);
     assert_eq!(exchange.total(), 1);
+    exchange.expect_resources_present();
     assert!(exchange.resources().is_empty());
 }
 
@@ -403,6 +411,23 @@ pub async fn list_sorted<H: Harness>() {
         .map(|r| r["userName"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(names, ["charlie", "bravo", "alpha"]);
+    // Sorted and projected: the order holds, and each entry keeps its `id`.
+    let projected = acme
+        .get("/Users?sortBy=userName&sortOrder=descending&attributes=userName")
+        .await
+        .expect_status(200)
+        .resources();
+    let names: Vec<&str> = projected
+        .iter()
+        .filter_map(|r| r["userName"].as_str())
+        .collect();
+    assert_eq!(names, ["charlie", "bravo", "alpha"]);
+    assert!(
+        projected
+            .iter()
+            .all(|r| r["id"].is_string() && r.get("name").is_none()),
+        "{projected:?}"
+    );
     acme.get("/Users?sortBy=userName&sortOrder=sideways")
         .await
         .expect_error(400, Some("invalidValue"));
@@ -552,6 +577,7 @@ pub async fn if_none_match<H: Harness>() {
             .expect_status(304);
         assert_eq!(exchange.header("etag"), Some(etag.as_str()), "{condition}");
         assert!(exchange.body.is_empty(), "{condition}");
+        exchange.expect_scim_content_type();
     }
     acme.request(Method::GET, &path)
         .header("if-none-match", "W/\"other\"")
