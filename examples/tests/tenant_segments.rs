@@ -112,6 +112,8 @@ async fn twenty_thousand_unknown_tenants_are_refused_and_hold_nothing() {
             "{statuses:?}"
         );
         let grown = server.rss_kib().saturating_sub(before);
+        // The figures, for the record (`-- --nocapture`).
+        eprintln!("{REQUESTS} unknown tenants: statuses {statuses:?}; RSS grew by {grown} KiB");
         assert!(grown < 16 * 1024, "RSS grew by {grown} KiB");
     })
     .await;
