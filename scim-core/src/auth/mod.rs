@@ -134,3 +134,35 @@ pub use api_keys::{
     API_KEY_PREFIX, ApiKeyError, ApiKeyInfo, ApiKeyStorage, ApiKeyStore, MAX_LABEL_CHARS,
     MAX_SCOPES, MemoryKeyStorage, NewApiKey, StoredApiKey, hash_secret,
 };
+
+#[cfg(test)]
+mod principal_tests {
+    use super::*;
+
+    /// The scope a key must carry is compared ignoring case, and a key without it is
+    /// refused: this is what separates a SCIM key from a read-only one.
+    #[test]
+    fn a_principal_holds_only_its_own_scopes_in_any_case() {
+        let okta = Principal::new("acme", ["scim2", "read"]);
+        assert!(okta.has_scope("SCIM2") && okta.has_scope("Read"));
+        assert!(!okta.has_scope("write"));
+        assert!(!Principal::new("acme", Vec::<String>::new()).has_scope("SCIM2"));
+    }
+
+    /// A closure is an authenticator and a `/Me` resolver: its answer is the engine's.
+    #[tokio::test]
+    async fn closures_answer_for_authenticators_and_me_resolvers() {
+        let auth = |token: String| async move {
+            Ok::<_, ScimError>((token == "k").then(|| Principal::new("acme", ["SCIM2"])))
+        };
+        let who = auth.authenticate("k").await.ok().flatten();
+        assert_eq!(who.map(|p| p.tenant), Some("acme".to_owned()));
+        assert!(matches!(auth.authenticate("other").await, Ok(None)));
+        let me = |p: Principal| async move { Some(("User".to_owned(), p.label)) };
+        let principal = Principal::new("acme", ["SCIM2"]).with_label("u-1");
+        assert_eq!(
+            me.resolve(&principal).await,
+            Some(("User".to_owned(), "u-1".to_owned()))
+        );
+    }
+}
