@@ -435,7 +435,7 @@ pub async fn no_content_by_configuration<H: Harness>() {
         .await
         .expect_status(200)
         .json();
-    assert_eq!(super::member_ids(&group), [user_id.clone()]);
+    assert_eq!(super::member_ids(&group), std::slice::from_ref(&user_id));
     // A member added with `"$ref": null` reads back with its absolute reference.
     let base = format!("http://localhost{}", acme.base());
     assert_eq!(
