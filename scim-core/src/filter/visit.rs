@@ -12,64 +12,53 @@ use super::ast::{AttrPath, CompValue, CompareOp, Filter};
 /// [`Filter::accept`] on it. Make `Output` a `Result` to reject what the store
 /// cannot express.
 ///
-/// A SQL-like `WHERE` clause:
+/// A store that pushes filters down to SQL should not write its own translator from
+/// this trait: values must be bound parameters (never spliced into the text), `co`,
+/// `sw` and `ew` must escape `%` and `_`, `caseExact` decides whether both sides are
+/// folded, dateTimes compare as instants, and `not` over a missing value needs SQL's
+/// three-valued logic handled. `scim_sqlx::filter::translate` does all of that over any
+/// table layout. A visitor suits smaller questions about a filter, such as which
+/// attributes it reads (here, to check that each has an indexed column before pushing
+/// the filter down):
 ///
 /// ```
 /// use scim_core::{Filter, filter::{AttrPath, CompareOp, CompValue, Visitor}};
 ///
-/// struct Sql { element: Option<String> }
+/// /// The attribute paths a filter reads, value paths spelt `emails.type`.
+/// #[derive(Default)]
+/// struct Reads { element_of: Option<String> }
 ///
-/// impl Visitor for Sql {
-///     type Output = String;
-///     fn compare(&mut self, path: &AttrPath, op: CompareOp, value: &CompValue) -> String {
-///         let column = self.column(path);
-///         let value = match value {
-///             CompValue::String(s) => format!("'{}'", s.replace('\'', "''")),
-///             other => other.to_string(),
-///         };
-///         match op {
-///             CompareOp::Eq => format!("{column} = {value}"),
-///             CompareOp::Ne => format!("{column} <> {value}"),
-///             CompareOp::Co => format!("{column} LIKE '%' || {value} || '%'"),
-///             CompareOp::Sw => format!("{column} LIKE {value} || '%'"),
-///             CompareOp::Ew => format!("{column} LIKE '%' || {value}"),
-///             CompareOp::Gt => format!("{column} > {value}"),
-///             CompareOp::Lt => format!("{column} < {value}"),
-///             CompareOp::Ge => format!("{column} >= {value}"),
-///             CompareOp::Le => format!("{column} <= {value}"),
-///             _ => "FALSE".into(),
-///         }
+/// impl Visitor for Reads {
+///     type Output = Vec<String>;
+///     fn compare(&mut self, path: &AttrPath, _: CompareOp, _: &CompValue) -> Vec<String> {
+///         vec![self.name(path)]
 ///     }
-///     fn present(&mut self, path: &AttrPath) -> String {
-///         format!("{} IS NOT NULL", self.column(path))
+///     fn present(&mut self, path: &AttrPath) -> Vec<String> {
+///         vec![self.name(path)]
 ///     }
-///     fn and(&mut self, operands: Vec<String>) -> String {
-///         format!("({})", operands.join(" AND "))
+///     fn and(&mut self, operands: Vec<Vec<String>>) -> Vec<String> {
+///         operands.concat()
 ///     }
-///     fn or(&mut self, operands: Vec<String>) -> String {
-///         format!("({})", operands.join(" OR "))
+///     fn or(&mut self, operands: Vec<Vec<String>>) -> Vec<String> {
+///         operands.concat()
 ///     }
-///     fn not(&mut self, operand: String) -> String {
-///         format!("NOT {operand}")
+///     fn not(&mut self, operand: Vec<String>) -> Vec<String> {
+///         operand
 ///     }
-///     fn value_path(&mut self, path: &AttrPath, filter: &Filter) -> String {
-///         let table = path.name.to_lowercase();
-///         self.element = Some(table.clone());
+///     fn value_path(&mut self, path: &AttrPath, filter: &Filter) -> Vec<String> {
+///         // Visit the inner filter in the element's scope, then leave it.
+///         let outer = self.element_of.replace(path.to_string());
 ///         let inner = filter.accept(self);
-///         self.element = None;
-///         format!("EXISTS (SELECT 1 FROM {table} WHERE {table}.owner = users.id AND {inner})")
+///         self.element_of = outer;
+///         inner
 ///     }
 /// }
 ///
-/// impl Sql {
-///     fn column(&self, path: &AttrPath) -> String {
-///         let name = match &path.sub_attribute {
-///             Some(sub) => format!("{}_{}", path.name, sub),
-///             None => path.name.clone(),
-///         };
-///         match &self.element {
-///             Some(table) => format!("{table}.{}", name.to_lowercase()),
-///             None => format!("users.{}", name.to_lowercase()),
+/// impl Reads {
+///     fn name(&self, path: &AttrPath) -> String {
+///         match &self.element_of {
+///             Some(parent) => format!("{parent}.{path}"),
+///             None => path.to_string(),
 ///         }
 ///     }
 /// }
@@ -77,9 +66,8 @@ use super::ast::{AttrPath, CompValue, CompareOp, Filter};
 /// let f: Filter = r#"userName eq "bjensen" and (emails[type eq "work" and value co "@example.com"] or not (title pr))"#
 ///     .parse().unwrap();
 /// assert_eq!(
-///     f.accept(&mut Sql { element: None }),
-///     "(users.username = 'bjensen' AND (EXISTS (SELECT 1 FROM emails WHERE emails.owner = users.id AND \
-///      (emails.type = 'work' AND emails.value LIKE '%' || '@example.com' || '%')) OR NOT users.title IS NOT NULL))"
+///     f.accept(&mut Reads::default()),
+///     ["userName", "emails.type", "emails.value", "title"]
 /// );
 /// ```
 pub trait Visitor {
