@@ -33,6 +33,8 @@ wider=(
     'scim-core/src/handlers/**/*.rs'
     scim-core/src/filter/prepared.rs
     scim-core/src/patch/apply.rs
+    'scim-core/src/patch/apply/*.rs'
+    scim-core/src/patch/members.rs
     'scim-core/src/store/memory/**/*.rs'
 )
 

@@ -204,6 +204,8 @@ async fn a_tenant_budget_is_shared_by_every_instance() {
             (60..=66).contains(&ok),
             "{ok} of 300 admitted in {elapsed:?} (a budget of 60 a minute)"
         );
+        drop(servers);
+        schema.drop_now().await;
     })
     .await;
 }

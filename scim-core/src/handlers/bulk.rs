@@ -22,11 +22,14 @@ const BULK_ID_PREFIX: &str = "bulkId:";
 
 /// A BulkRequest's `schemas` names its URN (RFC 7644 §3.7): another message's URN, or
 /// anything else, is `400 invalidSyntax`. A message without `schemas` (or with an empty
-/// list) is read as a BulkRequest, since the endpoint says what it is.
-fn check_schemas(schemas: Option<&Value>) -> Result<(), ScimError> {
+/// list) is read as a BulkRequest, since the endpoint says what it is, when
+/// `allow_missing` ([`PatchOptions::allow_missing_schema`](crate::patch::PatchOptions),
+/// the same leniency as for a PATCH) is on; strict mode refuses it.
+fn check_schemas(schemas: Option<&Value>, allow_missing: bool) -> Result<(), ScimError> {
     let listed = match schemas {
-        None | Some(Value::Null) => return Ok(()),
-        Some(Value::Array(items)) if items.is_empty() => return Ok(()),
+        None | Some(Value::Null) if allow_missing => return Ok(()),
+        Some(Value::Array(items)) if items.is_empty() && allow_missing => return Ok(()),
+        None | Some(Value::Null) => false,
         Some(Value::Array(items)) => items.iter().any(|u| {
             u.as_str()
                 .is_some_and(|u| u.eq_ignore_ascii_case(BULK_REQUEST_SCHEMA))
@@ -112,7 +115,7 @@ pub(crate) async fn bulk(ctx: &Context<'_>, body: &[u8]) -> Result<Response<Byte
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     };
-    check_schemas(member("schemas"))?;
+    check_schemas(member("schemas"), ctx.config.patch.allow_missing_schema)?;
     let fail_on_errors = match member("failOnErrors") {
         None | Some(Value::Null) => None,
         Some(v) => Some(

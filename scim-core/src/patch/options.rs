@@ -40,8 +40,8 @@ pub struct PatchOptions {
     /// are ignored when unchanged (Okta echoes the group `id` on rename), instead of
     /// `400 mutability`.
     pub ignore_read_only_echo: bool,
-    /// Accept a message without `schemas` (or with an empty list), instead of
-    /// `400 invalidSyntax`. A `schemas` that names other URNs only (another message's) is
+    /// Accept a PATCH or Bulk message without `schemas` (or with an empty list), instead
+    /// of `400 invalidSyntax`. A `schemas` that names other URNs only (another message's) is
     /// refused either way.
     pub allow_missing_schema: bool,
     /// Removing a value that is not there (a member not in the group) succeeds, keeping

@@ -8,7 +8,7 @@ use sqlx::query::Query;
 
 use super::SqlValue;
 
-/// Binds `params` (a [`Translated`] filter's, or any others) to `query`, in order.
+/// Binds `params` (a [`Translated`](super::Translated) filter's, or any others) to `query`, in order.
 ///
 /// ```
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {

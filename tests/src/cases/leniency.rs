@@ -298,7 +298,8 @@ pub async fn ignore_read_only_echo<H: Harness>() {
     strict.expect_error(400, Some("mutability"));
 }
 
-/// `allow_missing_schema`: a PATCH without `schemas`; strict: `400 invalidSyntax`.
+/// `allow_missing_schema`: a PATCH or a Bulk request without `schemas`; strict: `400
+/// invalidSyntax` (and nothing done).
 pub async fn allow_missing_schema<H: Harness>() {
     let (lenient, strict) = patch_both::<H>(json!({"Operations": [
         {"op": "replace", "path": "displayName", "value": "Babs"}
@@ -306,6 +307,36 @@ pub async fn allow_missing_schema<H: Harness>() {
     .await;
     assert_eq!(lenient.expect_status(200).json()["displayName"], "Babs");
     strict.expect_error(400, Some("invalidSyntax"));
+    // The same for a Bulk request: the endpoint says what the message is.
+    for (client, strict) in modes::<H>() {
+        for (name, schemas) in [
+            ("bulk-no-schemas", None),
+            ("bulk-empty-schemas", Some(json!([]))),
+        ] {
+            let mut body = json!({"Operations": [
+                {"method": "POST", "path": "/Users", "bulkId": "u",
+                 "data": {"schemas": [USER], "userName": name}}
+            ]});
+            if let Some(schemas) = schemas {
+                body["schemas"] = schemas;
+            }
+            let exchange = client.post("/Bulk", body).await;
+            if strict {
+                exchange.expect_error(400, Some("invalidSyntax"));
+            } else {
+                exchange.expect_status(200);
+            }
+            let found = client
+                .get(&format!(
+                    "/Users{}",
+                    filter(&format!(r#"userName eq "{name}""#))
+                ))
+                .await
+                .expect_status(200)
+                .total();
+            assert_eq!(found, u64::from(!strict), "{name}, strict: {strict}");
+        }
+    }
 }
 
 /// `remove_missing_is_noop`: Okta and Entra ID retry member removals, so removing a
