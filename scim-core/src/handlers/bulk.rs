@@ -14,36 +14,12 @@ use super::{Context, create, delete, json_response, parse_json, patch, replace};
 use crate::error::ScimError;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
+use crate::schema::message::check_message_schemas;
 use crate::wire::etag::{self, Condition};
 
 const BULK_REQUEST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const BULK_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
 const BULK_ID_PREFIX: &str = "bulkId:";
-
-/// A BulkRequest's `schemas` names its URN (RFC 7644 §3.7): another message's URN, or
-/// anything else, is `400 invalidSyntax`. A message without `schemas` (or with an empty
-/// list) is read as a BulkRequest, since the endpoint says what it is, when
-/// `allow_missing` ([`PatchOptions::allow_missing_schema`](crate::patch::PatchOptions),
-/// the same leniency as for a PATCH) is on; strict mode refuses it.
-fn check_schemas(schemas: Option<&Value>, allow_missing: bool) -> Result<(), ScimError> {
-    let listed = match schemas {
-        None | Some(Value::Null) if allow_missing => return Ok(()),
-        Some(Value::Array(items)) if items.is_empty() && allow_missing => return Ok(()),
-        None | Some(Value::Null) => false,
-        Some(Value::Array(items)) => items.iter().any(|u| {
-            u.as_str()
-                .is_some_and(|u| u.eq_ignore_ascii_case(BULK_REQUEST_SCHEMA))
-        }),
-        Some(_) => false,
-    };
-    if listed {
-        Ok(())
-    } else {
-        Err(ScimError::invalid_syntax(format!(
-            "a BulkRequest's schemas must contain {BULK_REQUEST_SCHEMA}"
-        )))
-    }
-}
 
 /// One operation as the client sent it.
 #[derive(Debug)]
@@ -115,7 +91,13 @@ pub(crate) async fn bulk(ctx: &Context<'_>, body: &[u8]) -> Result<Response<Byte
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
     };
-    check_schemas(member("schemas"), ctx.config.patch.allow_missing_schema)?;
+    // A message without `schemas` is read as a BulkRequest (the endpoint says what it
+    // is) under the same leniency as a PATCH; strict mode refuses it.
+    check_message_schemas(
+        member("schemas"),
+        BULK_REQUEST_SCHEMA,
+        ctx.config.patch.allow_missing_schema,
+    )?;
     let fail_on_errors = match member("failOnErrors") {
         None | Some(Value::Null) => None,
         Some(v) => Some(

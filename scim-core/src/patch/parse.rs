@@ -14,6 +14,7 @@ use crate::filter::{AttrPath, PatchPath};
 use crate::schema::attribute::{Attribute, Mutability};
 use crate::schema::coerce::{coerce_element, coerce_value};
 use crate::schema::definition::ResourceType;
+use crate::schema::message::check_message_schemas;
 use crate::schema::registry::ResolvedAttribute;
 
 impl PatchRequest {
@@ -58,7 +59,11 @@ impl PatchRequest {
                 "PATCH body must be a JSON object",
             ));
         };
-        check_schemas(&message, options)?;
+        check_message_schemas(
+            get_ci(&message, "schemas"),
+            PATCH_OP_SCHEMA,
+            options.allow_missing_schema,
+        )?;
         let operations = take_ci(&mut message, "Operations")
             .ok_or_else(|| ScimError::invalid_syntax("PATCH body has no \"Operations\""))?;
         let Value::Array(operations) = operations else {
@@ -84,32 +89,6 @@ impl PatchRequest {
             operations: normalized,
             rules: ApplyRules::from(options),
         })
-    }
-}
-
-/// `schemas` names the PatchOp URN (RFC 7644 §3.5.2). A message that names something
-/// else (another message's URN) is `400 invalidSyntax`; one without `schemas` (or with an
-/// empty list) passes only under [`PatchOptions::allow_missing_schema`].
-fn check_schemas(message: &Map<String, Value>, options: &PatchOptions) -> Result<(), ScimError> {
-    let urns: &[Value] = match get_ci(message, "schemas") {
-        None | Some(Value::Null) => &[],
-        Some(Value::Array(urns)) => urns,
-        Some(_) => {
-            return Err(ScimError::invalid_syntax(
-                "\"schemas\" must be an array of URNs",
-            ));
-        }
-    };
-    let listed = urns
-        .iter()
-        .filter_map(Value::as_str)
-        .any(|u| u.eq_ignore_ascii_case(PATCH_OP_SCHEMA));
-    if listed || (urns.is_empty() && options.allow_missing_schema) {
-        Ok(())
-    } else {
-        Err(ScimError::invalid_syntax(format!(
-            "\"schemas\" must list {PATCH_OP_SCHEMA}"
-        )))
     }
 }
 

@@ -5,6 +5,7 @@ pub(crate) mod attribute;
 pub(crate) mod builtin;
 pub(crate) mod coerce;
 pub(crate) mod definition;
+pub(crate) mod message;
 pub(crate) mod narrow;
 pub(crate) mod registry;
 pub(crate) mod render;

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::error::ScimError;
+use crate::schema::message::check_message_schemas;
 
 /// URN of the `.search` request message.
 pub(crate) const SEARCH_REQUEST_SCHEMA: &str =
@@ -115,7 +116,9 @@ pub(crate) fn parse_search_request(body: &Value) -> Result<ListParams, ScimError
     let mut params = ListParams::default();
     for (name, value) in object {
         match name.to_ascii_lowercase().as_str() {
-            "schemas" => check_schemas(value)?,
+            // Read as a SearchRequest without `schemas` in every mode: the endpoint says
+            // what the message is.
+            "schemas" => check_message_schemas(Some(value), SEARCH_REQUEST_SCHEMA, true)?,
             "filter" => params.filter = optional_string("filter", value)?.and_then(non_empty),
             "sortby" => params.sort_by = optional_string("sortBy", value)?.and_then(non_empty),
             "sortorder" => {
@@ -132,29 +135,6 @@ pub(crate) fn parse_search_request(body: &Value) -> Result<ListParams, ScimError
         }
     }
     Ok(params)
-}
-
-fn check_schemas(value: &Value) -> Result<(), ScimError> {
-    match value {
-        Value::Array(items) if items.iter().all(Value::is_string) => {
-            if items.is_empty()
-                || items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .any(|s| s.eq_ignore_ascii_case(SEARCH_REQUEST_SCHEMA))
-            {
-                Ok(())
-            } else {
-                Err(ScimError::invalid_syntax(format!(
-                    "a SearchRequest's schemas must contain {SEARCH_REQUEST_SCHEMA}"
-                )))
-            }
-        }
-        Value::Null => Ok(()),
-        _ => Err(ScimError::invalid_syntax(
-            "schemas must be an array of strings",
-        )),
-    }
 }
 
 fn optional_string(name: &str, value: &Value) -> Result<Option<String>, ScimError> {
