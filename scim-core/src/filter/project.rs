@@ -90,45 +90,68 @@ impl Projection {
     /// assert_eq!(p.apply(&group, groups), serde_json::json!({"id": "g", "displayName": "Admins"}));
     /// ```
     pub fn apply(&self, resource: &Resource, rt: &ResourceType) -> Value {
-        let mut out = Map::new();
-        for (key, value) in resource.attributes() {
+        self.apply_owned(resource.clone(), rt)
+    }
+
+    /// [`apply`](Self::apply) for a resource the caller gives up: what the response does
+    /// not carry is dropped in place and the rest is moved, not copied, so a rendered
+    /// response costs no second document.
+    ///
+    /// ```
+    /// use scim_core::{Resource, SchemaRegistry, filter::Projection, schema::ValidationOptions};
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let user = Resource::parse_value(serde_json::json!({"id": "42", "userName": "bjensen",
+    ///     "emails": [{"value": "b@example.com", "type": "work"}]}), users, &ValidationOptions::default()).unwrap();
+    /// let p = Projection::parse(Some("emails.value"), None).unwrap();
+    /// assert_eq!(p.apply(&user, users), p.apply_owned(user, users));
+    /// ```
+    pub fn apply_owned(&self, resource: Resource, rt: &ResourceType) -> Value {
+        let mut attributes = resource.into_attributes();
+        // Whether a kept name differs from its attribute's canonical spelling (only in
+        // documents that were never validated); such names are respelled below.
+        let mut respell = false;
+        attributes.retain(|key, value| {
             if let Some(extension) = rt.extension_schema(key) {
                 let Value::Object(object) = value else {
-                    continue;
+                    return false;
                 };
-                let mut projected = Map::new();
-                for (name, inner) in object {
-                    if let Some(attribute) = extension.attribute_named(name)
-                        && let Some(v) = self.project(attribute, Some(&extension.id), inner, rt)
-                    {
-                        projected.insert(attribute.name.clone(), v);
+                object.retain(|name, inner| match extension.attribute_named(name) {
+                    Some(attribute) => {
+                        respell |= attribute.name != *name;
+                        self.project(attribute, Some(&extension.id), inner, rt)
                     }
-                }
-                if !projected.is_empty() {
-                    out.insert(key.clone(), Value::Object(projected));
-                }
+                    None => false,
+                });
+                !object.is_empty()
             } else if let Some(attribute) = rt
                 .schema
                 .attribute_named(key)
                 .or_else(|| builtin::common_attribute(key))
-                && let Some(v) = self.project(attribute, None, value, rt)
             {
-                out.insert(attribute.name.clone(), v);
+                respell |= attribute.name != *key;
+                self.project(attribute, None, value, rt)
+            } else {
+                false
             }
+        });
+        if respell {
+            attributes = canonical_names(attributes, rt);
         }
-        Value::Object(out)
+        Value::Object(attributes)
     }
 
-    /// One top-level attribute's projected value, `None` when it is left out.
+    /// Keeps in `value` what the response carries of `attribute`; `false` when that is
+    /// nothing.
     fn project(
         &self,
         attribute: &Attribute,
         extension: Option<&str>,
-        value: &Value,
+        value: &mut Value,
         rt: &ResourceType,
-    ) -> Option<Value> {
+    ) -> bool {
         if hidden(attribute) {
-            return None;
+            return false;
         }
         // `meta` is always returned (RFC 7644 §3.4.2.5 lists id, schemas and meta).
         let always = attribute.returned == Returned::Always
@@ -139,12 +162,13 @@ impl Projection {
         if !self.attributes.is_empty() {
             let keep = matches(&self.attributes, attribute, extension, rt);
             if keep.whole {
+                // Explicitly named sub-attributes come back even if `returned: request`.
                 return prune(attribute, value, &|sub| {
                     returned_by_default(sub) || keep.subs.contains(&sub.name.as_str())
                 });
             }
             if keep.subs.is_empty() {
-                return None;
+                return false;
             }
             return prune(attribute, value, &|sub| {
                 !hidden(sub)
@@ -152,17 +176,50 @@ impl Projection {
             });
         }
         if attribute.returned == Returned::Request {
-            return None;
+            return false;
         }
         let drop = matches(&self.excluded_attributes, attribute, extension, rt);
         if drop.whole {
-            return None;
+            return false;
         }
         prune(attribute, value, &|sub| {
             sub.returned == Returned::Always
                 || (returned_by_default(sub) && !drop.subs.contains(&sub.name.as_str()))
         })
     }
+}
+
+/// The projected document with every attribute name in its schema's spelling (moved, not
+/// copied; of two spellings of one name, the later value wins at the earlier place).
+fn canonical_names(attributes: Map<String, Value>, rt: &ResourceType) -> Map<String, Value> {
+    attributes
+        .into_iter()
+        .map(|(key, value)| match rt.extension_schema(&key) {
+            Some(extension) => {
+                let value = match value {
+                    Value::Object(object) => Value::Object(
+                        object
+                            .into_iter()
+                            .map(|(name, inner)| match extension.attribute_named(&name) {
+                                Some(attribute) => (attribute.name.clone(), inner),
+                                None => (name, inner),
+                            })
+                            .collect(),
+                    ),
+                    other => other,
+                };
+                (key, value)
+            }
+            None => match rt
+                .schema
+                .attribute_named(&key)
+                .or_else(|| builtin::common_attribute(&key))
+            {
+                Some(attribute) => (attribute.name.clone(), value),
+                None => (key, value),
+            },
+        })
+        .collect()
 }
 
 /// What `paths` name of `attribute` (in `extension`, `None` for the core schema).
@@ -216,32 +273,26 @@ fn returned_by_default(attribute: &Attribute) -> bool {
     matches!(attribute.returned, Returned::Always | Returned::Default) && !hidden(attribute)
 }
 
-/// The value with only the sub-attributes `keep` accepts; empty results are left out.
-fn prune(attribute: &Attribute, value: &Value, keep: &dyn Fn(&Attribute) -> bool) -> Option<Value> {
+/// Keeps in `value` only the sub-attributes `keep` accepts (of each element, for a
+/// multi-valued attribute, dropping those left empty); `false` when nothing is left.
+fn prune(attribute: &Attribute, value: &mut Value, keep: &dyn Fn(&Attribute) -> bool) -> bool {
     if !attribute.is_complex() {
-        return Some(value.clone());
+        return true;
     }
-    let object = |o: &Map<String, Value>| -> Option<Value> {
-        let kept: Map<String, Value> = o
-            .iter()
-            .filter(|(k, _)| attribute.sub_attribute(k).is_some_and(keep))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        (!kept.is_empty()).then_some(Value::Object(kept))
+    let object = |o: &mut Map<String, Value>| {
+        o.retain(|k, _| attribute.sub_attribute(k).is_some_and(keep));
+        !o.is_empty()
     };
     match value {
         Value::Object(o) => object(o),
         Value::Array(items) => {
-            let kept: Vec<Value> = items
-                .iter()
-                .filter_map(|i| match i {
-                    Value::Object(o) => object(o),
-                    other => Some(other.clone()),
-                })
-                .collect();
-            (!kept.is_empty()).then_some(Value::Array(kept))
+            items.retain_mut(|item| match item {
+                Value::Object(o) => object(o),
+                _ => true,
+            });
+            !items.is_empty()
         }
-        other => Some(other.clone()),
+        _ => true,
     }
 }
 

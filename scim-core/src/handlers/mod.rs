@@ -102,6 +102,11 @@ impl Context<'_> {
         format!("{}{}/{}", self.base, rt.endpoint, id)
     }
 
+    /// [`location`](Self::location) without the id: `{base}{endpoint}/`.
+    fn location_prefix(&self, rt: &ResourceType) -> String {
+        format!("{}{}/", self.base, rt.endpoint)
+    }
+
     /// The resource as the client sees it: `meta.location`, `meta.resourceType` and every
     /// `$ref` rendered, then projected.
     pub(crate) fn render(
@@ -111,7 +116,7 @@ impl Context<'_> {
         projection: &Projection,
     ) -> Value {
         self.decorate(rt, &mut resource);
-        projection.apply(&resource, rt)
+        projection.apply_owned(resource, rt)
     }
 
     /// Sets `meta.location`, `meta.resourceType` and the `$ref` of references to other
@@ -128,30 +133,35 @@ impl Context<'_> {
                 meta.insert("location".into(), Value::String(location));
             }
         }
-        for attribute in &rt.schema.attributes {
+        // Only the few attributes with a `$ref` are looked up in the document.
+        for (attribute, reference) in rt.schema.attributes.iter().filter_map(with_ref) {
             if let Some(value) = attributes.get_mut(&attribute.name) {
-                self.render_refs(attribute, value);
+                self.render_refs(attribute, reference, value);
             }
         }
         for extension in &rt.extensions {
+            let mut referring = extension
+                .schema
+                .attributes
+                .iter()
+                .filter_map(with_ref)
+                .peekable();
+            if referring.peek().is_none() {
+                continue;
+            }
             if let Some(Value::Object(object)) = attributes.get_mut(&extension.schema.id) {
-                for attribute in &extension.schema.attributes {
+                for (attribute, reference) in referring {
                     if let Some(value) = object.get_mut(&attribute.name) {
-                        self.render_refs(attribute, value);
+                        self.render_refs(attribute, reference, value);
                     }
                 }
             }
         }
     }
 
-    fn render_refs(&self, attribute: &Attribute, value: &mut Value) {
-        let Some(reference) = attribute
-            .sub_attributes
-            .iter()
-            .find(|s| s.name == "$ref" && s.kind == AttributeType::Reference)
-        else {
-            return;
-        };
+    /// Sets the `$ref` of each element of `value` (an `attribute` whose sub-attribute
+    /// `reference` is its `$ref`).
+    fn render_refs(&self, attribute: &Attribute, reference: &Attribute, value: &mut Value) {
         let registry = &self.registry;
         // A member's `type` says what it is; without one, `User.groups` points to groups
         // and anything else to the first resource type its `$ref` may name.
@@ -163,6 +173,10 @@ impl Context<'_> {
                 .iter()
                 .find_map(|t| registry.resource_type(t))
         };
+        // Members are nearly all of one or two types: each type's URL prefix is built once
+        // for the run of elements that share it, not once per element.
+        let default_prefix = default_type.map(|t| self.location_prefix(t));
+        let mut last_typed: Option<(String, Option<String>)> = None;
         let mut set = |element: &mut Value| {
             let Value::Object(element) = element else {
                 return;
@@ -170,15 +184,28 @@ impl Context<'_> {
             let Some(id) = element.get("value").and_then(Value::as_str) else {
                 return;
             };
-            let target = element
-                .get("type")
-                .and_then(Value::as_str)
-                .and_then(|t| registry.resource_type(t))
-                .or(default_type);
-            if let Some(target) = target {
-                let url = self.location(target, id);
-                element.insert("$ref".into(), Value::String(url));
-            }
+            let prefix = match element.get("type").and_then(Value::as_str) {
+                Some(kind) => {
+                    if last_typed.as_ref().is_none_or(|(last, _)| last != kind) {
+                        let prefix = registry
+                            .resource_type(kind)
+                            .map(|t| self.location_prefix(t));
+                        last_typed = Some((kind.to_owned(), prefix));
+                    }
+                    last_typed
+                        .as_ref()
+                        .and_then(|(_, prefix)| prefix.as_deref())
+                        .or(default_prefix.as_deref())
+                }
+                None => default_prefix.as_deref(),
+            };
+            let Some(prefix) = prefix else {
+                return;
+            };
+            let mut url = String::with_capacity(prefix.len() + id.len());
+            url.push_str(prefix);
+            url.push_str(id);
+            element.insert("$ref".to_owned(), Value::String(url));
         };
         match value {
             Value::Array(elements) => elements.iter_mut().for_each(&mut set),
@@ -246,6 +273,15 @@ impl Context<'_> {
     }
 }
 
+/// `attribute` with its `$ref` sub-attribute, when it has one.
+fn with_ref(attribute: &Attribute) -> Option<(&Attribute, &Attribute)> {
+    attribute
+        .sub_attributes
+        .iter()
+        .find(|s| s.name == "$ref" && s.kind == AttributeType::Reference)
+        .map(|reference| (attribute, reference))
+}
+
 /// [`Context::expected_version`] for a resource already fetched.
 pub(crate) fn check_if_match(
     condition: &etag::Condition,
@@ -280,8 +316,11 @@ pub(crate) fn projection(
 
 /// A JSON response with the SCIM content type.
 pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response<Bytes> {
-    // Serializing a `Value` cannot fail.
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    // A typical resource fits: no regrowing on the way. Serializing a `Value` cannot fail.
+    let mut bytes = Vec::with_capacity(1024);
+    if serde_json::to_writer(&mut bytes, body).is_err() {
+        bytes.clear();
+    }
     let mut response = Response::new(Bytes::from(bytes));
     *response.status_mut() = status;
     response

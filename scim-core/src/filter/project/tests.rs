@@ -183,3 +183,58 @@ fn value_filters_are_invalid_values_naming_the_parameter() {
         assert!(err.detail().contains("value filters"), "{}", err.detail());
     }
 }
+
+#[test]
+fn unvalidated_names_come_back_in_the_schemas_spelling_at_their_place() {
+    // A store's own document, never validated: names in any case, an unknown attribute,
+    // and an extension attribute spelled in lower case.
+    let stored = Resource::from_value_unchecked(
+        "User",
+        json!({
+            "schemas": [USER, ENTERPRISE],
+            "id": "42",
+            "USERNAME": "bjensen",
+            "nickname": "Babs",
+            "favouriteColour": "green",
+            "Emails": [{"value": "a@x", "type": "work", "secret": 1}],
+            ENTERPRISE: {"employeenumber": "7", "unknown": true}
+        }),
+    )
+    .unwrap();
+    let expected = json!({
+        "schemas": [USER, ENTERPRISE],
+        "id": "42",
+        "userName": "bjensen",
+        "nickName": "Babs",
+        "emails": [{"value": "a@x", "type": "work"}],
+        ENTERPRISE: {"employeeNumber": "7"}
+    });
+    let everything = Projection::default();
+    assert_eq!(everything.apply(&stored, &users()), expected);
+    assert_eq!(everything.apply_owned(stored.clone(), &users()), expected);
+    // The order of the document is kept, not the schema's.
+    let projected = everything.apply_owned(stored, &users());
+    let names: Vec<&str> = projected
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "schemas", "id", "userName", "nickName", "emails", ENTERPRISE
+        ]
+    );
+}
+
+#[test]
+fn an_extension_left_empty_and_a_complex_value_left_empty_are_left_out() {
+    let excluded =
+        format!("name.givenName,name.familyName,{ENTERPRISE}:employeeNumber,{ENTERPRISE}:manager");
+    let p = Projection::parse(None, Some(&excluded)).unwrap();
+    let projected = p.apply_owned(user(), &users());
+    assert!(projected.get("name").is_none(), "{projected}");
+    assert!(projected.get(ENTERPRISE).is_none(), "{projected}");
+    assert_eq!(projected["userName"], "bjensen");
+}

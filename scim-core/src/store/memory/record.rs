@@ -43,10 +43,11 @@ pub(super) fn display_of(doc: &Map<String, Value>) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-/// One element of `members` or `groups` (RFC 7643 §4.1.2, §4.2): built with its
-/// exact capacity, strings copied once.
+/// One element of `members` or `groups` (RFC 7643 §4.1.2, §4.2): strings copied once,
+/// capacity for exactly what it holds and the `$ref` a response adds.
 pub(super) fn member_object(id: &str, display: Option<&str>, kind: &str) -> Value {
-    let mut object = Map::with_capacity(if display.is_some() { 3 } else { 2 });
+    // Room for the `$ref` a response adds, so that adding it does not regrow the map.
+    let mut object = Map::with_capacity(if display.is_some() { 4 } else { 3 });
     object.insert("value".to_owned(), Value::String(id.to_owned()));
     if let Some(display) = display {
         object.insert("display".to_owned(), Value::String(display.to_owned()));
