@@ -227,27 +227,37 @@ pub(crate) fn check_required(
     }
     for (urn, definitions, object) in sections(attributes, rt) {
         let Some(object) = object else { continue };
-        let prefix = urn.map(|u| format!("{u}:")).unwrap_or_default();
+        // The path of an attribute, for the error only.
+        let path = |attribute: &Attribute| match urn {
+            Some(urn) => format!("{urn}:{}", attribute.name),
+            None => attribute.name.clone(),
+        };
         for attribute in definitions {
-            if attribute.mutability == Mutability::ReadOnly {
+            if attribute.mutability == Mutability::ReadOnly
+                || !(attribute.required || attribute.sub_attributes.iter().any(|s| s.required))
+            {
                 continue;
             }
-            let path = format!("{prefix}{}", attribute.name);
             let value = object.get(&attribute.name);
             if attribute.required && value.is_none_or(is_empty) {
                 return Err(ScimError::invalid_value(format!(
-                    "{path}: the attribute is required"
+                    "{}: the attribute is required",
+                    path(attribute)
                 )));
             }
             if let Some(value) = value {
-                check_required_subs(attribute, value, &path)?;
+                check_required_subs(attribute, value, || path(attribute))?;
             }
         }
     }
     Ok(())
 }
 
-fn check_required_subs(attribute: &Attribute, value: &Value, path: &str) -> Result<(), ScimError> {
+fn check_required_subs(
+    attribute: &Attribute,
+    value: &Value,
+    path: impl Fn() -> String,
+) -> Result<(), ScimError> {
     let elements: Box<dyn Iterator<Item = &Value>> = match value {
         Value::Array(items) => Box::new(items.iter()),
         other => Box::new(std::iter::once(other)),
@@ -259,7 +269,8 @@ fn check_required_subs(attribute: &Attribute, value: &Value, path: &str) -> Resu
         for sub in attribute.sub_attributes.iter().filter(|s| s.required) {
             if object.get(&sub.name).is_none_or(is_empty) {
                 return Err(ScimError::invalid_value(format!(
-                    "{path}.{}: the sub-attribute is required",
+                    "{}.{}: the sub-attribute is required",
+                    path(),
                     sub.name
                 )));
             }
