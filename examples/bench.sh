@@ -15,6 +15,8 @@
 # drift in the machine's load hits both sides alike.
 # Needs wrk (apt-get install wrk) and python3.
 # Usage: bash examples/bench.sh [SECONDS] [ROUNDS] [SCENARIO...]
+# SCIM_SERVER_BIN=/path/to/older/scim-server measures another build against the same
+# baseline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
@@ -26,7 +28,7 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 cargo build --release --quiet --bin scim-server --bin bench-baseline
 
 work="$(mktemp -d)"
-"$target_dir/release/scim-server" --listen 127.0.0.1:18080 --api-key acme:bench-secret \
+"${SCIM_SERVER_BIN:-$target_dir/release/scim-server}" --listen 127.0.0.1:18080 --api-key acme:bench-secret \
     --database memory --rate-limit-per-minute 100000000 >/dev/null 2>&1 &
 server=$!
 "$target_dir/release/bench-baseline" 127.0.0.1:18081 >/dev/null 2>&1 &

@@ -11,7 +11,9 @@
 //!
 //! Kinds: `get` (GET by id), `filter` (`userName eq`, folded), `create` (POST a user),
 //! `patch` (add then remove one member of a 100-member group, `excludedAttributes=members`:
-//! two requests per iteration), `group` (GET of a group whose members are all the users).
+//! two requests per iteration), `group` (GET of a group whose members are all the users),
+//! `add1000` (one PATCH adding 1 000 members to a group, a new thousand users each time:
+//! needs 1 000 users per iteration; the bodies are built before counting starts).
 //! Then `callgrind_annotate` shows where they went; divide the
 //! total by the iterations (and by two for `patch`). Without valgrind it prints the
 //! wall-clock time per request, as a check that the driver does what it says.
@@ -54,17 +56,23 @@ fn main() {
     if kind == "group" {
         add_everyone(&f);
     }
+    let bodies: Vec<String> = if kind == "add1000" {
+        f.user_ids.chunks(1000).map(add_body).collect()
+    } else {
+        Vec::new()
+    };
     // First requests warm what is built once (lazily initialised tables, the runtime).
-    measured(&f, &kind, 0, 10);
+    let warm_up = if kind == "add1000" { 1 } else { 10 };
+    measured(&f, &kind, &bodies, 0, warm_up);
     let started = Instant::now();
-    let served = measured(&f, &kind, 10, iterations);
+    let served = measured(&f, &kind, &bodies, warm_up, iterations);
     let per = started.elapsed() / u32::try_from(served.max(1)).unwrap();
     println!("{kind}: {served} requests over {users} users, {per:?} per request");
 }
 
 /// Sends `iterations` requests of `kind`, numbered from `from`; how many were sent.
 #[inline(never)]
-fn measured(f: &Fixture, kind: &str, from: usize, iterations: usize) -> usize {
+fn measured(f: &Fixture, kind: &str, bodies: &[String], from: usize, iterations: usize) -> usize {
     let users = f.user_ids.len();
     let mut sent = 0;
     for n in from..from + iterations {
@@ -84,6 +92,11 @@ fn measured(f: &Fixture, kind: &str, from: usize, iterations: usize) -> usize {
                     201
                 );
             }
+            "add1000" => {
+                let uri = format!("/acme/Groups/{}?excludedAttributes=members", f.group_id);
+                let body = bodies.get(n).expect("1 000 users per iteration").clone();
+                assert_eq!(f.send(Method::PATCH, &uri, Some(body)), 200);
+            }
             "group" => {
                 let uri = format!("/acme/Groups/{}", f.group_id);
                 assert_eq!(f.send(Method::GET, &uri, None), 200);
@@ -95,7 +108,7 @@ fn measured(f: &Fixture, kind: &str, from: usize, iterations: usize) -> usize {
                 patch(f, "Remove", id);
                 sent += 1;
             }
-            other => panic!("unknown kind {other}: get, filter, create, patch or group"),
+            other => panic!("unknown kind {other}: get, filter, create, patch, group or add1000"),
         }
         sent += 1;
     }
@@ -114,14 +127,19 @@ fn patch(f: &Fixture, op: &str, id: &str) {
 fn add_everyone(f: &Fixture) {
     let uri = format!("/acme/Groups/{}?excludedAttributes=members", f.group_id);
     for ids in f.user_ids.chunks(1000) {
-        let members: Vec<_> = ids
-            .iter()
-            .map(|id| serde_json::json!({"value": id}))
-            .collect();
-        let body = serde_json::json!({
-            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-            "Operations": [{"op": "add", "path": "members", "value": members}]
-        });
-        assert_eq!(f.send(Method::PATCH, &uri, Some(body.to_string())), 200);
+        assert_eq!(f.send(Method::PATCH, &uri, Some(add_body(ids))), 200);
     }
+}
+
+/// A PATCH adding `ids` as members, as Entra ID sends it.
+fn add_body(ids: &[String]) -> String {
+    let members: Vec<_> = ids
+        .iter()
+        .map(|id| serde_json::json!({"value": id}))
+        .collect();
+    serde_json::json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "add", "path": "members", "value": members}]
+    })
+    .to_string()
 }

@@ -403,6 +403,11 @@ impl TenantRateLimiter {
             .unwrap_or(self.default_per_minute)
     }
 
+    // The shard decides which lock a key contends on and which shard's bounds it counts
+    // against; every bound holds per shard, so a constant shard (a mutant of this
+    // function) only makes the limiter sweep and overflow sooner, never lets memory grow
+    // or a budget exceed its limit. The tests of the bounds fill one shard SHARDS times
+    // over under that mutant and time out rather than fail (`scripts/mutants.sh`).
     fn shard_index(key: &RateLimitKey) -> usize {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         key.hash(&mut hasher);

@@ -1,6 +1,7 @@
 //! The membership delta of a group PATCH, so that a store can add or remove members
 //! without rewriting (or even reading) the whole member list.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -35,7 +36,10 @@ impl PatchRequest {
     /// ```
     pub fn member_delta(&self, rt: &ResourceType) -> Option<MemberDelta> {
         rt.schema.attribute_named("members")?;
-        let mut net = Net::default();
+        // Room for every member value the operations carry: no rehashing as they are
+        // netted.
+        let values = self.operations.iter().filter_map(|o| o.value.as_ref());
+        let mut net = Net::with_capacity(values.map(|v| items(v).len()).sum());
         let mut other = Vec::new();
         let mut touched = false;
         for operation in &self.operations {
@@ -57,15 +61,15 @@ impl PatchRequest {
             match (operation.op, &path.filter, &operation.value) {
                 (PatchOpKind::Add, None, Some(value)) => {
                     for member in items(value) {
-                        net.record(member_id(member)?.to_owned(), Some(member.clone()));
+                        net.record(Cow::Borrowed(member_id(member)?), Some(member));
                     }
                 }
                 (PatchOpKind::Replace, None, Some(value)) => {
-                    let mut list: Vec<Value> = Vec::new();
+                    let mut list: Vec<&Value> = Vec::new();
                     for member in items(value) {
                         let id = member_id(member)?;
                         list.retain(|m| member_id(m) != Some(id));
-                        list.push(member.clone());
+                        list.push(member);
                     }
                     net.reset(list);
                 }
@@ -79,14 +83,14 @@ impl PatchRequest {
                 }
                 (PatchOpKind::Remove, None, Some(value)) => {
                     for member in items(value) {
-                        net.record(member_id(member)?.to_owned(), None);
+                        net.record(Cow::Borrowed(member_id(member)?), None);
                     }
                 }
                 (PatchOpKind::Remove, Some(filter), _) => {
                     let mut ids = Vec::new();
                     value_eq_ids(filter, &mut ids)?;
                     for id in ids {
-                        net.record(id, None);
+                        net.record(Cow::Owned(id), None);
                     }
                 }
                 _ => return None,
@@ -96,13 +100,15 @@ impl PatchRequest {
             return None;
         }
         let mut delta = MemberDelta {
-            replace_all: net.replace_all,
+            replace_all: net
+                .replace_all
+                .map(|list| list.into_iter().cloned().collect()),
             ..MemberDelta::default()
         };
         for (id, change) in net.changes {
             match change {
-                Some(member) => delta.add.push(member),
-                None => delta.remove.push(id),
+                Some(member) => delta.add.push(member.clone()),
+                None => delta.remove.push(id.into_owned()),
             }
         }
         if !other.is_empty() {
@@ -116,18 +122,27 @@ impl PatchRequest {
 }
 
 /// The net effect of member operations so far: a replacement list, or per member id
-/// (in first-seen order) the last word: added (`Some`) or removed (`None`).
-#[derive(Default)]
-struct Net {
-    replace_all: Option<Vec<Value>>,
-    changes: Vec<(String, Option<Value>)>,
-    index: HashMap<String, usize>,
+/// (in first-seen order) the last word: added (`Some`) or removed (`None`). It borrows
+/// the operations' values; only what survives the netting is copied into the delta.
+struct Net<'a> {
+    replace_all: Option<Vec<&'a Value>>,
+    changes: Vec<(Cow<'a, str>, Option<&'a Value>)>,
+    /// Position in `changes` by member id.
+    index: HashMap<Cow<'a, str>, usize>,
 }
 
-impl Net {
-    fn record(&mut self, id: String, member: Option<Value>) {
+impl<'a> Net<'a> {
+    fn with_capacity(members: usize) -> Self {
+        Net {
+            replace_all: None,
+            changes: Vec::with_capacity(members),
+            index: HashMap::with_capacity(members),
+        }
+    }
+
+    fn record(&mut self, id: Cow<'a, str>, member: Option<&'a Value>) {
         if let Some(list) = self.replace_all.as_mut() {
-            list.retain(|m| member_id(m) != Some(id.as_str()));
+            list.retain(|m| member_id(m) != Some(&*id));
             list.extend(member);
             return;
         }
@@ -144,14 +159,14 @@ impl Net {
         }
     }
 
-    fn reset(&mut self, list: Vec<Value>) {
+    fn reset(&mut self, list: Vec<&'a Value>) {
         self.replace_all = Some(list);
         self.changes.clear();
         self.index.clear();
     }
 }
 
-fn items(value: &Value) -> impl Iterator<Item = &Value> {
+fn items(value: &Value) -> std::slice::Iter<'_, Value> {
     match value {
         Value::Array(items) => items.iter(),
         other => std::slice::from_ref(other).iter(),

@@ -12,7 +12,7 @@ use crate::error::ScimError;
 use crate::filter::evaluate::check_element_filter;
 use crate::filter::{AttrPath, PatchPath};
 use crate::schema::attribute::{Attribute, Mutability};
-use crate::schema::coerce::{coerce_element, coerce_value};
+use crate::schema::coerce::{ValuePath, coerce_element, coerce_value};
 use crate::schema::definition::ResourceType;
 use crate::schema::message::check_message_schemas;
 use crate::schema::registry::ResolvedAttribute;
@@ -312,7 +312,7 @@ fn coerce_target(
             resolved.attribute,
             value,
             &options.values,
-            &path.to_string(),
+            &ValuePath::root(path),
         )
         .map_err(|e| e.context(format!("operation {index}")));
     }
@@ -328,7 +328,7 @@ fn coerce(
     path: &impl std::fmt::Display,
     index: usize,
 ) -> Result<Value, ScimError> {
-    coerce_value(attribute, value, &options.values, &path.to_string())
+    coerce_value(attribute, value, &options.values, &ValuePath::root(path))
         .map_err(|e| e.context(format!("operation {index}")))
 }
 

@@ -12,6 +12,9 @@ use super::definition::{ResourceType, Schema};
 use super::validate::ValidationOptions;
 use crate::error::ScimError;
 
+mod path;
+pub(crate) use path::ValuePath;
+
 /// Schema URNs of SCIM 1.x that some clients still put in `schemas` for the core schema
 /// (OneLogin sends `urn:scim:schemas:core:2.0`).
 const LEGACY_CORE_SCHEMAS: [&str; 2] = ["urn:scim:schemas:core:2.0", "urn:scim:schemas:core:1.0"];
@@ -40,7 +43,7 @@ pub(crate) fn canonicalize_resource(
                 object,
                 (&schema.attributes, &schema.omitted),
                 opts,
-                &format!("{}:", schema.id),
+                (&ValuePath::root(&schema.id), ':'),
             )?;
             merge_extension(&mut out, &schema.id, attributes)?;
         } else if let Some((schema, name)) = split_qualified(&key, rt) {
@@ -49,7 +52,8 @@ pub(crate) fn canonicalize_resource(
                 unknown_attribute(&key, schema.omits(name, None), opts)?;
                 continue;
             };
-            let path = format!("{}:{}", schema.id, attribute.name);
+            let urn = ValuePath::root(&schema.id);
+            let path = urn.child(':', &attribute.name);
             let value = coerce_value(attribute, value, opts, &path)?;
             if is_unassigned(&value) {
                 continue;
@@ -62,7 +66,7 @@ pub(crate) fn canonicalize_resource(
                 merge_extension(&mut out, &schema.id, single)?;
             }
         } else if let Some(attribute) = core_attribute(rt, &key) {
-            let value = coerce_value(attribute, value, opts, &attribute.name)?;
+            let value = coerce_value(attribute, value, opts, &ValuePath::root(&attribute.name))?;
             if !is_unassigned(&value) {
                 insert_once(&mut out, &attribute.name, value)?;
             }
@@ -223,7 +227,7 @@ pub(crate) fn coerce_value(
     attribute: &Attribute,
     value: Value,
     opts: &ValidationOptions,
-    path: &str,
+    path: &ValuePath<'_>,
 ) -> Result<Value, ScimError> {
     if !attribute.multi_valued {
         return coerce_element(attribute, value, opts, path);
@@ -258,7 +262,7 @@ pub(crate) fn coerce_element(
     attribute: &Attribute,
     value: Value,
     opts: &ValidationOptions,
-    path: &str,
+    path: &ValuePath<'_>,
 ) -> Result<Value, ScimError> {
     match (attribute.kind, value) {
         (_, Value::Null) => Ok(Value::Null),
@@ -306,7 +310,7 @@ pub(crate) fn coerce_element(
             object,
             (&attribute.sub_attributes, &attribute.omitted_sub_attributes),
             opts,
-            &format!("{path}."),
+            (path, '.'),
         )?)),
         // Entra ID sets the manager as a bare id string; a complex attribute with a `value`
         // sub-attribute takes a bare scalar as `{"value": …}`.
@@ -317,7 +321,7 @@ pub(crate) fn coerce_element(
             let Some(sub) = attribute.sub_attribute("value") else {
                 return Err(mismatch(path, "a JSON object", &scalar));
             };
-            let value = coerce_element(sub, scalar, opts, &format!("{path}.value"))?;
+            let value = coerce_element(sub, scalar, opts, &path.child('.', &sub.name))?;
             let mut object = Map::new();
             object.insert(sub.name.clone(), value);
             Ok(Value::Object(object))
@@ -327,16 +331,17 @@ pub(crate) fn coerce_element(
 }
 
 /// Canonicalizes the members of a complex value (or extension object) against
-/// `attributes`, dropping unassigned values. `prefix` starts each member's path in error
-/// details: `name.` for a complex attribute, `urn:…:User:` for an extension object.
-/// `omitted` are the names a narrowed schema left out at this level.
+/// `attributes`, dropping unassigned values. `parent` and its separator start each
+/// member's path in error details: `name` and `.` for a complex attribute, `urn:…:User`
+/// and `:` for an extension object. `omitted` are the names a narrowed schema left out
+/// at this level.
 fn canonicalize_object(
     object: Map<String, Value>,
     (attributes, omitted): (&[Attribute], &[String]),
     opts: &ValidationOptions,
-    prefix: &str,
+    (parent, separator): (&ValuePath<'_>, char),
 ) -> Result<Map<String, Value>, ScimError> {
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(object.len());
     for (key, value) in object {
         if value.is_null() {
             continue;
@@ -346,11 +351,15 @@ fn canonicalize_object(
             .find(|a| a.name.eq_ignore_ascii_case(&key))
         else {
             let left_out = omitted.iter().any(|o| o.eq_ignore_ascii_case(&key));
-            unknown_attribute(&format!("{prefix}{key}"), left_out, opts)?;
+            unknown_attribute(&parent.child(separator, &key).to_string(), left_out, opts)?;
             continue;
         };
-        let sub_path = format!("{prefix}{}", attribute.name);
-        let value = coerce_value(attribute, value, opts, &sub_path)?;
+        let value = coerce_value(
+            attribute,
+            value,
+            opts,
+            &parent.child(separator, &attribute.name),
+        )?;
         if !is_unassigned(&value) {
             insert_once(&mut out, &attribute.name, value)?;
         }
@@ -371,7 +380,7 @@ fn check_canonical(
     attribute: &Attribute,
     value: &str,
     opts: &ValidationOptions,
-    path: &str,
+    path: &ValuePath<'_>,
 ) -> Result<(), ScimError> {
     if opts.canonical_values_advisory || attribute.canonical_values.is_empty() {
         return Ok(());
@@ -423,7 +432,7 @@ fn expected(kind: AttributeType) -> &'static str {
     }
 }
 
-fn mismatch(path: &str, expected: &str, got: &Value) -> ScimError {
+fn mismatch(path: &ValuePath<'_>, expected: &str, got: &Value) -> ScimError {
     let got = match got {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

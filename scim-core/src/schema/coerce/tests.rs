@@ -388,20 +388,40 @@ fn coerce_value_takes_a_whole_value_and_coerce_element_one_element() {
         emails,
         json!([{"Value": "a", "Primary": "true"}]),
         &lenient(),
-        "emails",
+        &ValuePath::root(&"emails"),
     )
     .unwrap();
     assert_eq!(whole, json!([{"value": "a", "primary": true}]));
-    let one = coerce_element(emails, json!({"Value": "a"}), &lenient(), "emails").unwrap();
+    let one = coerce_element(
+        emails,
+        json!({"Value": "a"}),
+        &lenient(),
+        &ValuePath::root(&"emails"),
+    )
+    .unwrap();
     assert_eq!(one, json!({"value": "a"}));
-    assert!(coerce_element(emails, json!([{"value": "a"}]), &lenient(), "emails").is_err());
+    assert!(
+        coerce_element(
+            emails,
+            json!([{"value": "a"}]),
+            &lenient(),
+            &ValuePath::root(&"emails")
+        )
+        .is_err()
+    );
     let active = rt.schema.attribute_named("active").unwrap();
     assert_eq!(
-        coerce_value(active, json!("False"), &lenient(), "active").unwrap(),
+        coerce_value(
+            active,
+            json!("False"),
+            &lenient(),
+            &ValuePath::root(&"active")
+        )
+        .unwrap(),
         json!(false)
     );
     assert_eq!(
-        coerce_value(active, Value::Null, &lenient(), "active").unwrap(),
+        coerce_value(active, Value::Null, &lenient(), &ValuePath::root(&"active")).unwrap(),
         Value::Null
     );
 }

@@ -59,6 +59,19 @@ impl Membership {
         true
     }
 
+    /// Makes room in `group` for `additional` members, so that adding many in one
+    /// request grows its map once.
+    pub(crate) fn reserve(&mut self, group: &Id, additional: usize) {
+        // No entry for nothing: a group without members has no map.
+        if additional == 0 {
+            return;
+        }
+        self.members
+            .entry(Id::clone(group))
+            .or_default()
+            .reserve(additional);
+    }
+
     /// Removes `member` from `group`. Returns whether the group changed.
     pub(crate) fn remove(&mut self, group: &str, member: &str) -> bool {
         let Some(members) = self.members.get_mut(group) else {

@@ -70,13 +70,13 @@ impl TenantData {
         display_of(self.types.get(kind)?.records.get(id)?.resource.attributes())
     }
 
-    /// Finds a User or Group of this tenant by id.
-    fn member_kind(&self, id: &str) -> Option<&Id> {
+    /// Finds a User or Group of this tenant by id: its id as stored (shared, not
+    /// copied, by the membership index) and its resource type name.
+    fn member_kind(&self, id: &str) -> Option<(&Id, &Id)> {
         self.types
             .values()
             .filter(|td| td.kind != Kind::Other)
-            .find(|td| td.records.contains_key(id))
-            .map(|td| &td.name)
+            .find_map(|td| Some((td.records.get_key_value(id)?.0, &td.name)))
     }
 
     /// Checks member references: each must be an object whose `value` is the id of a
@@ -105,7 +105,7 @@ impl TenantData {
                     "each member must have a string \"value\"".to_owned(),
                 ));
             };
-            let Some(kind) = self.member_kind(id) else {
+            let Some((stored_id, kind)) = self.member_kind(id) else {
                 match options.unknown_members {
                     UnknownMembers::Ignore => continue,
                     UnknownMembers::Reject => {
@@ -119,7 +119,7 @@ impl TenantData {
                 let display = field("display")
                     .filter(|d| !d.is_empty())
                     .map(str::to_owned);
-                resolved.push((Id::from(id), Id::clone(kind), display));
+                resolved.push((Id::clone(stored_id), Id::clone(kind), display));
             }
         }
         Ok(resolved)
@@ -437,6 +437,7 @@ impl TenantData {
         if let Some(members) = replace_all {
             self.set_members(&key, members, now);
         }
+        self.membership.reserve(&key, add.len());
         for member in add {
             self.add_member(&key, member, now);
         }
