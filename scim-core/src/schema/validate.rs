@@ -180,21 +180,25 @@ pub(crate) fn drop_read_only(attributes: &mut Map<String, Value>, rt: &ResourceT
     }
 }
 
+/// Walks the members the object has (a handful) rather than every attribute the schema
+/// defines; names are already in the schema's spelling. Order is kept.
 fn drop_read_only_in(object: &mut Map<String, Value>, definitions: &[Attribute]) {
-    for attribute in definitions {
+    object.retain(|name, value| {
+        let Some(attribute) = definitions.iter().find(|a| a.name == *name) else {
+            return true;
+        };
         if attribute.mutability == Mutability::ReadOnly {
-            object.remove(&attribute.name);
-            continue;
+            return false;
         }
         if !attribute.is_complex() {
-            continue;
+            return true;
         }
-        let emptied = match object.get_mut(&attribute.name) {
-            Some(Value::Object(inner)) => {
+        let emptied = match value {
+            Value::Object(inner) => {
                 drop_read_only_in(inner, &attribute.sub_attributes);
                 inner.is_empty()
             }
-            Some(Value::Array(items)) => {
+            Value::Array(items) => {
                 for item in items.iter_mut() {
                     if let Value::Object(inner) = item {
                         drop_read_only_in(inner, &attribute.sub_attributes);
@@ -205,10 +209,8 @@ fn drop_read_only_in(object: &mut Map<String, Value>, definitions: &[Attribute])
             }
             _ => false,
         };
-        if emptied {
-            object.remove(&attribute.name);
-        }
-    }
+        !emptied
+    });
 }
 
 /// RFC 7643 §2.2, §7: required attributes, required sub-attributes of values present,
@@ -286,15 +288,23 @@ pub(crate) fn check_primary(
 ) -> Result<(), ScimError> {
     for (urn, definitions, object) in sections(attributes, rt) {
         let Some(object) = object else { continue };
-        for attribute in definitions.iter().filter(|a| a.multi_valued) {
+        // The arrays the object holds (a handful), not every attribute defined.
+        let arrays = object.iter().filter_map(|(name, value)| match value {
+            Value::Array(items) => Some((name, items)),
+            _ => None,
+        });
+        for (name, items) in arrays {
+            let Some(attribute) = definitions
+                .iter()
+                .find(|a| a.multi_valued && a.name == *name)
+            else {
+                continue;
+            };
             let Some(primary) = attribute
                 .sub_attributes
                 .iter()
                 .find(|s| s.name == "primary" && s.kind == AttributeType::Boolean)
             else {
-                continue;
-            };
-            let Some(Value::Array(items)) = object.get(&attribute.name) else {
                 continue;
             };
             let count = items

@@ -152,6 +152,13 @@ fn strings_are_checked() {
         parse(json!({ENTERPRISE: {"department": true}})),
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
     );
+    // A URN-qualified key names the attribute in its schema's spelling.
+    invalid_value(
+        parse(
+            json!({"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:MANAGER": {"value": 7}}),
+        ),
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+    );
 }
 
 #[test]

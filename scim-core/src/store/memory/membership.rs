@@ -166,6 +166,23 @@ mod tests {
     }
 
     #[test]
+    fn reserving_room_for_no_member_leaves_no_empty_group_behind() {
+        let mut m = Membership::default();
+        let (g, kind) = (id("g"), id("User"));
+        m.reserve(&g, 0);
+        assert!(m.members.is_empty(), "a group without members has no map");
+        m.reserve(&g, 3);
+        assert!(
+            m.members
+                .get("g")
+                .is_some_and(|members| members.capacity() >= 3)
+        );
+        assert!(m.add(&g, &id("u"), &kind, None));
+        assert!(m.remove("g", "u"));
+        assert!(m.members.is_empty(), "emptied again, the map goes");
+    }
+
+    #[test]
     fn members_are_listed_in_insertion_order() {
         let mut m = Membership::default();
         let (g, kind) = (id("g"), id("User"));

@@ -95,14 +95,16 @@ pub(super) fn touches(patch: &PatchRequest, name: &str) -> bool {
 pub(super) fn stored_document(mut attributes: Map<String, Value>) -> Map<String, Value> {
     attributes.shift_remove("id");
     attributes.shift_remove("meta");
-    if let Some(schemas) = attributes.shift_remove("schemas") {
-        let mut doc = Map::with_capacity(attributes.len() + 1);
-        doc.insert("schemas".to_owned(), schemas);
-        doc.extend(attributes);
-        doc
-    } else {
-        attributes
+    // Moved to the front in place when it is elsewhere; most bodies have it there.
+    if attributes
+        .keys()
+        .next()
+        .is_some_and(|first| first != "schemas")
+        && let Some(schemas) = attributes.shift_remove("schemas")
+    {
+        attributes.shift_insert(0, "schemas".to_owned(), schemas);
     }
+    attributes
 }
 
 impl Kind {
@@ -147,5 +149,48 @@ impl Record {
             &self.last_modified,
             Version(self.version),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::stored_document;
+
+    fn keys(document: &serde_json::Map<String, Value>) -> Vec<&str> {
+        document.keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn a_stored_document_starts_with_schemas_and_holds_no_id_or_meta() {
+        let Value::Object(body) = json!({
+            "userName": "bjensen",
+            "id": "client-sent",
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "meta": {"version": "W/\"9\""},
+            "active": true
+        }) else {
+            unreachable!()
+        };
+        assert_eq!(
+            keys(&stored_document(body)),
+            ["schemas", "userName", "active"]
+        );
+        let Value::Object(body) = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "bjensen",
+            "displayName": "Babs"
+        }) else {
+            unreachable!()
+        };
+        assert_eq!(
+            keys(&stored_document(body)),
+            ["schemas", "userName", "displayName"]
+        );
+        let Value::Object(body) = json!({"userName": "bjensen"}) else {
+            unreachable!()
+        };
+        assert_eq!(keys(&stored_document(body)), ["userName"]);
     }
 }
