@@ -19,6 +19,21 @@ fn the_store_keeps_no_secret() {
 }
 
 #[test]
+fn a_new_key_logs_which_key_it_is_with_its_secret_redacted() {
+    run(async {
+        let key = ApiKeyStore::new()
+            .create("acme", ["SCIM2"], "Entra")
+            .await
+            .unwrap();
+        let logged = format!("{key:?}");
+        assert!(logged.contains("secret: \"<redacted>\""), "{logged}");
+        assert!(logged.contains(&key.info.id), "the key's id is there: {logged}");
+        assert!(logged.contains("Entra"), "its label too: {logged}");
+        assert!(!logged.contains(&key.secret));
+    });
+}
+
+#[test]
 fn lookup_finds_only_the_exact_secret_and_records_use() {
     run(async {
         let store = ApiKeyStore::new();
@@ -95,6 +110,10 @@ fn a_use_is_recorded_at_most_once_a_minute_per_key() {
     assert!(store.due_for_recording("a", 1_000));
     assert!(!store.due_for_recording("a", 1_000 + RECORD_USE_EVERY_SECONDS - 1));
     assert!(store.due_for_recording("b", 1_001));
+    // Other keys' uses do not make `a`'s be written again within its minute.
+    assert!(store.due_for_recording("c", 1_002));
+    assert!(!store.due_for_recording("a", 1_000 + RECORD_USE_EVERY_SECONDS - 1));
+    assert!(!store.due_for_recording("b", 1_002));
     assert!(store.due_for_recording("a", 1_000 + RECORD_USE_EVERY_SECONDS));
     for i in 0..RECORDED_USES_CAP + 1 {
         store.due_for_recording(&i.to_string(), 5_000);
