@@ -95,16 +95,16 @@ pub(super) fn touches(patch: &PatchRequest, name: &str) -> bool {
 pub(super) fn stored_document(mut attributes: Map<String, Value>) -> Map<String, Value> {
     attributes.shift_remove("id");
     attributes.shift_remove("meta");
-    // Moved to the front in place when it is elsewhere; most bodies have it there.
-    if attributes
-        .keys()
-        .next()
-        .is_some_and(|first| first != "schemas")
-        && let Some(schemas) = attributes.shift_remove("schemas")
-    {
-        attributes.shift_insert(0, "schemas".to_owned(), schemas);
+    // Rebuilt at its exact size, even when `schemas` is already first: a parsed map has
+    // room to spare, which every stored resource would keep (about 600 bytes per user
+    // in `benches/store.rs`, against some 3 500 instructions per create to rebuild).
+    let schemas = attributes.shift_remove("schemas");
+    let mut doc = Map::with_capacity(attributes.len() + usize::from(schemas.is_some()));
+    if let Some(schemas) = schemas {
+        doc.insert("schemas".to_owned(), schemas);
     }
-    attributes
+    doc.extend(attributes);
+    doc
 }
 
 impl Kind {
