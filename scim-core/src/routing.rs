@@ -346,6 +346,14 @@ mod tests {
         assert_eq!(tenant_of("acme"), None);
     }
 
+    #[test]
+    fn a_tenant_id_of_the_longest_length_is_recognized_even_fully_percent_encoded() {
+        let longest = "a".repeat(crate::tenant::MAX_TENANT_ID_LEN);
+        let encoded = "%61".repeat(crate::tenant::MAX_TENANT_ID_LEN);
+        assert_eq!(tenant_of(&format!("/{encoded}/Users")), Some(longest));
+        assert_eq!(tenant_of(&format!("/{encoded}%61/Users")), None);
+    }
+
     proptest::proptest! {
         #[test]
         fn routing_never_panics(method in "[A-Z]{1,7}", path in "\\PC{0,60}") {

@@ -13,6 +13,9 @@ pub(crate) fn operations(body: &[u8]) -> usize {
     deserializer.deserialize_map(Message).unwrap_or(0)
 }
 
+// The `expecting` texts of the two visitors below never reach anyone: `operations` turns
+// every error into 0 and the Bulk handler reports what is wrong with the body itself.
+// (A mutant emptying them is equivalent.)
 struct Message;
 
 impl<'de> Visitor<'de> for Message {

@@ -147,6 +147,24 @@ async fn over_the_limit_is_429_with_retry_after_and_headers_on_every_response() 
     assert_eq!(h.get("/acme/Users").await.status, StatusCode::OK);
 }
 
+#[tokio::test]
+async fn a_one_operation_bulk_costs_one_request_even_as_the_last_of_the_budget() {
+    let (h, _clock) = limited(3);
+    for _ in 0..2 {
+        assert_eq!(h.get("/acme/Users").await.status, StatusCode::OK);
+    }
+    let bulk = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+        "Operations": [{"method": "POST", "path": "/Users", "bulkId": "u",
+                        "data": {"schemas": [USER], "userName": "last-token"}}]
+    });
+    let r = h.send(Method::POST, "/acme/Bulk", Some(bulk)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["Operations"][0]["status"], "201");
+    assert_eq!(r.header("ratelimit-remaining"), Some("0"));
+    assert_error(&h.get("/acme/Users").await, 429, None);
+}
+
 fn guarded(per_minute: u32, per_client: u32, total: u32) -> Harness {
     let limiter = TenantRateLimiter::with_clock(per_minute, Arc::new(ManualClock::new()))
         .with_failed_auth_limits(per_client, total);
@@ -297,6 +315,13 @@ async fn an_oversized_content_length_is_refused_unread() {
 }
 
 #[tokio::test]
+async fn an_undeclared_body_exactly_at_the_limit_is_read_whole() {
+    let h = harness_with(ServerConfig::default().max_body_bytes(64 * 1024), |b| b);
+    // One 64 KiB chunk of spaces: within the limit, so read and parsed (not JSON: 400).
+    assert_eq!(polls_of(&h.server, &h.key, 1, None).await.0, 400);
+}
+
+#[tokio::test]
 async fn an_undeclared_body_stops_being_read_past_the_limit() {
     let h = harness_with(ServerConfig::default().max_body_bytes(100 * 1024), |b| b);
     // 64 KiB chunks: the second one crosses the limit; the rest is never pulled.
@@ -369,4 +394,99 @@ async fn error_body_wire_format_is_pinned() {
         .await;
     assert_eq!(bad_filter.status, StatusCode::BAD_REQUEST);
     insta::assert_json_snapshot!("error_invalid_filter", bad_filter.body);
+}
+
+// ---- what a host app reads of the server ----
+
+#[tokio::test]
+async fn the_host_reads_the_service_provider_config_the_endpoint_serves() {
+    let h = harness();
+    let mut served = h.get("/acme/ServiceProviderConfig").await.body;
+    let meta = served
+        .as_object_mut()
+        .and_then(|o| o.remove("meta"))
+        .expect("the endpoint's document has meta");
+    assert_eq!(meta["resourceType"], "ServiceProviderConfig");
+    let read = h.server.service_provider_config();
+    assert_eq!(read, served, "the same document, without meta");
+    assert_eq!(read["patch"]["supported"], true);
+    assert_eq!(read["changePassword"]["supported"], false);
+}
+
+#[tokio::test]
+async fn a_host_principal_is_served_only_in_its_own_tenant_and_with_the_scim2_scope() {
+    let h = harness();
+    let as_host = |tenant: &str, scopes: &[&str]| {
+        let mut request = Request::get("/acme/Users").body(Bytes::new()).unwrap();
+        request
+            .extensions_mut()
+            .insert(crate::Principal::new(tenant, scopes.iter().copied()));
+        request
+    };
+    // No bearer token: the host app authenticated the caller itself.
+    assert_eq!(
+        h.raw(as_host("acme", &["SCIM2"])).await.status,
+        StatusCode::OK
+    );
+    assert_error(&h.raw(as_host("globex", &["SCIM2"])).await, 403, None);
+    assert_error(&h.raw(as_host("acme", &["read"])).await, 403, None);
+}
+
+/// A limiter that admits everything and reports a budget of zero.
+struct ZeroBudget;
+
+#[async_trait::async_trait]
+impl crate::RateLimiter for ZeroBudget {
+    async fn check(
+        &self,
+        _: &crate::rate_limit::RateLimitKey,
+        _: u32,
+    ) -> crate::rate_limit::RateLimitDecision {
+        crate::rate_limit::RateLimitDecision::unlimited()
+    }
+
+    fn tenant_limit(&self, _: &str) -> Option<u32> {
+        Some(0)
+    }
+}
+
+#[tokio::test]
+async fn a_zero_budget_from_the_limiter_leaves_bulk_at_its_configured_size() {
+    let h = harness_with(ServerConfig::default().bulk_max_operations(7), |b| {
+        b.rate_limiter(ZeroBudget)
+    });
+    let spc = h.get("/acme/ServiceProviderConfig").await.body;
+    assert_eq!(
+        spc["bulk"]["maxOperations"], 7,
+        "not 0: no Bulk could be sent"
+    );
+}
+
+#[tokio::test]
+async fn a_body_exactly_at_the_limit_is_read_and_one_byte_more_is_refused_unread() {
+    async fn post(h: &Harness, body: &str) -> Reply {
+        let request = Request::post("/acme/Users")
+            .header("authorization", format!("Bearer {}", h.key))
+            .header("content-type", "application/scim+json")
+            .header("content-length", body.len().to_string())
+            .body(Bytes::from(body.to_owned()))
+            .unwrap();
+        h.raw(request).await
+    }
+    let body = json!({"schemas": [USER], "userName": "at-the-limit"}).to_string();
+    let at = harness_with(ServerConfig::default().max_body_bytes(body.len()), |b| b);
+    assert_eq!(post(&at, &body).await.status, StatusCode::CREATED);
+    let under = harness_with(
+        ServerConfig::default().max_body_bytes(body.len() - 1),
+        |b| b,
+    );
+    let r = post(&under, &body).await;
+    assert_error(&r, 413, None);
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains(&format!("{} bytes or more", body.len()))),
+        "{}",
+        r.body
+    );
 }

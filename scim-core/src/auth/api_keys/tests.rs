@@ -27,7 +27,10 @@ fn a_new_key_logs_which_key_it_is_with_its_secret_redacted() {
             .unwrap();
         let logged = format!("{key:?}");
         assert!(logged.contains("secret: \"<redacted>\""), "{logged}");
-        assert!(logged.contains(&key.info.id), "the key's id is there: {logged}");
+        assert!(
+            logged.contains(&key.info.id),
+            "the key's id is there: {logged}"
+        );
         assert!(logged.contains("Entra"), "its label too: {logged}");
         assert!(!logged.contains(&key.secret));
     });
