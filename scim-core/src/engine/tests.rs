@@ -416,20 +416,27 @@ async fn the_host_reads_the_service_provider_config_the_endpoint_serves() {
 #[tokio::test]
 async fn a_host_principal_is_served_only_in_its_own_tenant_and_with_the_scim2_scope() {
     let h = harness();
-    let as_host = |tenant: &str, scopes: &[&str]| {
-        let mut request = Request::get("/acme/Users").body(Bytes::new()).unwrap();
+    let as_host = |path: &str, tenant: &str, scopes: &[&str]| {
+        let mut request = Request::get(path).body(Bytes::new()).unwrap();
         request
             .extensions_mut()
             .insert(crate::Principal::new(tenant, scopes.iter().copied()));
         request
     };
     // No bearer token: the host app authenticated the caller itself.
-    assert_eq!(
-        h.raw(as_host("acme", &["SCIM2"])).await.status,
-        StatusCode::OK
+    let users = "/acme/Users";
+    let ok = h.raw(as_host(users, "acme", &["SCIM2"])).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert_error(
+        &h.raw(as_host(users, "globex", &["SCIM2"])).await,
+        403,
+        None,
     );
-    assert_error(&h.raw(as_host("globex", &["SCIM2"])).await, 403, None);
-    assert_error(&h.raw(as_host("acme", &["read"])).await, 403, None);
+    assert_error(&h.raw(as_host(users, "acme", &["read"])).await, 403, None);
+    // Refused by the engine itself, not only by a store that checks the principal:
+    // this endpoint never reaches the store, and a host's own store may not check.
+    let spc = "/acme/ServiceProviderConfig";
+    assert_error(&h.raw(as_host(spc, "globex", &["SCIM2"])).await, 403, None);
 }
 
 /// A limiter that admits everything and reports a budget of zero.
