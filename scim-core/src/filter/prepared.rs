@@ -226,6 +226,10 @@ fn prepare<'a>(filter: &'a Filter, scope: &Scope<'a>) -> Node<'a> {
             let Scope::Resource(_) = scope else {
                 return Node::Never;
             };
+            // Without the `is_complex` guard the result would be the same (a simple
+            // attribute has no sub-attributes, so every inner path is `Never`, and its
+            // values are not objects, so no element is tested); it says what is meant
+            // and skips preparing a filter that cannot match.
             match resolve(path, scope) {
                 Some((extension, attribute, None)) if attribute.is_complex() => Node::ValuePath(
                     Path {
@@ -343,6 +347,10 @@ impl<'a> Path<'a> {
                 Some(sub) => v.as_object().and_then(|o| member(o, sub)),
                 None => Some(v),
             };
+            // A multi-valued sub-attribute's values are its array's elements. (With no
+            // sub-attribute, `v` is already an element: an array there would be an
+            // array nested in an array, which no valid resource holds, so the guard
+            // only says what is meant.)
             let items: &'v [Value] = match v {
                 Some(Value::Array(items)) if sub.is_some() => items,
                 Some(v) => std::slice::from_ref(v),
@@ -386,6 +394,10 @@ fn fold_chars(s: &str) -> impl Iterator<Item = char> + '_ {
 }
 
 /// `a` against a filter value; `b` is already folded unless `case_exact`.
+///
+/// In each of the three branches the `Eq` and `Ne` arms answer what the last arm
+/// would (`ordered` of the same comparison): they say what is meant, and a mutant
+/// deleting one of them is equivalent.
 fn text_passes(a: &str, b: &str, case_exact: bool, op: CompareOp) -> bool {
     if case_exact {
         return match op {
@@ -445,6 +457,9 @@ fn fold_chars_rev(s: &str) -> impl Iterator<Item = char> + '_ {
 }
 
 /// Case-insensitive order of `a` against folded text.
+// Its one caller compares a stored dateTime that is not an instant with a filter value
+// that is one (ASCII), so only `a` can be non-ASCII, and only in a resource that never
+// passed validation: a mutant turning `&&` into `||` is equivalent on valid data.
 fn folded_cmp(a: &str, folded: &str) -> Ordering {
     if a.is_ascii() && folded.is_ascii() {
         folded_cmp_ascii(a.as_bytes(), folded.as_bytes())

@@ -859,6 +859,34 @@ fn member_delta_is_none_when_a_filter_is_not_by_value() {
 }
 
 #[test]
+fn member_delta_leaves_a_members_sub_attribute_to_the_whole_document() {
+    // Removing every member's `display`, or one member's, keeps the members: a delta
+    // (which can only add or remove members) must not be offered for these.
+    for path in ["members.display", "members[value eq \"a\"].display"] {
+        let patch = PatchRequest::parse(
+            &message(json!([{"op": "remove", "path": path}])),
+            group_type(),
+            &PatchOptions::default(),
+        )
+        .unwrap();
+        assert!(patch.member_delta(group_type()).is_none(), "{path}");
+    }
+}
+
+#[test]
+fn member_delta_removes_every_member_without_reading_them() {
+    let patch = PatchRequest::parse(
+        &message(json!([{"op": "remove", "path": "members"}])),
+        group_type(),
+        &PatchOptions::default(),
+    )
+    .unwrap();
+    let delta = patch.member_delta(group_type()).unwrap();
+    assert_eq!(delta.replace_all, Some(Vec::new()));
+    assert!(delta.add.is_empty() && delta.remove.is_empty() && delta.other.is_none());
+}
+
+#[test]
 fn member_delta_agrees_with_whole_document_application() {
     let ops = json!([
         {"op": "add", "path": "members", "value": [{"value": "a"}, {"value": "b"}, {"value": "c"}]},

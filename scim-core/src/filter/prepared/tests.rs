@@ -24,7 +24,11 @@ fn registry() -> SchemaRegistry {
                 .attribute(Attribute::new("hired", AttributeType::DateTime))
                 .attribute(Attribute::new("badge", AttributeType::Binary).case_exact(true))
                 .attribute(Attribute::new("code", AttributeType::String).case_exact(true))
-                .attribute(Attribute::new("tags", AttributeType::String).multi_valued(true)),
+                .attribute(Attribute::new("tags", AttributeType::String).multi_valued(true))
+                .attribute(Attribute::complex(
+                    "badgeSet",
+                    vec![Attribute::new("labels", AttributeType::String).multi_valued(true)],
+                )),
         )
         .unwrap();
     registry.add_extension("User", EXT, false).unwrap();
@@ -309,7 +313,8 @@ fn folds_and_types_table() {
     let user = Resource::from_value_unchecked(
         "User",
         json!({"userName": "Straße", "title": "ςx", "emails": [{"value": "A@B.example", "type": "work"}],
-               EXT: {"level": 7, "hired": "2011-05-13T04:42:34Z", "code": "AbC"}}),
+               EXT: {"level": 7, "hired": "2011-05-13T04:42:34Z", "code": "AbC",
+                     "badgeSet": {"labels": ["x", "Y"]}}}),
     )
     .unwrap();
     for (text, want) in [
@@ -325,12 +330,35 @@ fn folds_and_types_table() {
             r#"urn:acme:scim:schemas:1.0:Ext:hired lt "2011-05-13T06:42:35+02:00""#,
             true,
         ),
+        // `co`, `sw` and `ew` on a dateTime compare text, even with a whole instant.
+        (
+            r#"urn:acme:scim:schemas:1.0:Ext:hired co "2011-05-13T04:42:34Z""#,
+            true,
+        ),
+        (r#"urn:acme:scim:schemas:1.0:Ext:hired sw "2011-05""#, true),
         (r#"urn:acme:scim:schemas:1.0:Ext:code eq "abc""#, false),
         (r#"urn:acme:scim:schemas:1.0:Ext:code eq "AbC""#, true),
+        (r#"urn:acme:scim:schemas:1.0:Ext:code co "bC""#, true),
+        (r#"urn:acme:scim:schemas:1.0:Ext:code co "BC""#, false),
+        (r#"urn:acme:scim:schemas:1.0:Ext:code ew "bC""#, true),
+        (r#"urn:acme:scim:schemas:1.0:Ext:code sw "ab""#, false),
+        // A multi-valued sub-attribute: any of its values.
+        (
+            r#"urn:acme:scim:schemas:1.0:Ext:badgeSet.labels eq "y""#,
+            true,
+        ),
+        (
+            r#"urn:acme:scim:schemas:1.0:Ext:badgeSet.labels eq "z""#,
+            false,
+        ),
         ("nickName2 pr", false),
         ("not (nickName2 pr)", true),
         ("title eq null", false),
         ("displayName eq null", true),
+        // Inside a value filter, a path names one sub-attribute of the element: a
+        // deeper path or a schema-qualified one names nothing there.
+        (r#"emails[value.x eq "A@B.example"]"#, false),
+        (r#"emails[value eq "A@B.example"]"#, true),
     ] {
         let filter: Filter = text.parse().unwrap();
         assert_eq!(filter.prepare(users).matches(&user), want, "{text}");
