@@ -312,7 +312,7 @@ fn folds_and_types_table() {
     let users = registry.resource_type("User").unwrap();
     let user = Resource::from_value_unchecked(
         "User",
-        json!({"userName": "Straße", "title": "ςx", "emails": [{"value": "A@B.example", "type": "work"}],
+        json!({"userName": "Straße", "title": "ςx", "active": false, "emails": [{"value": "A@B.example", "type": "work"}],
                EXT: {"level": 7, "hired": "2011-05-13T04:42:34Z", "code": "AbC",
                      "badgeSet": {"labels": ["x", "Y"]}}}),
     )
@@ -353,6 +353,9 @@ fn folds_and_types_table() {
         ),
         ("nickName2 pr", false),
         ("not (nickName2 pr)", true),
+        // Entra ID writes booleans as strings.
+        (r#"active eq "False""#, true),
+        (r#"active eq "true""#, false),
         ("title eq null", false),
         ("displayName eq null", true),
         // Inside a value filter, a path names one sub-attribute of the element: a
