@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::attribute::{Attribute, AttributeType, Mutability};
 use super::builtin;
+use super::coerce::ValuePath;
 use super::definition::ResourceType;
 use crate::error::ScimError;
 
@@ -229,26 +230,23 @@ pub(crate) fn check_required(
     }
     for (urn, definitions, object) in sections(attributes, rt) {
         let Some(object) = object else { continue };
-        // The path of an attribute, for the error only.
-        let path = |attribute: &Attribute| match urn {
-            Some(urn) => format!("{urn}:{}", attribute.name),
-            None => attribute.name.clone(),
-        };
+        let section = urn.as_ref().map(|urn| ValuePath::root(urn));
+        let section = section.as_ref().map(|urn| (urn, ':'));
         for attribute in definitions {
             if attribute.mutability == Mutability::ReadOnly
                 || !(attribute.required || attribute.sub_attributes.iter().any(|s| s.required))
             {
                 continue;
             }
+            let path = ValuePath::under(section, &attribute.name);
             let value = object.get(&attribute.name);
             if attribute.required && value.is_none_or(is_empty) {
                 return Err(ScimError::invalid_value(format!(
-                    "{}: the attribute is required",
-                    path(attribute)
+                    "{path}: the attribute is required"
                 )));
             }
             if let Some(value) = value {
-                check_required_subs(attribute, value, || path(attribute))?;
+                check_required_subs(attribute, value, &path)?;
             }
         }
     }
@@ -258,7 +256,7 @@ pub(crate) fn check_required(
 fn check_required_subs(
     attribute: &Attribute,
     value: &Value,
-    path: impl Fn() -> String,
+    path: &ValuePath<'_>,
 ) -> Result<(), ScimError> {
     let elements: Box<dyn Iterator<Item = &Value>> = match value {
         Value::Array(items) => Box::new(items.iter()),
@@ -271,8 +269,7 @@ fn check_required_subs(
         for sub in attribute.sub_attributes.iter().filter(|s| s.required) {
             if object.get(&sub.name).is_none_or(is_empty) {
                 return Err(ScimError::invalid_value(format!(
-                    "{}.{}: the sub-attribute is required",
-                    path(),
+                    "{path}.{}: the sub-attribute is required",
                     sub.name
                 )));
             }
@@ -312,10 +309,11 @@ pub(crate) fn check_primary(
                 .filter(|i| i.get(&primary.name) == Some(&Value::Bool(true)))
                 .count();
             if count > 1 {
-                let prefix = urn.map(|u| format!("{u}:")).unwrap_or_default();
+                let section = urn.as_ref().map(|urn| ValuePath::root(urn));
+                let path =
+                    ValuePath::under(section.as_ref().map(|urn| (urn, ':')), &attribute.name);
                 return Err(ScimError::invalid_value(format!(
-                    "{prefix}{}: {count} values are primary; at most one may be",
-                    attribute.name
+                    "{path}: {count} values are primary; at most one may be"
                 )));
             }
         }
@@ -329,7 +327,7 @@ pub(crate) fn check_immutable(
     existing: &Map<String, Value>,
     rt: &ResourceType,
 ) -> Result<(), ScimError> {
-    check_immutable_in(attributes, existing, &rt.schema.attributes, "")?;
+    check_immutable_in(attributes, existing, &rt.schema.attributes, None)?;
     for extension in &rt.extensions {
         let urn = &extension.schema.id;
         let Some(Value::Object(old)) = existing.get(urn) else {
@@ -339,7 +337,13 @@ pub(crate) fn check_immutable(
             .entry(urn.clone())
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(new) = slot {
-            check_immutable_in(new, old, &extension.schema.attributes, &format!("{urn}:"))?;
+            let section = ValuePath::root(urn);
+            check_immutable_in(
+                new,
+                old,
+                &extension.schema.attributes,
+                Some((&section, ':')),
+            )?;
             if new.is_empty() {
                 attributes.remove(urn);
             }
@@ -352,10 +356,10 @@ fn check_immutable_in(
     new: &mut Map<String, Value>,
     old: &Map<String, Value>,
     definitions: &[Attribute],
-    prefix: &str,
+    parent: Option<(&ValuePath<'_>, char)>,
 ) -> Result<(), ScimError> {
     for attribute in definitions {
-        let path = format!("{prefix}{}", attribute.name);
+        let path = ValuePath::under(parent, &attribute.name);
         let Some(old_value) = old.get(&attribute.name).filter(|v| !is_empty(v)) else {
             continue;
         };
@@ -380,7 +384,7 @@ fn check_immutable_in(
                 new_inner,
                 old_inner,
                 &attribute.sub_attributes,
-                &format!("{path}."),
+                Some((&path, '.')),
             )?;
         }
     }

@@ -19,6 +19,17 @@ impl<'a> ValuePath<'a> {
         ValuePath { parent: None, name }
     }
 
+    /// `name` under `parent` when there is one (see [`child`](Self::child)), else alone.
+    pub(crate) fn under(
+        parent: Option<(&'a ValuePath<'a>, char)>,
+        name: &'a dyn fmt::Display,
+    ) -> Self {
+        match parent {
+            Some((parent, separator)) => parent.child(separator, name),
+            None => Self::root(name),
+        }
+    }
+
     /// `self`, then `separator`, then `name`: `.` for a sub-attribute, `:` after a URN.
     pub(crate) fn child(&'a self, separator: char, name: &'a dyn fmt::Display) -> Self {
         ValuePath {
@@ -49,5 +60,10 @@ mod tests {
         let value = manager.child('.', &"value");
         assert_eq!(value.to_string(), format!("{urn}:manager.value"));
         assert_eq!(ValuePath::root(&"emails").to_string(), "emails");
+        assert_eq!(ValuePath::under(None, &"emails").to_string(), "emails");
+        assert_eq!(
+            ValuePath::under(Some((&manager, '.')), &"display").to_string(),
+            format!("{urn}:manager.display")
+        );
     }
 }

@@ -144,6 +144,15 @@ fn required_sub_attributes_and_extensions_are_enforced() {
     );
     let no_site = json!({"schemas": ["urn:example:Badge"], "urn:example:BadgeExt": {}});
     assert!(create_with(&rt, no_site, &opts).is_err());
+    let empty_site =
+        json!({"schemas": ["urn:example:Badge"], "urn:example:BadgeExt": {"site": ""}});
+    let err = create_with(&rt, empty_site, &opts).unwrap_err();
+    assert!(
+        err.detail()
+            .contains("urn:example:BadgeExt:site: the attribute is required"),
+        "an extension attribute is named with its URN: {}",
+        err.detail()
+    );
     let no_value = json!({"schemas": ["urn:example:Badge"], "holder": [{"display": "d"}], "urn:example:BadgeExt": {"site": "x"}});
     let err = create_with(&rt, no_value, &opts).unwrap_err();
     assert_eq!(err.scim_type(), Some(ScimType::InvalidValue));
