@@ -169,6 +169,7 @@ macro_rules! store_contract_tests {
             group_patch_keeps_members,
             deletes_clean_up_membership,
             unknown_members_are_invalid,
+            member_patches_check_versions,
             tenants_are_isolated,
             concurrent_creates_of_one_user_name,
             concurrent_member_adds,

@@ -12,10 +12,12 @@ use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
 
 mod cursor;
+mod member_ref;
 mod memory;
 mod version;
 
 pub use cursor::{decode_cursor, encode_cursor};
+pub use member_ref::MemberRef;
 pub use memory::{InMemoryStore, InMemoryStoreBuilder, UnknownMembers};
 pub use version::{Version, meta, timestamp_now};
 

@@ -54,11 +54,21 @@ impl Kind {
     }
 }
 
-/// The columns a resource is rebuilt from, in the order [`Record::from_row`] reads.
+/// The columns a resource is rebuilt from, in the order [`Record::from_row`] reads,
+/// of `scim_resources` aliased `r`.
 pub(crate) fn record_columns(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Postgres => "r.id, r.version, r.created, r.last_modified, r.doc::text",
         Dialect::Sqlite => "r.id, r.version, r.created, r.last_modified, r.doc",
+    }
+}
+
+/// [`record_columns`] unqualified, for a `RETURNING` clause (SQLite's names the
+/// table's columns only so).
+pub(crate) fn returned_record_columns(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => "id, version, created, last_modified, doc::text",
+        Dialect::Sqlite => "id, version, created, last_modified, doc",
     }
 }
 
@@ -204,6 +214,36 @@ impl SqlStore {
                 record.into_resource(rt, derived)
             })
             .collect())
+    }
+
+    /// Adds the derived attribute `name` (`members` or `groups`) to resources read
+    /// without it, before their `meta` as [`Record::into_resource`] places it.
+    pub(crate) async fn add_derived(
+        &self,
+        conn: &mut AnyConnection,
+        tenant: &str,
+        kind: Kind,
+        name: &str,
+        resources: &mut [Resource],
+    ) -> Result<(), StoreError> {
+        let ids: Vec<&str> = resources.iter().filter_map(Resource::id).collect();
+        let mut values = self.derived_values(conn, tenant, kind, &ids).await?;
+        for resource in resources {
+            let Some(list) = resource.id().and_then(|id| values.remove(id)) else {
+                continue;
+            };
+            // RFC 7643 §2.5: an empty list is unassigned.
+            if list.is_empty() {
+                continue;
+            }
+            let attributes = resource.attributes_mut();
+            let meta = attributes.shift_remove("meta");
+            attributes.insert(name.to_owned(), Value::Array(list));
+            if let Some(meta) = meta {
+                attributes.insert("meta".to_owned(), meta);
+            }
+        }
+        Ok(())
     }
 
     /// A Group's `members` (in the order they were added) or a User's `groups` (in

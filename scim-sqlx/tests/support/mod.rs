@@ -22,8 +22,16 @@ use scim_sqlx::{SqlKeyStorage, SqlStore};
 
 /// A SQLite store in a new file under the temporary directory, removed with the store.
 pub async fn sqlite() -> TestStore {
+    sqlite_with(|builder| builder).await
+}
+
+/// [`sqlite`] with settings of its own.
+pub async fn sqlite_with(
+    settings: impl FnOnce(scim_sqlx::SqlStoreBuilder) -> scim_sqlx::SqlStoreBuilder,
+) -> TestStore {
     let path = std::env::temp_dir().join(format!("scim-sqlx-test-{}.db", uuid::Uuid::new_v4()));
-    let store = SqlStore::connect(&format!("sqlite://{}", path.display()))
+    let store = settings(SqlStore::builder(format!("sqlite://{}", path.display())))
+        .connect()
         .await
         .expect("SQLite store");
     TestStore {
@@ -42,11 +50,16 @@ pub fn postgres_url() -> String {
 /// loud message) when PostgreSQL is unreachable on a developer machine; a panic when
 /// `CI` is set.
 pub async fn postgres() -> Option<TestStore> {
+    postgres_with(|builder| builder).await
+}
+
+/// [`postgres`] with settings of its own.
+pub async fn postgres_with(
+    settings: impl FnOnce(scim_sqlx::SqlStoreBuilder) -> scim_sqlx::SqlStoreBuilder,
+) -> Option<TestStore> {
     let url = postgres_url();
     let schema = format!("scim_test_{}", uuid::Uuid::new_v4().simple());
-    match SqlStore::builder(&url)
-        .schema(&schema)
-        .max_connections(8)
+    match settings(SqlStore::builder(&url).schema(&schema).max_connections(8))
         .connect()
         .await
     {

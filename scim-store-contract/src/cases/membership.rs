@@ -264,3 +264,94 @@ pub async fn unknown_members_are_invalid(store: Store, t: Tenants, _caps: Capabi
         g
     );
 }
+
+/// A PATCH that changes only `members` honours the expected version like any write
+/// (a stale one changes nothing: not the group, not the member), advances the group's
+/// version, and advances the version of each member whose `groups` it changed.
+pub async fn member_patches_check_versions(store: Store, t: Tenants, _caps: Capabilities) {
+    let alice = create_user(&store, &t, "alice").await;
+    let bob = create_user(&store, &t, "bob").await;
+    let g = store
+        .create(&t.a(), groups(), group("G", &[&alice]))
+        .await
+        .unwrap();
+    let g_id = g.id().unwrap().to_owned();
+    let v1 = g.version().unwrap().to_owned();
+    let version_of = |id: String| {
+        let store = store.clone();
+        let tenant = t.a();
+        async move {
+            store
+                .get(&tenant, users(), &id)
+                .await
+                .unwrap()
+                .version()
+                .map(str::to_owned)
+        }
+    };
+    let bob_before = version_of(bob.clone()).await;
+    let alice_before = version_of(alice.clone()).await;
+    let add_bob = patch(
+        groups(),
+        json!([{"op": "add", "path": "members", "value": [{"value": bob}]}]),
+    );
+    let stale = store
+        .patch(
+            &t.a(),
+            groups(),
+            &g_id,
+            &add_bob,
+            Some("W/\"no-such-version\""),
+        )
+        .await;
+    assert!(
+        matches!(&stale, Err(StoreError::PreconditionFailed { current }) if *current == v1),
+        "a stale version names the current one: {stale:?}"
+    );
+    assert_eq!(store.get(&t.a(), groups(), &g_id).await.unwrap(), g);
+    assert_eq!(version_of(bob.clone()).await, bob_before);
+    assert!(values_of(&store.get(&t.a(), users(), &bob).await.unwrap(), "groups").is_empty());
+
+    let added = store
+        .patch(&t.a(), groups(), &g_id, &add_bob, Some(&v1))
+        .await
+        .unwrap();
+    assert_eq!(
+        values_of(&added, "members"),
+        BTreeSet::from([alice.clone(), bob.clone()])
+    );
+    let v2 = added.version().unwrap().to_owned();
+    assert_ne!(v2, v1, "the group's version advances");
+    assert_eq!(
+        store.get(&t.a(), groups(), &g_id).await.unwrap().version(),
+        Some(v2.as_str()),
+        "the response shows the version stored"
+    );
+    let bob_added = version_of(bob.clone()).await;
+    assert_ne!(bob_added, bob_before, "bob's groups changed");
+    assert_eq!(
+        version_of(alice.clone()).await,
+        alice_before,
+        "alice's did not"
+    );
+
+    let remove_bob = patch(
+        groups(),
+        json!([{"op": "remove", "path": format!("members[value eq \"{bob}\"]")}]),
+    );
+    let removed = store
+        .patch(&t.a(), groups(), &g_id, &remove_bob, Some(&v2))
+        .await
+        .unwrap();
+    assert_ne!(removed.version(), Some(v2.as_str()));
+    assert_eq!(
+        values_of(&removed, "members"),
+        BTreeSet::from([alice.clone()])
+    );
+    assert_ne!(
+        version_of(bob.clone()).await,
+        bob_added,
+        "bob's groups changed"
+    );
+    assert_eq!(version_of(alice).await, alice_before);
+}

@@ -15,7 +15,7 @@ use super::{Id, StoreOptions, UnknownMembers};
 use crate::patch::{MemberDelta, PatchRequest};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
-use crate::store::StoreError;
+use crate::store::{MemberRef, StoreError};
 
 /// The resources of one type in one tenant.
 #[derive(Debug)]
@@ -89,22 +89,7 @@ impl TenantData {
         let mut seen = HashSet::with_capacity(members.len());
         let mut resolved = Vec::with_capacity(members.len());
         for member in members {
-            let Some(object) = member.as_object() else {
-                return Err(StoreError::Invalid(
-                    "each member must be an object with a \"value\"".to_owned(),
-                ));
-            };
-            let field = |name: &str| {
-                object
-                    .iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .and_then(|(_, v)| v.as_str())
-            };
-            let Some(id) = field("value") else {
-                return Err(StoreError::Invalid(
-                    "each member must have a string \"value\"".to_owned(),
-                ));
-            };
+            let MemberRef { value: id, display } = MemberRef::parse(member)?;
             let Some((stored_id, kind)) = self.member_kind(id) else {
                 match options.unknown_members {
                     UnknownMembers::Ignore => continue,
@@ -116,9 +101,7 @@ impl TenantData {
                 }
             };
             if seen.insert(id) {
-                let display = field("display")
-                    .filter(|d| !d.is_empty())
-                    .map(str::to_owned);
+                let display = display.map(str::to_owned);
                 resolved.push((Id::clone(stored_id), Id::clone(kind), display));
             }
         }
