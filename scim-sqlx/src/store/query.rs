@@ -2,7 +2,8 @@
 //! cannot answer exactly (see [`crate::filter::Translated::exact`]) is checked in
 //! Rust, over the rows the database narrowed down.
 
-use scim_core::filter::{AttrPath, SortOrder};
+use scim_core::Filter;
+use scim_core::filter::{AttrPath, CompValue, CompareOp, SortOrder, Visitor};
 use scim_core::{Query, QueryResult, Resource, ResourceType, ScimError, StoreError};
 use sqlx::Row;
 
@@ -420,9 +421,16 @@ impl SqlStore {
     }
 
     /// The fallback for filters or sorts the database cannot answer exactly: the rows
-    /// the translated (superset) filter selects are checked with
-    /// [`scim_core::filter::PreparedFilter::matches`], sorted with the evaluator's comparator
-    /// and paged in Rust.
+    /// the translated (superset) filter selects are read in creation order, a few
+    /// hundred per statement, and checked with
+    /// [`scim_core::filter::PreparedFilter::matches`]; the page is cut in Rust, sorted
+    /// with the evaluator's comparator when there is a sort.
+    ///
+    /// Memory stays bounded by the page, not by the table: unsorted, only the page's
+    /// resources are kept; sorted, at most about twice `startIndex + count` of them
+    /// (each batch is sorted and cut back). Members or groups are read for the rows
+    /// checked only when the filter or the sort names them, and for the page only when
+    /// the response shows them.
     async fn query_in_rust(
         &self,
         tenant: &str,
@@ -432,43 +440,6 @@ impl SqlStore {
         position: Option<Position>,
         derived: bool,
     ) -> Result<QueryResult, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(backend)?;
-        let sql = format!(
-            "SELECT {}, {} AS seq FROM scim_resources r \
-             WHERE r.tenant = $1 AND r.resource_type = $2 AND {} ORDER BY {}",
-            record_columns(self.dialect),
-            self.seq(),
-            translated.sql,
-            self.seq()
-        );
-        let rows = bind_all(
-            sqlx::query(&sql).bind(tenant).bind(&rt.name),
-            &translated.params,
-        )
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(|e| self.query_error(e))?;
-        let prepared = query.filter.as_ref().map(|f| f.prepare(rt));
-        let mut matching: Vec<Resource> = Vec::new();
-        for chunk in rows.chunks(super::read::CHUNK) {
-            let records = chunk
-                .iter()
-                .map(Record::from_row)
-                .collect::<Result<Vec<_>, _>>()?;
-            // The filter may read `members` or `groups`: check full resources.
-            let resources = self
-                .materialize(&mut conn, tenant, rt, records, true)
-                .await?;
-            matching.extend(
-                resources
-                    .into_iter()
-                    .filter(|r| prepared.as_ref().is_none_or(|p| p.matches(r))),
-            );
-        }
-        if let Some(sort) = &query.sort {
-            matching.sort_by(sort.comparator(rt));
-        }
-        let total = matching.len();
         let start = match (&query.cursor, position) {
             (Some(_), Some(Position::Offset(o))) => usize::try_from(o).unwrap_or(usize::MAX),
             (Some(_), None) => 0,
@@ -480,16 +451,86 @@ impl SqlStore {
             }
             (None, _) => query.start_index.saturating_sub(1),
         };
-        let count = query.count.unwrap_or(usize::MAX);
-        let end = start.saturating_add(count).min(total);
-        let mut page: Vec<Resource> = matching
-            .into_iter()
-            .skip(start)
-            .take(end.saturating_sub(start))
-            .collect();
-        if !derived && let Some(name) = Kind::of(rt).derived_attribute() {
-            for resource in &mut page {
-                resource.attributes_mut().shift_remove(name);
+        let end = start.saturating_add(query.count.unwrap_or(usize::MAX));
+        let kind = Kind::of(rt);
+        let checks_derived = kind
+            .derived_attribute()
+            .is_some_and(|name| names_attribute(query, name));
+        let prepared = query.filter.as_ref().map(|f| f.prepare(rt));
+        let comparator = query.sort.as_ref().map(|sort| sort.comparator(rt));
+        let seq_param = 3 + translated.params.len();
+        let sql = format!(
+            "SELECT {}, {seq} AS seq FROM scim_resources r \
+             WHERE r.tenant = $1 AND r.resource_type = $2 AND ({}) AND {seq} > ${seq_param} \
+             ORDER BY {seq} LIMIT {SCAN_BATCH}",
+            record_columns(self.dialect),
+            translated.sql,
+            seq = self.seq(),
+        );
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        let mut after = 0_i64;
+        let mut total = 0_usize;
+        let mut kept: Vec<Resource> = Vec::new();
+        loop {
+            let rows = bind_all(
+                sqlx::query(&sql).bind(tenant).bind(&rt.name),
+                &translated.params,
+            )
+            .bind(after)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| self.query_error(e))?;
+            let full = rows.len() == SCAN_BATCH;
+            if let Some(last) = rows.last() {
+                after = last.try_get("seq").map_err(backend)?;
+            }
+            let records = rows
+                .iter()
+                .map(Record::from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            let resources = self
+                .materialize(&mut conn, tenant, rt, records, checks_derived)
+                .await?;
+            for resource in resources {
+                if !prepared.as_ref().is_none_or(|p| p.matches(&resource)) {
+                    continue;
+                }
+                match &comparator {
+                    // In creation order: the page is the matches from `start` to `end`.
+                    None if (start..end).contains(&total) => kept.push(resource),
+                    None => {}
+                    Some(compare) => {
+                        kept.push(resource);
+                        // The comparator is a total order (ties go by id), so cutting
+                        // back to the first `end` never changes the page.
+                        if kept.len() >= end.saturating_mul(2).max(SCAN_BATCH) {
+                            kept.sort_by(compare);
+                            kept.truncate(end);
+                        }
+                    }
+                }
+                total += 1;
+            }
+            if !full {
+                break;
+            }
+        }
+        let mut page = match &comparator {
+            None => kept,
+            Some(compare) => {
+                kept.sort_by(compare);
+                kept.truncate(end);
+                kept.split_off(start.min(kept.len()))
+            }
+        };
+        if let Some(name) = kind.derived_attribute() {
+            if derived && !checks_derived {
+                self.add_derived(&mut conn, tenant, kind, name, &mut page)
+                    .await?;
+            } else if !derived {
+                for resource in &mut page {
+                    resource.attributes_mut().shift_remove(name);
+                }
             }
         }
         let mut result = QueryResult::new(page, total);
@@ -524,6 +565,46 @@ fn invalid_filter() -> StoreError {
     StoreError::Rejected(ScimError::invalid_filter(
         "the filter is too complex to evaluate",
     ))
+}
+
+/// Rows per statement when the fallback walks the rows a superset filter selects.
+const SCAN_BATCH: usize = 500;
+
+/// Whether the filter or the sort of `query` reads the top-level attribute `name`
+/// (checking them then needs it loaded).
+fn names_attribute(query: &Query, name: &str) -> bool {
+    struct Names<'a>(&'a str);
+    impl Visitor for Names<'_> {
+        type Output = bool;
+        fn compare(&mut self, path: &AttrPath, _: CompareOp, _: &CompValue) -> bool {
+            path.name.eq_ignore_ascii_case(self.0)
+        }
+        fn present(&mut self, path: &AttrPath) -> bool {
+            path.name.eq_ignore_ascii_case(self.0)
+        }
+        fn and(&mut self, operands: Vec<bool>) -> bool {
+            operands.contains(&true)
+        }
+        fn or(&mut self, operands: Vec<bool>) -> bool {
+            operands.contains(&true)
+        }
+        fn not(&mut self, operand: bool) -> bool {
+            operand
+        }
+        fn value_path(&mut self, path: &AttrPath, _: &Filter) -> bool {
+            // The inner filter names sub-attributes of `path`.
+            path.name.eq_ignore_ascii_case(self.0)
+        }
+    }
+    let by_filter = query
+        .filter
+        .as_ref()
+        .is_some_and(|f| f.accept(&mut Names(name)));
+    let by_sort = query
+        .sort
+        .as_ref()
+        .is_some_and(|s| s.by.name.eq_ignore_ascii_case(name));
+    by_filter || by_sort
 }
 
 /// Whether the response will carry the derived attribute (`members` or `groups`):
