@@ -9,6 +9,9 @@
 #   scripts/mutants.sh all        plus routing, the engine, the handlers, the prepared
 #                                 filter, PATCH and the in-memory store: hours
 #   scripts/mutants.sh FILE...    the given files only
+#   scripts/mutants.sh --iterate FILE...
+#                                 again, testing only the mutants the last run of the
+#                                 same files did not catch (after adding tests)
 #
 # Not run by CI (it takes too long); run it after changing one of these modules, and
 # kill what it reports missed with a test that says which behaviour it pins, or explain
@@ -39,6 +42,13 @@ wider=(
     'scim-core/src/store/memory/**/*.rs'
 )
 
+# Options for cargo mutants itself (`--iterate`, `--shard=1/2`...) come first.
+options=()
+while [[ "${1:-}" == --* ]]; do
+    options+=("$1")
+    shift
+done
+
 case "${1:-}" in
 "") files=("${security[@]}") ;;
 all) files=("${security[@]}" "${wider[@]}") ;;
@@ -53,7 +63,7 @@ done
 # scim-core's own unit tests first; the conformance suite (tests/) drives the engine
 # through HTTP and catches what the unit tests leave to it. Unit-test modules and test
 # helpers are never mutated.
-exec cargo mutants --package scim-core "${args[@]}" \
+exec cargo mutants --package scim-core "${options[@]}" "${args[@]}" \
     --exclude '**/tests.rs' --exclude '**/tests/**' \
     --test-package scim-core --test-package scim-conformance \
     --timeout-multiplier 3 \

@@ -2,6 +2,8 @@
 
 mod apply;
 mod members;
+#[cfg(test)]
+mod multi_valued_tests;
 mod options;
 mod parse;
 #[cfg(test)]

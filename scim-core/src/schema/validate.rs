@@ -167,7 +167,8 @@ pub(crate) fn check_schemas(
 pub(crate) fn drop_read_only(attributes: &mut Map<String, Value>, rt: &ResourceType) {
     for common in builtin::common_attributes() {
         if common.mutability == Mutability::ReadOnly {
-            attributes.remove(&common.name);
+            // `shift_remove`: the other attributes keep the order the client gave.
+            attributes.shift_remove(&common.name);
         }
     }
     drop_read_only_in(attributes, &rt.schema.attributes);
@@ -175,7 +176,7 @@ pub(crate) fn drop_read_only(attributes: &mut Map<String, Value>, rt: &ResourceT
         if let Some(Value::Object(object)) = attributes.get_mut(&extension.schema.id) {
             drop_read_only_in(object, &extension.schema.attributes);
             if object.is_empty() {
-                attributes.remove(&extension.schema.id);
+                attributes.shift_remove(&extension.schema.id);
             }
         }
     }

@@ -30,7 +30,10 @@ pub(super) fn add_attribute(
             )));
         }
         // Index existing values by folded `value` so that adding m values to n costs
-        // O(n + m), not O(n·m) (groups of 100 000 members).
+        // O(n + m), not O(n·m) (groups of 100 000 members). Indexed or scanned, the
+        // same element is found: the index only narrows the candidates that
+        // `same_element` compares (so the threshold below, and the indexed arm, are
+        // equivalent mutants for mutation testing).
         let mut by_value: HashMap<String, Vec<usize>> = HashMap::new();
         let indexed = new_items.len() > 1;
         if indexed {
@@ -114,6 +117,8 @@ pub(super) fn set_singular(
 ) -> Result<(), ScimError> {
     let key = attribute.name.as_str();
     check_immutable(attribute, target.get(key), value)?;
+    // The guard is belt and braces: values are coerced to the schema before they are
+    // stored or applied, so a simple attribute never holds an object.
     match (target.get(key).cloned(), value) {
         (Some(Value::Object(mut current)), Value::Object(new)) if attribute.is_complex() => {
             for (k, v) in new {

@@ -299,3 +299,29 @@ fn validating_as_another_type_is_an_internal_error() {
         500
     );
 }
+
+/// The `id` and `meta` a client sends are dropped without moving its other attributes:
+/// the stored document keeps the client's order.
+#[test]
+fn dropping_id_and_meta_keeps_the_order_of_the_rest() {
+    let out = create(json!({
+        "schemas": [USER],
+        "id": "mine",
+        "userName": "bjensen",
+        "meta": {"resourceType": "User"},
+        "displayName": "Babs",
+        "title": "Tour Guide",
+        "nickName": "B"
+    }))
+    .unwrap();
+    let keys: Vec<&str> = out
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["schemas", "userName", "displayName", "title", "nickName"]
+    );
+}

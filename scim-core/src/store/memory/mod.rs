@@ -236,6 +236,7 @@ impl InMemoryStore {
     /// # let _ = store;
     /// ```
     pub fn builder() -> InMemoryStoreBuilder {
+        // `Default::default()` here is the same call (an equivalent mutant).
         InMemoryStoreBuilder::default()
     }
 

@@ -150,3 +150,79 @@ fn the_index_answers_user_name_sorts_without_a_scan() {
         .unwrap();
     assert_eq!(external.sorted(true).unwrap().0, 0, "no externalId stored");
 }
+
+/// A number where a string belongs (`externalId: 7`) sorts as the comparator sorts it,
+/// by JSON type (numbers before strings), not by its text as the index keys it: the
+/// index steps aside while one is stored, and takes over again once it is gone.
+#[test]
+fn a_number_where_text_belongs_sorts_by_type() {
+    let registry = SchemaRegistry::with_builtins();
+    let users = registry.resource_type("User").unwrap();
+    let store = InMemoryStore::new();
+    let ctx = RequestContext::new("t");
+    let mut number = None;
+    for (i, external_id) in [
+        Some(json!("b")),
+        None,
+        Some(json!(7)),
+        Some(json!("a")),
+        None,
+        // Before `7` as text, after it by type: numbers sort before strings.
+        Some(json!("10")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let is_number = external_id.as_ref().is_some_and(Value::is_number);
+        let r = now(store.create(&ctx, users, user(Some(json!(format!("u{i}"))), external_id)))
+            .unwrap();
+        if is_number {
+            number = r.id().map(str::to_owned);
+        }
+    }
+    let pages = |store: &InMemoryStore| {
+        [SortOrder::Ascending, SortOrder::Descending].map(|order| {
+            let sort = Sort {
+                by: AttrPath::new("externalId"),
+                order,
+            };
+            let mut all = now(store.query(&ctx, users, &Query::default()))
+                .unwrap()
+                .resources;
+            all.sort_by(sort.comparator(users));
+            let want: Vec<_> = all.iter().map(|r| r.id().unwrap().to_owned()).collect();
+            // A page (not the whole list): the index answers pages.
+            let q = Query {
+                sort: Some(sort),
+                count: Some(10),
+                ..Query::default()
+            };
+            let got: Vec<_> = now(store.query(&ctx, users, &q))
+                .unwrap()
+                .resources
+                .iter()
+                .map(|r| r.id().unwrap().to_owned())
+                .collect();
+            (got, want)
+        })
+    };
+    let index_answers = |store: &InMemoryStore| {
+        let tenant = store.tenant(&ctx).unwrap().unwrap();
+        let tenant = tenant.read().unwrap();
+        let td = tenant.types.get("User").unwrap();
+        let index = td
+            .indexes
+            .find(&AttrPath::new("externalId"), users)
+            .unwrap();
+        index.sorted(false).is_some()
+    };
+    for (got, want) in pages(&store) {
+        assert_eq!(got, want);
+    }
+    assert!(!index_answers(&store), "the index steps aside");
+    now(store.delete(&ctx, users, number.as_deref().unwrap(), None)).unwrap();
+    for (got, want) in pages(&store) {
+        assert_eq!(got, want);
+    }
+    assert!(index_answers(&store), "the index answers again");
+}
