@@ -12,7 +12,8 @@ mod support;
 use scim_sqlx::SqlStore;
 
 /// The migration files of each backend (`migrations/{postgres,sqlite}/`).
-const MIGRATIONS: i64 = 2;
+const SQLITE_MIGRATIONS: i64 = 3;
+const POSTGRES_MIGRATIONS: i64 = 2;
 
 /// Counts the migrations recorded as applied.
 async fn applied(store: &SqlStore) -> i64 {
@@ -34,11 +35,11 @@ async fn sqlite_instances_starting_together_all_connect() {
         .collect();
     for start in starts {
         let store = start.await.unwrap().expect("every instance starts");
-        assert_eq!(applied(&store).await, MIGRATIONS);
+        assert_eq!(applied(&store).await, SQLITE_MIGRATIONS);
     }
     // And again, on a database already migrated.
     let again = SqlStore::connect(&url).await.unwrap();
-    assert_eq!(applied(&again).await, MIGRATIONS);
+    assert_eq!(applied(&again).await, SQLITE_MIGRATIONS);
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
@@ -74,7 +75,7 @@ async fn sqlite_start_waits_while_another_process_writes_the_file() {
         .await
         .unwrap()
         .expect("the start completes once the writer is done");
-    assert_eq!(applied(&store).await, MIGRATIONS);
+    assert_eq!(applied(&store).await, SQLITE_MIGRATIONS);
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(store.pool())
         .await
@@ -109,7 +110,7 @@ async fn postgres_instances_starting_together_all_connect() {
     let mut stores = Vec::new();
     for start in starts {
         let store = start.await.unwrap().expect("every instance starts");
-        assert_eq!(applied(&store).await, MIGRATIONS);
+        assert_eq!(applied(&store).await, POSTGRES_MIGRATIONS);
         stores.push(store);
     }
     for store in stores {

@@ -26,6 +26,19 @@ fn wanted_members(members: &[Value]) -> Result<Vec<(String, Option<String>)>, St
     Ok(wanted)
 }
 
+/// PostgreSQL: locks, in id order, the members named by the CTE `added` whose
+/// `groups` a membership change altered, leaving out the group itself (`$2`, already
+/// advanced by the caller): every writer locks rows in one order, so two changes that
+/// touch the same users cannot deadlock.
+const LOCK_MEMBERS: &str = "locked AS (SELECT id FROM scim_resources \
+    WHERE tenant = $1 AND kind IS NOT NULL AND id <> $2 \
+    AND id IN (SELECT member_id FROM added) ORDER BY id FOR UPDATE)";
+
+/// PostgreSQL: advances the version and `meta.lastModified` (`$3`) of the rows
+/// [`LOCK_MEMBERS`] locked.
+const TOUCH_LOCKED: &str = "touched AS (UPDATE scim_resources SET version = version + 1, \
+    last_modified = $3 WHERE tenant = $1 AND kind IS NOT NULL AND id IN (SELECT id FROM locked))";
+
 /// A member reference checked against the tenant: id, resource type name, the
 /// `display` the client sent.
 #[derive(Debug, Clone)]
@@ -105,8 +118,7 @@ impl SqlStore {
         if self.dialect == Dialect::Sqlite {
             let resolved = self.resolve_members(conn, tenant, members).await?;
             let added = self.add_members(conn, tenant, group, &resolved).await?;
-            let added: Vec<&str> = added.iter().map(String::as_str).collect();
-            return self.touch(conn, tenant, &added, now).await;
+            return self.touch_members(conn, tenant, group, &added, now).await;
         }
         let wanted = wanted_members(members)?;
         // Two parameters a member, after the tenant, the group and the time.
@@ -123,7 +135,7 @@ impl SqlStore {
                 .collect();
             // Data-modifying CTEs all run, in one snapshot: `found` sees the tenant's
             // resources, `added` only the rows it inserted, and `touched` advances
-            // exactly those members.
+            // exactly those members, locked in id order first (`LOCK_MEMBERS`).
             let sql = format!(
                 "WITH wanted (id, display, ord) AS (VALUES {}), \
                  found AS (SELECT w.id, r.resource_type, w.display, w.ord FROM wanted w \
@@ -131,8 +143,7 @@ impl SqlStore {
                  added AS (INSERT INTO scim_members (tenant, group_id, member_id, member_type, display) \
                    SELECT $1, $2, id, resource_type, display FROM found ORDER BY ord \
                    ON CONFLICT DO NOTHING RETURNING member_id), \
-                 touched AS (UPDATE scim_resources SET version = version + 1, last_modified = $3 \
-                   WHERE tenant = $1 AND kind IS NOT NULL AND id IN (SELECT member_id FROM added)) \
+                 {LOCK_MEMBERS}, {TOUCH_LOCKED} \
                  SELECT id FROM found",
                 rows.join(", ")
             );
@@ -171,15 +182,15 @@ impl SqlStore {
         }
         if self.dialect == Dialect::Sqlite {
             let removed = self.remove_members(conn, tenant, group, members).await?;
-            let removed: Vec<&str> = removed.iter().map(String::as_str).collect();
-            return self.touch(conn, tenant, &removed, now).await;
+            return self.touch_members(conn, tenant, group, &removed, now).await;
         }
         for chunk in members.chunks(CHUNK) {
             let sql = format!(
                 "WITH removed AS (DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2 \
-                   AND member_id IN ({}) RETURNING member_id) \
-                 UPDATE scim_resources SET version = version + 1, last_modified = $3 \
-                 WHERE tenant = $1 AND kind IS NOT NULL AND id IN (SELECT member_id FROM removed)",
+                   AND member_id IN ({}) RETURNING member_id AS member_id), \
+                 added AS (SELECT member_id FROM removed), \
+                 {LOCK_MEMBERS}, {TOUCH_LOCKED} \
+                 SELECT 1",
                 placeholders(4, chunk.len())
             );
             let mut query = sqlx::query(&sql).bind(tenant).bind(group).bind(now);
@@ -290,6 +301,24 @@ impl SqlStore {
             .collect();
         changed.extend(self.add_members(conn, tenant, group, &new).await?);
         Ok(changed)
+    }
+
+    /// Advances the versions of the members whose `groups` a change of `group` altered;
+    /// the group itself, when it is its own member, was advanced by the caller already.
+    pub(crate) async fn touch_members(
+        &self,
+        conn: &mut AnyConnection,
+        tenant: &str,
+        group: &str,
+        members: &[String],
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let members: Vec<&str> = members
+            .iter()
+            .map(String::as_str)
+            .filter(|id| *id != group)
+            .collect();
+        self.touch(conn, tenant, &members, now).await
     }
 
     /// Advances the version and `meta.lastModified` of Users and Groups by id: their

@@ -134,13 +134,8 @@ impl SqlStore {
                     (page.sql, page.extra),
                 ]
             }
-            _ => vec![(
-                format!(
-                    "SELECT r.id FROM scim_resources r WHERE {scope} ORDER BY {}",
-                    self.seq()
-                ),
-                Vec::new(),
-            )],
+            // The fallback's batch statement, from the start.
+            _ => vec![(self.scan_batch_sql(&translated), vec![SqlValue::Integer(0)])],
         };
         let prefix = match self.dialect {
             Dialect::Postgres => "EXPLAIN ",
@@ -458,16 +453,19 @@ impl SqlStore {
             .is_some_and(|name| names_attribute(query, name));
         let prepared = query.filter.as_ref().map(|f| f.prepare(rt));
         let comparator = query.sort.as_ref().map(|sort| sort.comparator(rt));
-        let seq_param = 3 + translated.params.len();
-        let sql = format!(
-            "SELECT {}, {seq} AS seq FROM scim_resources r \
-             WHERE r.tenant = $1 AND r.resource_type = $2 AND ({}) AND {seq} > ${seq_param} \
-             ORDER BY {seq} LIMIT {SCAN_BATCH}",
-            record_columns(self.dialect),
-            translated.sql,
-            seq = self.seq(),
-        );
-        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        let sql = self.scan_batch_sql(translated);
+        // One snapshot for every batch, so that the total and the page agree even while
+        // others write (PostgreSQL's default gives each statement its own; SQLite's
+        // deferred transaction reads one snapshot of the WAL).
+        let mut conn = match self.dialect {
+            Dialect::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+            }
+            Dialect::Sqlite => self.pool.begin().await,
+        }
+        .map_err(backend)?;
         let mut after = 0_i64;
         let mut total = 0_usize;
         let mut kept: Vec<Resource> = Vec::new();
@@ -533,12 +531,31 @@ impl SqlStore {
                 }
             }
         }
+        // Read only: ending the transaction either way changes nothing.
+        conn.commit().await.map_err(backend)?;
         let mut result = QueryResult::new(page, total);
-        if query.cursor.is_some() && end < total && query.count.is_some() {
+        // `count=0` asks for the total only: no page, so no next one.
+        if query.cursor.is_some() && end < total && query.count.is_some_and(|c| c > 0) {
             result =
                 result.with_next_cursor(cursor::encode(rt, query, &Position::Offset(end as u64)));
         }
         Ok(result)
+    }
+
+    /// One batch of the fallback's walk: the rows of the tenant and type the superset
+    /// filter selects, after the creation position bound last (`$3 + params`), in
+    /// creation order, [`SCAN_BATCH`] at most. An index range on both backends
+    /// (`scim_resources_seq`).
+    fn scan_batch_sql(&self, translated: &Translated) -> String {
+        format!(
+            "SELECT {}, {seq} AS seq FROM scim_resources r \
+             WHERE r.tenant = $1 AND r.resource_type = $2 AND ({}) AND {seq} > ${} \
+             ORDER BY {seq} LIMIT {SCAN_BATCH}",
+            record_columns(self.dialect),
+            translated.sql,
+            3 + translated.params.len(),
+            seq = self.seq(),
+        )
     }
 
     /// A failed query: its text goes to the log. A filter that makes the database give

@@ -449,7 +449,8 @@ impl SqlStore {
         if let Some(members) = &delta.replace_all {
             let resolved = self.resolve_members(&mut tx, tenant, members).await?;
             let changed = self.set_members(&mut tx, tenant, id, &resolved).await?;
-            self.touch(&mut tx, tenant, &as_strs(&changed), now).await?;
+            self.touch_members(&mut tx, tenant, id, &changed, now)
+                .await?;
         }
         self.add_members_touching(&mut tx, tenant, id, &delta.add, now)
             .await?;
