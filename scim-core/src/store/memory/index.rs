@@ -218,6 +218,9 @@ impl Indexes {
                     attribute.uniqueness,
                     Uniqueness::Server | Uniqueness::Global
                 ) || (display && display_name_unique);
+                // A complex value is never a key (`key_of` indexes scalars), so an
+                // index on one would only ever hold "no value": skipping it is what
+                // keeps lookups of multi-valued attributes right.
                 if attribute.multi_valued
                     || attribute.kind == AttributeType::Complex
                     || !(unique || display)
@@ -277,6 +280,7 @@ impl Indexes {
         let resolved = rt.resolve(path)?;
         self.attributes.iter().find(|i| {
             i.spec.name.eq_ignore_ascii_case(&resolved.attribute.name)
+                // Not finding an extension's index is only slower (a scan answers).
                 && match (&i.spec.extension, resolved.extension) {
                     (None, None) => true,
                     (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),

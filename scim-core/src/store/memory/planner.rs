@@ -27,6 +27,12 @@ pub(crate) struct Plan<'f> {
 
 /// Ids answering one clause from an index, and whether that answer is exact (no
 /// need to evaluate the clause on the candidates).
+///
+/// Declining (`None`) is always correct, only slower: the clause is then evaluated on
+/// every resource. So a guard that declines more often is an equivalent mutant; one
+/// that answers where it should not is caught (`index_answers_agree_with_evaluation`).
+/// The parser never puts a sub-attribute before `[` (`members.value[…]` is refused),
+/// so the value path's own guard is only defence.
 fn lookup(
     filter: &Filter,
     rt: &ResourceType,
@@ -169,7 +175,8 @@ pub(crate) fn plan<'f>(
     }
 }
 
-/// Whether a filter names an attribute that `named` picks, anywhere.
+/// Whether a filter names an attribute that `named` picks, anywhere. (Answering `true`
+/// when it does not only builds a fuller view than the filter needs.)
 fn mentions(filter: &Filter, named: &impl Fn(&str) -> bool) -> bool {
     match filter {
         Filter::Compare { path, .. } | Filter::Present(path) | Filter::ValuePath { path, .. } => {

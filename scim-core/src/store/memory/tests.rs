@@ -619,3 +619,112 @@ async fn patch_excluding_a_sub_attribute_still_returns_members() {
         assert_eq!(member_ids(&out), [a.to_owned()], "{excluded:?}");
     }
 }
+
+/// Whatever an index answers, a filtered list is what evaluating the filter over every
+/// resource gives: the case rule of `members.value` (caseExact), sub-attribute paths
+/// that only look like indexed ones, and unique attributes that no index can hold
+/// (multi-valued, complex).
+#[tokio::test]
+async fn index_answers_agree_with_evaluation() {
+    use crate::schema::Uniqueness;
+    use crate::schema::attribute::{Attribute, AttributeType};
+    use crate::schema::definition::{ResourceType, Schema};
+
+    let mut r = registry();
+    let badge = Schema::new("urn:example:Badge", "Badge")
+        .attribute(
+            Attribute::new("tags", AttributeType::String)
+                .multi_valued(true)
+                .uniqueness(Uniqueness::Server),
+        )
+        .attribute(
+            Attribute::complex(
+                "holder",
+                vec![Attribute::new("value", AttributeType::String)],
+            )
+            .uniqueness(Uniqueness::Server),
+        );
+    let badge = r.add_schema(badge).unwrap();
+    r.add_resource_type(ResourceType::new("Badge", "/Badges", badge))
+        .unwrap();
+    let (users, groups, badges) = (
+        r.resource_type("User").unwrap(),
+        r.resource_type("Group").unwrap(),
+        r.resource_type("Badge").unwrap(),
+    );
+    let store = InMemoryStore::new();
+    let alice = store
+        .create(
+            &ctx(),
+            users,
+            res(
+                "User",
+                json!({"userName": "alice", "externalId": "e1", "emails": [{"value": "alice@example.com"}]}),
+            ),
+        )
+        .await
+        .unwrap();
+    let alice = alice.id().unwrap().to_owned();
+    store
+        .create(
+            &ctx(),
+            groups,
+            res(
+                "Group",
+                json!({"displayName": "G", "members": [{"value": alice}]}),
+            ),
+        )
+        .await
+        .unwrap();
+    store
+        .create(
+            &ctx(),
+            badges,
+            res(
+                "Badge",
+                json!({"tags": ["red", "blue"], "holder": {"value": "h1"}}),
+            ),
+        )
+        .await
+        .unwrap();
+    let upper = alice.to_uppercase();
+    let cases: Vec<(&ResourceType, String)> = vec![
+        (groups, format!("members.value eq \"{alice}\"")),
+        (groups, format!("members.value eq \"{upper}\"")),
+        (groups, format!("members[value eq \"{upper}\"]")),
+        (groups, format!("members[value.x eq \"{alice}\"]")),
+        (users, format!("groups.value eq \"{upper}\"")),
+        (users, "emails.value eq \"alice@example.com\"".to_owned()),
+        (users, "emails[value eq \"alice@example.com\"]".to_owned()),
+        // An exact index answer for one clause leaves the others to evaluate.
+        (
+            users,
+            "externalId eq \"e1\" and userName eq \"alice\"".to_owned(),
+        ),
+        (
+            users,
+            "externalId eq \"e1\" and displayName eq \"nobody\"".to_owned(),
+        ),
+        (badges, "tags eq \"red\"".to_owned()),
+        (badges, "holder eq \"h1\"".to_owned()),
+        (badges, "holder.value eq \"h1\"".to_owned()),
+    ];
+    for (rt, text) in cases {
+        let filter: Filter = text.parse().unwrap();
+        let everything = store.query(&ctx(), rt, &query(None)).await.unwrap();
+        let prepared = filter.prepare(rt);
+        let want: Vec<_> = everything
+            .resources
+            .iter()
+            .filter(|r| prepared.matches(r))
+            .map(|r| r.id().unwrap().to_owned())
+            .collect();
+        let got = store.query(&ctx(), rt, &query(Some(filter))).await.unwrap();
+        let got: Vec<_> = got
+            .resources
+            .iter()
+            .map(|r| r.id().unwrap().to_owned())
+            .collect();
+        assert_eq!(got, want, "{text}");
+    }
+}
