@@ -728,3 +728,43 @@ async fn index_answers_agree_with_evaluation() {
         assert_eq!(got, want, "{text}");
     }
 }
+
+/// In a list too, only `excludedAttributes=members` itself spares building members:
+/// excluding a sub-attribute of them, or of anything else, still returns them.
+#[tokio::test]
+async fn list_excluding_a_sub_attribute_still_returns_members() {
+    let r = registry();
+    let groups = r.resource_type("Group").unwrap();
+    let store = InMemoryStore::new();
+    let a = add_user(&store, "a").await;
+    let a = a.id().unwrap();
+    store
+        .create(
+            &ctx(),
+            groups,
+            res(
+                "Group",
+                json!({"displayName": "G", "members": [{"value": a}]}),
+            ),
+        )
+        .await
+        .unwrap();
+    for excluded in ["members.display", "meta.created"] {
+        let q = Query {
+            excluded_attributes: vec![excluded.parse::<AttrPath>().unwrap()],
+            ..Query::default()
+        };
+        let listed = store.query(&ctx(), groups, &q).await.unwrap();
+        assert_eq!(
+            member_ids(&listed.resources[0]),
+            [a.to_owned()],
+            "{excluded}"
+        );
+    }
+    let q = Query {
+        excluded_attributes: vec![AttrPath::new("members")],
+        ..Query::default()
+    };
+    let listed = store.query(&ctx(), groups, &q).await.unwrap();
+    assert!(listed.resources[0].get("members").is_none());
+}
