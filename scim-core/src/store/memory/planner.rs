@@ -222,6 +222,7 @@ fn view<'r>(
 ///
 /// The order is `Sort::comparator`'s (RFC 7644 §3.4.2.3): by value, ties by id;
 /// resources without a value last when ascending and first when descending, by id.
+/// Like every shortcut here, answering `None` is always correct, only slower.
 fn sorted_page<'t>(
     td: &'t TypeData,
     rt: &ResourceType,
@@ -394,6 +395,8 @@ fn run_page(
             .collect()
     };
     let total_results = matched.len();
+    // A shortcut: the general path below gives the same empty page (it pages with
+    // iterators, never by slicing).
     if take == 0 || skip >= total_results {
         return Ok(QueryResult {
             resources: Vec::new(),
@@ -405,7 +408,8 @@ fn run_page(
     let end = skip.saturating_add(take).min(total_results);
     match &query.sort {
         None => {
-            // Creation order; only the first `skip + take` places need ordering.
+            // Creation order; only the first `skip + take` places need ordering (the
+            // selection is a shortcut: sorting everything gives the same page).
             if end < matched.len() {
                 matched.select_nth_unstable_by_key(end, |r| r.seq);
                 matched.truncate(end);

@@ -317,6 +317,21 @@ async fn cursors_walk_the_list_once() {
         cursor = result.next_cursor;
     }
     assert_eq!(walked, everything.resources);
+    // `count=0` asks for the total only: no page, so no next one to walk to.
+    let total_only = Query {
+        cursor: Some(String::new()),
+        count: Some(0),
+        ..Query::default()
+    };
+    let result = store.query(&ctx(), users, &total_only).await.unwrap();
+    assert_eq!(
+        (
+            result.resources.len(),
+            result.total_results,
+            result.next_cursor
+        ),
+        (0, 20, None)
+    );
     let first = Query {
         cursor: Some(String::new()),
         count: Some(7),
