@@ -61,11 +61,12 @@ for file in "${files[@]}"; do
 done
 
 # scim-core's own unit tests first; the conformance suite (tests/) drives the engine
-# through HTTP and catches what the unit tests leave to it. Unit-test modules and test
+# through HTTP and catches what the unit tests leave to it; the store contract runs
+# every case on the in-memory store. Unit-test modules and test
 # helpers are never mutated.
 exec cargo mutants --package scim-core "${options[@]}" "${args[@]}" \
     --exclude '**/tests.rs' --exclude '**/tests/**' \
-    --test-package scim-core --test-package scim-conformance \
+    --test-package scim-core --test-package scim-conformance --test-package scim-store-contract \
     --timeout-multiplier 3 \
     --output target/mutants \
     -- --lib --tests

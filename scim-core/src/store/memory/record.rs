@@ -78,7 +78,8 @@ pub(super) fn split_derived(
 }
 
 /// Whether a PATCH may change the attribute `name`: an operation's path names it, or
-/// a path-less value carries it.
+/// a path-less value carries it. (A `true` where `false` would do only loads and
+/// rewrites a member list that stays the same.)
 pub(super) fn touches(patch: &PatchRequest, name: &str) -> bool {
     patch.operations.iter().any(|op| match &op.path {
         Some(path) => path.attribute.name.eq_ignore_ascii_case(name),

@@ -783,3 +783,80 @@ async fn list_excluding_a_sub_attribute_still_returns_members() {
     let listed = store.query(&ctx(), groups, &q).await.unwrap();
     assert!(listed.resources[0].get("members").is_none());
 }
+
+/// A PATCH that selects members by something else than `value` (their `display`)
+/// goes the general way, with the members loaded, and its change is kept.
+#[tokio::test]
+async fn a_patch_selecting_members_by_display_is_kept() {
+    let r = registry();
+    let groups = r.resource_type("Group").unwrap();
+    let store = InMemoryStore::new();
+    let a = add_user(&store, "a").await;
+    let b = add_user(&store, "b").await;
+    let (a, b) = (a.id().unwrap(), b.id().unwrap());
+    let g = store
+        .create(
+            &ctx(),
+            groups,
+            res(
+                "Group",
+                json!({"displayName": "G", "members": [{"value": a}, {"value": b}]}),
+            ),
+        )
+        .await
+        .unwrap();
+    let g = g.id().unwrap();
+    let remove = patch(vec![op(
+        PatchOpKind::Remove,
+        Some("members[display eq \"a display\"]"),
+        None,
+    )]);
+    store.patch(&ctx(), groups, g, &remove, None).await.unwrap();
+    let stored = store.get(&ctx(), groups, g).await.unwrap();
+    assert_eq!(member_ids(&stored), [b.to_owned()]);
+}
+
+/// A replace (PUT) is the whole group: without `members`, or with `null`, it has none
+/// left. Members that are not a list are refused.
+#[tokio::test]
+async fn a_group_replaced_without_members_has_none() {
+    let r = registry();
+    let groups = r.resource_type("Group").unwrap();
+    let store = InMemoryStore::new();
+    let a = add_user(&store, "a").await;
+    let a = a.id().unwrap();
+    for body in [
+        json!({"displayName": "G"}),
+        json!({"displayName": "G", "members": null}),
+    ] {
+        let g = store
+            .create(
+                &ctx(),
+                groups,
+                res(
+                    "Group",
+                    json!({"displayName": "G", "members": [{"value": a}]}),
+                ),
+            )
+            .await
+            .unwrap();
+        let g = g.id().unwrap();
+        let replaced = store
+            .replace(&ctx(), groups, g, res("Group", body.clone()), None)
+            .await
+            .unwrap();
+        assert!(replaced.get("members").is_none(), "{body}");
+        store.delete(&ctx(), groups, g, None).await.unwrap();
+    }
+    let refused = store
+        .create(
+            &ctx(),
+            groups,
+            res("Group", json!({"displayName": "H", "members": "x"})),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+}
