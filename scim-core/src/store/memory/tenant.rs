@@ -193,6 +193,7 @@ impl TenantData {
                         Some(display) => Some(display),
                         None => {
                             let td = match last {
+                                // Looking the type up again is only slower.
                                 Some((kind, td)) if Id::ptr_eq(kind, &entry.kind) => td,
                                 _ => {
                                     let td = self.types.get(&*entry.kind);

@@ -860,3 +860,49 @@ async fn a_group_replaced_without_members_has_none() {
         "{refused:?}"
     );
 }
+
+/// Members of both types get their `display` from their own resource: a user's
+/// displayName, a nested group's displayName, in whatever order they come.
+#[tokio::test]
+async fn members_of_both_types_get_their_own_display() {
+    let r = registry();
+    let groups = r.resource_type("Group").unwrap();
+    let store = InMemoryStore::new();
+    let a = add_user(&store, "a").await;
+    let a = a.id().unwrap();
+    let h = store
+        .create(&ctx(), groups, res("Group", json!({"displayName": "H"})))
+        .await
+        .unwrap();
+    let h = h.id().unwrap();
+    let b = add_user(&store, "b").await;
+    let b = b.id().unwrap();
+    let g = store
+        .create(
+            &ctx(),
+            groups,
+            res(
+                "Group",
+                json!({"displayName": "G", "members": [{"value": a}, {"value": h}, {"value": b}]}),
+            ),
+        )
+        .await
+        .unwrap();
+    let displays: Vec<(&str, &str)> = g
+        .get("members")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["type"].as_str().unwrap(),
+                m["display"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        displays,
+        [("User", "a display"), ("Group", "H"), ("User", "b display")]
+    );
+}
