@@ -357,6 +357,8 @@ impl TenantData {
             record.check_version(expected_version)?;
             td.kind
         };
+        // The member delta is a shortcut for Groups; the general path below gives the
+        // same result for any PATCH, only by copying the member list.
         if kind == Kind::Group
             && let Some(delta) = patch.member_delta(rt)
         {
@@ -367,6 +369,8 @@ impl TenantData {
         // load/save store would). A Group's members are loaded only when the PATCH
         // names them, so renaming a large group does not copy its member list.
         let (td, record) = self.record(rt, id)?;
+        // (Loading a User's `groups` too would change nothing: they are dropped again
+        // before saving, as for any client that sends them.)
         let with_members = kind == Kind::Group && touches(patch, "members");
         let mut resource = self.materialize(td, record, with_members);
         patch.apply(&mut resource, rt)?;
