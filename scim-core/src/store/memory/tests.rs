@@ -708,6 +708,9 @@ async fn index_answers_agree_with_evaluation() {
         (groups, format!("members.value eq \"{upper}\"")),
         (groups, format!("members[value eq \"{upper}\"]")),
         (groups, format!("members[value.x eq \"{alice}\"]")),
+        // Other sub-attributes of members are not ids: no membership lookup for them.
+        (groups, "members.display eq \"alice\"".to_owned()),
+        (groups, "members.type eq \"User\"".to_owned()),
         (users, format!("groups.value eq \"{upper}\"")),
         (users, "emails.value eq \"alice@example.com\"".to_owned()),
         (users, "emails[value eq \"alice@example.com\"]".to_owned()),
