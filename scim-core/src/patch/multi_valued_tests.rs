@@ -507,6 +507,13 @@ fn remove_with_a_value_on_a_singular_attribute_removes_it() {
         remove("nickName", json!("Babs")),
     );
     assert!(out.get("nickName").is_none(), "{out}");
+    // Whatever value comes with it: the value list reading is for multi-valued ones.
+    let out = patched(
+        "User",
+        json!({"schemas": [USER], "id": "u1", "userName": "bjensen", "nickName": "Babs"}),
+        remove("nickName", json!("Other")),
+    );
+    assert!(out.get("nickName").is_none(), "{out}");
 }
 
 /// Entra's add to a missing element: a filter of `eq` conditions joined by `and`

@@ -140,6 +140,8 @@ pub(super) fn remove_attribute(
     options: &ApplyRules,
 ) -> Result<(), ScimError> {
     let key = attribute.name.as_str();
+    // The parser keeps a `remove`'s value only for a multi-valued attribute under
+    // `remove_by_value_list`, so this guard is defence for hand-built requests.
     if let Some(values) = values.filter(|_| attribute.multi_valued && options.remove_by_value_list)
     {
         let doomed = as_items(values);
