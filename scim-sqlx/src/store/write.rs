@@ -378,16 +378,18 @@ impl SqlStore {
         }
         let version = self.current_version(&mut tx, tenant, rt, id).await?;
         check_version(expected_version, version)?;
-        if let Some(delta) = delta {
+        // A member delta with other changes too (a rename, say): members by row, the
+        // rest applied to the loaded document.
+        if let Some(delta) = &delta
+            && let Some(other) = &delta.other
+        {
             let replace_all = match &delta.replace_all {
                 Some(members) => Some(self.resolve_members(&mut tx, tenant, members).await?),
                 None => None,
             };
             let add = self.resolve_members(&mut tx, tenant, &delta.add).await?;
             let mut resource = self.load(&mut tx, tenant, rt, id, false).await?;
-            if let Some(other) = &delta.other {
-                other.apply(&mut resource, rt)?;
-            }
+            other.apply(&mut resource, rt)?;
             let mut attributes = resource.into_attributes();
             // `other` never carries members; drop any so the table stays the truth.
             split_derived(&mut attributes, kind)?;
