@@ -60,6 +60,10 @@ for file in "${files[@]}"; do
     args+=(--file "$file")
 done
 
+# cargo mutants creates its output folder but not that folder's parent (a fresh clone
+# has no target/).
+mkdir -p target
+
 # scim-core's own unit tests first; the conformance suite (tests/) drives the engine
 # through HTTP and catches what the unit tests leave to it; the store contract runs
 # every case on the in-memory store. Unit-test modules and test

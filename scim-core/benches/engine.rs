@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::Method;
-use scim_core::{RequestContext, ResourceStore, SchemaRegistry};
+use scim_core::{RequestContext, Resource, ResourceStore, SchemaRegistry};
+use serde_json::json;
 
 #[path = "support/engine_fixture.rs"]
 mod engine_fixture;
@@ -102,6 +103,30 @@ fn engine(c: &mut Criterion) {
         });
     });
     group.finish();
+
+    // A second group holding every user, for whole-group reads.
+    let groups = SchemaRegistry::with_builtins()
+        .resource_type("Group")
+        .unwrap()
+        .clone();
+    let members: Vec<_> = f.user_ids.iter().map(|id| json!({"value": id})).collect();
+    let everyone = Resource::from_value_unchecked(
+        "Group",
+        json!({"displayName": "all users", "members": members}),
+    )
+    .unwrap();
+    let everyone = f
+        .runtime
+        .block_on(f.store.create(&ctx, &groups, everyone))
+        .unwrap();
+    let uri = format!("/acme/Groups/{}", everyone.id().unwrap());
+    drop(everyone);
+    let mut whole = c.benchmark_group("engine whole group");
+    whole.sample_size(10);
+    whole.bench_function("get_group_of_100k_members", |b| {
+        b.iter(|| assert_eq!(f.send(Method::GET, &uri, None), 200));
+    });
+    whole.finish();
 }
 
 criterion_group!(benches, engine);

@@ -240,6 +240,12 @@ fn bench_store(c: &mut Criterion) {
     whole.bench_function("get group of 100k members", |b| {
         b.iter(|| now(big.get(&ctx(), groups, black_box(&group_id))).unwrap());
     });
+    whole.bench_function("retrieve group of 100k members (rows)", |b| {
+        b.iter(|| {
+            let retrieved = now(big.retrieve(&ctx(), groups, black_box(&group_id), &[])).unwrap();
+            assert_eq!(retrieved.members.len(), 100_000);
+        });
+    });
     whole.finish();
 
     c.bench_function(

@@ -170,6 +170,7 @@ macro_rules! store_contract_tests {
             deletes_clean_up_membership,
             unknown_members_are_invalid,
             member_patches_check_versions,
+            retrieve_agrees_with_get,
             tenants_are_isolated,
             concurrent_creates_of_one_user_name,
             concurrent_member_adds,

@@ -150,42 +150,77 @@ impl Projection {
         value: &mut Value,
         rt: &ResourceType,
     ) -> bool {
+        match self.kept(attribute, extension, rt) {
+            Some(subs) => prune(attribute, value, &|sub| subs.keeps(sub)),
+            None => false,
+        }
+    }
+
+    /// Whether the response carries `attribute` (in `extension`, `None` for the core
+    /// schema) and, when it does, which of its sub-attributes.
+    pub(crate) fn kept<'a>(
+        &'a self,
+        attribute: &Attribute,
+        extension: Option<&str>,
+        rt: &'a ResourceType,
+    ) -> Option<SubAttributes<'a>> {
         if hidden(attribute) {
-            return false;
+            return None;
         }
         // `meta` is always returned (RFC 7644 §3.4.2.5 lists id, schemas and meta).
         let always = attribute.returned == Returned::Always
             || (extension.is_none() && attribute.name == "meta");
         if always {
-            return prune(attribute, value, &|sub| !hidden(sub));
+            return Some(SubAttributes::Visible);
         }
         if !self.attributes.is_empty() {
             let keep = matches(&self.attributes, attribute, extension, rt);
             if keep.whole {
                 // Explicitly named sub-attributes come back even if `returned: request`.
-                return prune(attribute, value, &|sub| {
-                    returned_by_default(sub) || keep.subs.contains(&sub.name.as_str())
-                });
+                return Some(SubAttributes::DefaultOrNamed(keep.subs));
             }
             if keep.subs.is_empty() {
-                return false;
+                return None;
             }
-            return prune(attribute, value, &|sub| {
-                !hidden(sub)
-                    && (sub.returned == Returned::Always || keep.subs.contains(&sub.name.as_str()))
-            });
+            return Some(SubAttributes::Named(keep.subs));
         }
         if attribute.returned == Returned::Request {
-            return false;
+            return None;
         }
         let drop = matches(&self.excluded_attributes, attribute, extension, rt);
         if drop.whole {
-            return false;
+            return None;
         }
-        prune(attribute, value, &|sub| {
-            sub.returned == Returned::Always
-                || (returned_by_default(sub) && !drop.subs.contains(&sub.name.as_str()))
-        })
+        Some(SubAttributes::DefaultUnlessExcluded(drop.subs))
+    }
+}
+
+/// Which sub-attributes of a kept attribute a response carries.
+pub(crate) enum SubAttributes<'a> {
+    /// Every one that may be returned at all (the attribute is `returned: always`).
+    Visible,
+    /// Those returned by default, and those named (the attribute is named whole).
+    DefaultOrNamed(Vec<&'a str>),
+    /// Those named and those `returned: always` (only sub-attributes are named).
+    Named(Vec<&'a str>),
+    /// Those returned by default that are not excluded, and those `returned: always`.
+    DefaultUnlessExcluded(Vec<&'a str>),
+}
+
+impl SubAttributes<'_> {
+    /// Whether the response carries `sub`.
+    pub(crate) fn keeps(&self, sub: &Attribute) -> bool {
+        let named = |names: &[&str]| names.contains(&sub.name.as_str());
+        match self {
+            Self::Visible => !hidden(sub),
+            Self::DefaultOrNamed(names) => returned_by_default(sub) || named(names),
+            Self::Named(names) => {
+                !hidden(sub) && (sub.returned == Returned::Always || named(names))
+            }
+            Self::DefaultUnlessExcluded(names) => {
+                sub.returned == Returned::Always || (returned_by_default(sub) && !named(names))
+            }
+        }
     }
 }
 

@@ -9,9 +9,11 @@ mod discovery;
 mod limits;
 mod list;
 mod me;
+mod member_rows;
 mod password;
 mod patch;
 mod read;
+mod refs;
 mod replace;
 
 use bytes::Bytes;
@@ -33,6 +35,7 @@ use crate::schema::registry::SchemaRegistry;
 use crate::store::{RequestContext, ResourceStore};
 use crate::wire::etag;
 use crate::wire::query::{self, ListParams};
+use refs::RefPrefixes;
 
 /// URN of the list response message (RFC 7644 §3.4.2).
 pub(crate) const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -102,11 +105,6 @@ impl Context<'_> {
         format!("{}{}/{}", self.base, rt.endpoint, id)
     }
 
-    /// [`location`](Self::location) without the id: `{base}{endpoint}/`.
-    fn location_prefix(&self, rt: &ResourceType) -> String {
-        format!("{}{}/", self.base, rt.endpoint)
-    }
-
     /// The resource as the client sees it: `meta.location`, `meta.resourceType` and every
     /// `$ref` rendered, then projected.
     pub(crate) fn render(
@@ -162,21 +160,7 @@ impl Context<'_> {
     /// Sets the `$ref` of each element of `value` (an `attribute` whose sub-attribute
     /// `reference` is its `$ref`).
     fn render_refs(&self, attribute: &Attribute, reference: &Attribute, value: &mut Value) {
-        let registry = &self.registry;
-        // A member's `type` says what it is; without one, `User.groups` points to groups
-        // and anything else to the first resource type its `$ref` may name.
-        let default_type = if attribute.name.eq_ignore_ascii_case("groups") {
-            registry.resource_type("Group")
-        } else {
-            reference
-                .reference_types
-                .iter()
-                .find_map(|t| registry.resource_type(t))
-        };
-        // Members are nearly all of one or two types: each type's URL prefix is built once
-        // for the run of elements that share it, not once per element.
-        let default_prefix = default_type.map(|t| self.location_prefix(t));
-        let mut last_typed: Option<(String, Option<String>)> = None;
+        let mut prefixes = RefPrefixes::new(self.registry, &self.base, attribute, reference);
         let mut set = |element: &mut Value| {
             let Value::Object(element) = element else {
                 return;
@@ -184,24 +168,11 @@ impl Context<'_> {
             let Some(id) = element.get("value").and_then(Value::as_str) else {
                 return;
             };
-            let prefix = match element.get("type").and_then(Value::as_str) {
-                Some(kind) => {
-                    if last_typed.as_ref().is_none_or(|(last, _)| last != kind) {
-                        let prefix = registry
-                            .resource_type(kind)
-                            .map(|t| self.location_prefix(t));
-                        last_typed = Some((kind.to_owned(), prefix));
-                    }
-                    last_typed
-                        .as_ref()
-                        .and_then(|(_, prefix)| prefix.as_deref())
-                        .or(default_prefix.as_deref())
-                }
-                None => default_prefix.as_deref(),
-            };
-            let Some(prefix) = prefix else {
+            let kind = element.get("type").and_then(Value::as_str);
+            let Some(prefix) = prefixes.prefix(kind) else {
                 return;
             };
+            let prefix = &prefix.url;
             let mut url = String::with_capacity(prefix.len() + id.len());
             url.push_str(prefix);
             url.push_str(id);

@@ -7,6 +7,7 @@ use http::{Response, StatusCode};
 
 use super::{Context, empty_response};
 use crate::error::ScimError;
+use crate::filter::{AttrPath, Projection};
 use crate::schema::definition::ResourceType;
 use crate::wire::etag;
 
@@ -16,16 +17,35 @@ pub(crate) async fn read(
     id: &str,
 ) -> Result<Response<Bytes>, ScimError> {
     let projection = ctx.projection()?;
-    let resource = ctx.store().get(&ctx.store_ctx, rt, id).await?;
+    let unread = unread_attributes(rt, &projection);
+    let retrieved = ctx
+        .store()
+        .retrieve(&ctx.store_ctx, rt, id, &unread)
+        .await?;
     if ctx.config.etag
         && let Some(condition) = etag::condition(&ctx.parts.headers, &IF_NONE_MATCH)?
-        && condition.matches(resource.version().unwrap_or_default())
+        && condition.matches(retrieved.resource.version().unwrap_or_default())
     {
         let mut response = empty_response(StatusCode::NOT_MODIFIED);
-        if let Some(tag) = ctx.etag_header(&resource) {
+        if let Some(tag) = ctx.etag_header(&retrieved.resource) {
             response.headers_mut().insert(ETAG, tag);
         }
         return Ok(response);
     }
-    Ok(ctx.resource_response(StatusCode::OK, rt, resource, &projection, false))
+    Ok(ctx.retrieved_response(StatusCode::OK, rt, retrieved, &projection))
+}
+
+/// What the response will not carry, for the store to skip: the `excludedAttributes`,
+/// and the lists a store derives (`members`, `groups`) when the projection leaves them
+/// out some other way (`attributes=displayName`).
+fn unread_attributes(rt: &ResourceType, projection: &Projection) -> Vec<AttrPath> {
+    let mut unread = projection.excluded_attributes.clone();
+    for name in ["members", "groups"] {
+        if let Some(attribute) = rt.schema.attribute_named(name)
+            && projection.kept(attribute, None, rt).is_none()
+        {
+            unread.push(AttrPath::new(name));
+        }
+    }
+    unread
 }

@@ -14,11 +14,13 @@ use crate::schema::definition::ResourceType;
 mod cursor;
 mod member_ref;
 mod memory;
+mod retrieved;
 mod version;
 
 pub use cursor::{decode_cursor, encode_cursor};
 pub use member_ref::MemberRef;
 pub use memory::{InMemoryStore, InMemoryStoreBuilder, UnknownMembers};
+pub use retrieved::{MemberRow, MemberRows, Retrieved};
 pub use version::{Version, meta, timestamp_now};
 
 /// The tenant (and principal) a store call acts for. Every store call carries one;
@@ -341,6 +343,44 @@ pub trait ResourceStore: Send + Sync + 'static {
         id: &str,
     ) -> Result<Resource, StoreError>;
 
+    /// Fetches one resource for a response (RFC 7644 §3.4.1), told which attributes the
+    /// response will not carry (its `excludedAttributes`, and `members` when the
+    /// projection leaves them out). A store may skip loading those, and may return a
+    /// Group's members as [`MemberRows`] beside a document without `members`, which the
+    /// engine serializes without building a JSON object per member. The default calls
+    /// [`get`](Self::get) and keeps the members in the document.
+    ///
+    /// ```
+    /// use scim_core::{InMemoryStore, RequestContext, Resource, ResourceStore, SchemaRegistry, filter::AttrPath};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let (users, groups) = (registry.resource_type("User").unwrap(), registry.resource_type("Group").unwrap());
+    /// let (store, ctx) = (InMemoryStore::new(), RequestContext::new("acme"));
+    /// let user = Resource::from_value_unchecked("User", serde_json::json!({"userName": "bjensen"})).unwrap();
+    /// let uid = store.create(&ctx, users, user).await.unwrap().id().unwrap().to_owned();
+    /// let group = Resource::from_value_unchecked("Group",
+    ///     serde_json::json!({"displayName": "Admins", "members": [{"value": uid}]})).unwrap();
+    /// let gid = store.create(&ctx, groups, group).await.unwrap().id().unwrap().to_owned();
+    ///
+    /// let whole = store.retrieve(&ctx, groups, &gid, &[]).await.unwrap();
+    /// assert_eq!(whole.members.len(), 1);
+    /// assert_eq!(whole.into_resource(), store.get(&ctx, groups, &gid).await.unwrap());
+    /// // Entra ID: GET /Groups/{id}?excludedAttributes=members
+    /// let bare = store.retrieve(&ctx, groups, &gid, &[AttrPath::new("members")]).await.unwrap();
+    /// assert!(bare.members.is_empty() && bare.resource.get("members").is_none());
+    /// # });
+    /// ```
+    async fn retrieve(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Retrieved, StoreError> {
+        let _ = excluded_attributes;
+        self.get(ctx, resource_type, id).await.map(Retrieved::from)
+    }
+
     /// Replaces a resource wholesale (RFC 7644 §3.5.1), if its version is `expected_version`
     /// (when given), keeping the stored `writeOnly` values the replacement omits (see
     /// [`Resource::keep_write_only_from`]).
@@ -433,6 +473,17 @@ impl<T: ResourceStore + ?Sized> ResourceStore for Arc<T> {
         id: &str,
     ) -> Result<Resource, StoreError> {
         (**self).get(ctx, resource_type, id).await
+    }
+    async fn retrieve(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Retrieved, StoreError> {
+        (**self)
+            .retrieve(ctx, resource_type, id, excluded_attributes)
+            .await
     }
     async fn replace(
         &self,

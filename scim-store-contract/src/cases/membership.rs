@@ -355,3 +355,50 @@ pub async fn member_patches_check_versions(store: Store, t: Tenants, _caps: Capa
     );
     assert_eq!(version_of(alice).await, alice_before);
 }
+
+/// `retrieve` gives what `get` gives: a group's members, as rows or in the document, in
+/// the same order with the same `type` and `display`, and a User's `groups`. Told that
+/// `members` will not be read, a store may leave them out; whatever it returns of the
+/// rest is still the group.
+pub async fn retrieve_agrees_with_get(store: Store, t: Tenants, _caps: Capabilities) {
+    let alice = create_user(&store, &t, "alice").await;
+    let bob = create_user(&store, &t, "bob").await;
+    let g = store
+        .create(&t.a(), groups(), group("G", &[&bob, &alice]))
+        .await
+        .unwrap();
+    let g_id = g.id().unwrap().to_owned();
+    let got = store.get(&t.a(), groups(), &g_id).await.unwrap();
+    let retrieved = store.retrieve(&t.a(), groups(), &g_id, &[]).await.unwrap();
+    assert_eq!(retrieved.into_resource(), got);
+
+    let bare = store
+        .retrieve(&t.a(), groups(), &g_id, &[AttrPath::new("members")])
+        .await
+        .unwrap()
+        .into_resource();
+    let mut without_members = got.attributes().clone();
+    without_members.shift_remove("members");
+    let mut bare_attributes = bare.attributes().clone();
+    bare_attributes.shift_remove("members");
+    assert_eq!(bare_attributes, without_members);
+
+    let user = store
+        .retrieve(&t.a(), users(), &alice, &[])
+        .await
+        .unwrap()
+        .into_resource();
+    assert_eq!(user, store.get(&t.a(), users(), &alice).await.unwrap());
+    assert_eq!(values_of(&user, "groups"), BTreeSet::from([g_id.clone()]));
+
+    let missing = store.retrieve(&t.a(), groups(), "no-such-id", &[]).await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
+    let elsewhere = store.retrieve(&t.b(), groups(), &g_id, &[]).await;
+    assert!(
+        matches!(elsewhere, Err(StoreError::NotFound { .. })),
+        "another tenant's group: {elsewhere:?}"
+    );
+}

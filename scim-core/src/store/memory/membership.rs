@@ -113,6 +113,11 @@ impl Membership {
         self.members.get(group).into_iter().flatten()
     }
 
+    /// How many members `group` has.
+    pub(crate) fn count(&self, group: &str) -> usize {
+        self.members.get(group).map_or(0, HashMap::len)
+    }
+
     /// The members of `group` in the order they were added.
     pub(crate) fn members_in_order(&self, group: &str) -> Vec<(&Id, &Member)> {
         // The sequence number is copied beside the references so that sorting reads
@@ -154,10 +159,12 @@ mod tests {
             "re-adding is a no-op"
         );
         assert!(m.contains("g", "u"));
+        assert_eq!(m.count("g"), 1);
         assert_eq!(m.groups_of("u").collect::<Vec<_>>(), [&g]);
         assert!(m.remove("g", "u"));
         assert!(!m.remove("g", "u"));
         assert!(!m.contains("g", "u"));
+        assert_eq!(m.count("g"), 0);
         assert_eq!(m.groups_of("u").count(), 0);
         assert!(
             m.members.is_empty() && m.groups.is_empty(),

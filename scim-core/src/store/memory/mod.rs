@@ -23,7 +23,7 @@ use crate::filter::AttrPath;
 use crate::patch::PatchRequest;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
-use crate::store::{Query, QueryResult, RequestContext, ResourceStore, StoreError};
+use crate::store::{Query, QueryResult, RequestContext, ResourceStore, Retrieved, StoreError};
 
 /// A resource id, shared by the records, the indexes and the membership maps.
 pub(crate) type Id = Arc<str>;
@@ -287,6 +287,20 @@ impl InMemoryStore {
     }
 }
 
+/// Whether a caller that will not read `excluded` attributes needs the derived one
+/// (`members`, `groups`): unless it is excluded whole, as a core attribute.
+fn reads_derived(rt: &ResourceType, excluded: &[AttrPath]) -> bool {
+    Kind::of(rt).derived_attribute().is_none_or(|name| {
+        !excluded.iter().any(|p| {
+            p.sub_attribute.is_none()
+                && p.name.eq_ignore_ascii_case(name)
+                && p.urn
+                    .as_deref()
+                    .is_none_or(|urn| urn.eq_ignore_ascii_case(&rt.schema.id))
+        })
+    })
+}
+
 /// Defence in depth: the engine checks that the principal belongs to the tenant; the
 /// store refuses to act if it somehow does not.
 fn check_principal(ctx: &RequestContext) -> Result<(), StoreError> {
@@ -321,6 +335,20 @@ impl ResourceStore for InMemoryStore {
     ) -> Result<Resource, StoreError> {
         self.read(ctx, |t| match t {
             Some(t) => t.get(resource_type, id),
+            None => Err(StoreError::NotFound { id: id.to_owned() }),
+        })
+    }
+
+    async fn retrieve(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Retrieved, StoreError> {
+        let derived = reads_derived(resource_type, excluded_attributes);
+        self.read(ctx, |t| match t {
+            Some(t) => t.retrieve(resource_type, id, derived),
             None => Err(StoreError::NotFound { id: id.to_owned() }),
         })
     }
@@ -368,13 +396,7 @@ impl ResourceStore for InMemoryStore {
         excluded_attributes: &[AttrPath],
     ) -> Result<Resource, StoreError> {
         let now = now()?;
-        let derived = Kind::of(resource_type)
-            .derived_attribute()
-            .is_none_or(|name| {
-                !excluded_attributes
-                    .iter()
-                    .any(|p| p.sub_attribute.is_none() && p.name.eq_ignore_ascii_case(name))
-            });
+        let derived = reads_derived(resource_type, excluded_attributes);
         self.write(ctx, |t| {
             t.patch(
                 resource_type,

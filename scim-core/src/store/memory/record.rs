@@ -34,6 +34,10 @@ pub(crate) struct Record {
     pub(super) created: String,
     pub(super) last_modified: String,
     pub(crate) resource: Resource,
+    /// The `display` it has as a member (see [`display_of`]), kept beside the document
+    /// so that listing a group's members neither looks it up in each member's
+    /// document.
+    pub(super) display: Option<Box<str>>,
 }
 
 /// The `display` of a member from its document: `displayName`, else `userName`.
@@ -41,6 +45,14 @@ pub(super) fn display_of(doc: &Map<String, Value>) -> Option<&str> {
     doc.get("displayName")
         .or_else(|| doc.get("userName"))
         .and_then(Value::as_str)
+}
+
+/// [`Record::display`] for a document of `kind`: only Users and Groups are members.
+pub(super) fn member_display(kind: Kind, doc: &Map<String, Value>) -> Option<Box<str>> {
+    match kind {
+        Kind::User | Kind::Group => display_of(doc).map(Box::from),
+        Kind::Other => None,
+    }
 }
 
 /// One element of `members` or `groups` (RFC 7643 §4.1.2, §4.2): strings copied once,

@@ -9,13 +9,13 @@ use serde_json::{Map, Value};
 use super::index::Indexes;
 use super::membership::Membership;
 use super::record::{
-    Kind, Record, display_of, member_object, split_derived, stored_document, touches,
+    Kind, Record, member_display, member_object, split_derived, stored_document, touches,
 };
 use super::{Id, StoreOptions, UnknownMembers};
 use crate::patch::{MemberDelta, PatchRequest};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
-use crate::store::{MemberRef, StoreError};
+use crate::store::{MemberRef, MemberRows, Retrieved, StoreError};
 
 /// The resources of one type in one tenant.
 #[derive(Debug)]
@@ -67,7 +67,7 @@ impl TenantData {
     /// The `display` of a member: a User's `displayName`, else its `userName`; a
     /// Group's `displayName`.
     fn display_of(&self, kind: &str, id: &str) -> Option<&str> {
-        display_of(self.types.get(kind)?.records.get(id)?.resource.attributes())
+        self.types.get(kind)?.records.get(id)?.display.as_deref()
     }
 
     /// Finds a User or Group of this tenant by id: its id as stored (shared, not
@@ -183,30 +183,10 @@ impl TenantData {
         let id = &*record.id;
         let values: Vec<Value> = match kind {
             Kind::Group => {
-                // Members are nearly all of one or two types: find each type's
-                // records once, not once per member.
-                let mut last: Option<(&Id, Option<&TypeData>)> = None;
-                let members = self.membership.members_in_order(id);
-                let mut values = Vec::with_capacity(members.len());
-                for (member, entry) in members {
-                    let display = match entry.display.as_deref() {
-                        Some(display) => Some(display),
-                        None => {
-                            let td = match last {
-                                // Looking the type up again is only slower.
-                                Some((kind, td)) if Id::ptr_eq(kind, &entry.kind) => td,
-                                _ => {
-                                    let td = self.types.get(&*entry.kind);
-                                    last = Some((&entry.kind, td));
-                                    td
-                                }
-                            };
-                            td.and_then(|td| td.records.get(&**member))
-                                .and_then(|r| display_of(r.resource.attributes()))
-                        }
-                    };
-                    values.push(member_object(member, display, &entry.kind));
-                }
+                let mut values = Vec::new();
+                self.each_member(record, |member, display, kind| {
+                    values.push(member_object(member, display, kind));
+                });
                 values
             }
             Kind::User => {
@@ -232,6 +212,59 @@ impl TenantData {
             Kind::Other => return None,
         };
         (!values.is_empty()).then_some(Value::Array(values))
+    }
+
+    /// Calls `f` with each member of a group, in the order they were added: its id,
+    /// `display` (the client's, else the member's own name) and resource type.
+    fn each_member<'a>(
+        &'a self,
+        record: &Record,
+        mut f: impl FnMut(&'a Id, Option<&'a str>, &'a Id),
+    ) {
+        // Members are nearly all of one or two types: find each type's records once,
+        // not once per member.
+        let mut last: Option<(&Id, Option<&TypeData>)> = None;
+        for (member, entry) in self.membership.members_in_order(&record.id) {
+            let display = match entry.display.as_deref() {
+                Some(display) => Some(display),
+                None => {
+                    let td = match last {
+                        // Looking the type up again is only slower.
+                        Some((kind, td)) if Id::ptr_eq(kind, &entry.kind) => td,
+                        _ => {
+                            let td = self.types.get(&*entry.kind);
+                            last = Some((&entry.kind, td));
+                            td
+                        }
+                    };
+                    td.and_then(|td| td.records.get(&**member))
+                        .and_then(|r| r.display.as_deref())
+                }
+            };
+            f(member, display, &entry.kind);
+        }
+    }
+
+    /// Fetches one resource for a response: with its derived attribute when `derived`,
+    /// a Group's members as rows.
+    pub(crate) fn retrieve(
+        &self,
+        rt: &ResourceType,
+        id: &str,
+        derived: bool,
+    ) -> Result<Retrieved, StoreError> {
+        let (td, record) = self.record(rt, id)?;
+        if !(derived && td.kind == Kind::Group) {
+            return Ok(Retrieved::from(self.materialize(td, record, derived)));
+        }
+        let mut members = MemberRows::with_capacity(self.membership.count(&record.id));
+        self.each_member(record, |member, display, kind| {
+            members.push(member, Some(kind), display);
+        });
+        Ok(Retrieved::with_members(
+            self.materialize(td, record, false),
+            members,
+        ))
     }
 
     /// Fetches one resource with its derived attribute.
@@ -267,6 +300,7 @@ impl TenantData {
             version: 1,
             created: now.to_owned(),
             last_modified: now.to_owned(),
+            display: member_display(kind, &doc),
             resource: Resource::new_unchecked(rt.name.as_str(), doc),
         };
         td.records.insert(Id::clone(&id), record);
@@ -299,8 +333,10 @@ impl TenantData {
         let doc = stored_document(attributes);
         td.indexes.remove(id, record.resource.attributes());
         td.indexes.insert(&key, &doc);
+        let display = member_display(td.kind, &doc);
         if let Some(record) = td.records.get_mut(id) {
             record.touch(now);
+            record.display = display;
             *record.resource.attributes_mut() = doc;
         }
         if let Some(members) = members {

@@ -1,0 +1,303 @@
+//! A Group's members written from the store's rows straight into the response body,
+//! each with its `$ref`: a group of 100 000 members costs no 100 000 JSON objects
+//! built, rendered, projected and freed. The body is the one [`Context::render`] would
+//! give for the whole resource, member for member and key for key.
+
+use bytes::Bytes;
+use http::header::ETAG;
+use http::{Response, StatusCode};
+use serde_json::{Map, Value};
+
+use super::refs::{Prefix, RefPrefixes};
+use super::{Context, json_response};
+use crate::filter::Projection;
+use crate::schema::attribute::Attribute;
+use crate::schema::definition::ResourceType;
+use crate::store::{MemberRow, MemberRows, Retrieved};
+
+impl Context<'_> {
+    /// The response for a resource a store retrieved: as
+    /// [`resource_response`](Self::resource_response) gives for
+    /// [`Retrieved::into_resource`], without building the members' objects.
+    pub(crate) fn retrieved_response(
+        &self,
+        status: StatusCode,
+        rt: &ResourceType,
+        retrieved: Retrieved,
+        projection: &Projection,
+    ) -> Response<Bytes> {
+        let attribute = rt.schema.attribute_named("members");
+        let Some(attribute) = attribute.filter(|_| !retrieved.members.is_empty()) else {
+            let resource = retrieved.into_resource();
+            return self.resource_response(status, rt, resource, projection, false);
+        };
+        let Retrieved {
+            resource, members, ..
+        } = retrieved;
+        let etag = self.etag_header(&resource);
+        let Value::Object(document) = self.render(rt, resource, projection) else {
+            // A projection always gives an object; nothing else to add members to.
+            return json_response(status, &Value::Null);
+        };
+        let rows = Fields::of(attribute, projection, rt).map(|fields| MembersJson {
+            rows: &members,
+            fields,
+            attribute,
+            ctx: self,
+        });
+        let rows = rows.filter(MembersJson::any);
+        let mut bytes = Vec::with_capacity(1024 + rows.as_ref().map_or(0, MembersJson::size_hint));
+        if write_document(&mut bytes, &document, rows.as_ref()).is_err() {
+            bytes.clear();
+        }
+        let mut response = Response::new(Bytes::from(bytes));
+        *response.status_mut() = status;
+        if let Some(etag) = etag {
+            response.headers_mut().insert(ETAG, etag);
+        }
+        response
+    }
+}
+
+/// Serializes `document` with `members` placed before `meta`, where a store's document
+/// has them: what `serde_json` writes for the whole document, byte for byte.
+fn write_document(
+    out: &mut Vec<u8>,
+    document: &Map<String, Value>,
+    members: Option<&MembersJson<'_>>,
+) -> serde_json::Result<()> {
+    out.push(b'{');
+    let mut first = true;
+    let mut pending = members;
+    for (key, value) in document {
+        if key == "meta"
+            && let Some(members) = pending.take()
+        {
+            write_key(out, &mut first, "members")?;
+            members.write(out)?;
+        }
+        write_key(out, &mut first, key)?;
+        serde_json::to_writer(&mut *out, value)?;
+    }
+    if let Some(members) = pending {
+        write_key(out, &mut first, "members")?;
+        members.write(out)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// `"key":`, after a comma unless it is the object's first.
+fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) -> serde_json::Result<()> {
+    if !std::mem::take(first) {
+        out.push(b',');
+    }
+    write_str(out, key)?;
+    out.push(b':');
+    Ok(())
+}
+
+/// A JSON string. Ids, names and URLs seldom hold a character JSON escapes, and copying
+/// them whole is several times cheaper than escaping byte by byte.
+fn write_str(out: &mut Vec<u8>, text: &str) -> serde_json::Result<()> {
+    if needs_no_escape(text) {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(out, text)
+    }
+}
+
+/// Whether `text` holds none of the characters JSON strings escape: `"`, `\` and the
+/// controls below U+0020 (RFC 8259 §7; `serde_json` escapes exactly these). Eight bytes
+/// are checked at a time, as one word.
+pub(super) fn needs_no_escape(text: &str) -> bool {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    // Whether a byte of `word` is below `n` (exact for n <= 0x80: a borrow can only
+    // mark bytes above one that is).
+    let any_below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
+    let any_equal = |word: u64, b: u8| any_below(word ^ (ONES * u64::from(b)), 1);
+    let mut words = text.as_bytes().chunks_exact(8);
+    for chunk in &mut words {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes);
+        if any_below(word, 0x20) || any_equal(word, b'"') || any_equal(word, b'\\') {
+            return false;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
+}
+
+/// Which sub-attributes of `members` the response carries.
+#[derive(Clone, Copy)]
+struct Fields<'a> {
+    value: bool,
+    display: bool,
+    kind: bool,
+    /// The `$ref` sub-attribute, when it is carried.
+    reference: Option<&'a Attribute>,
+}
+
+impl<'a> Fields<'a> {
+    /// What `projection` keeps of `attribute`; `None` when nothing.
+    fn of(attribute: &'a Attribute, projection: &Projection, rt: &ResourceType) -> Option<Self> {
+        let subs = projection.kept(attribute, None, rt)?;
+        let keeps = |name: &str| attribute.sub_attribute(name).filter(|s| subs.keeps(s));
+        let fields = Self {
+            value: keeps("value").is_some(),
+            display: keeps("display").is_some(),
+            kind: keeps("type").is_some(),
+            reference: keeps("$ref"),
+        };
+        (fields.value || fields.display || fields.kind || fields.reference.is_some())
+            .then_some(fields)
+    }
+}
+
+/// The `members` array of a response.
+struct MembersJson<'a> {
+    rows: &'a MemberRows,
+    fields: Fields<'a>,
+    attribute: &'a Attribute,
+    ctx: &'a Context<'a>,
+}
+
+impl MembersJson<'_> {
+    fn prefixes(&self) -> Option<RefPrefixes<'_>> {
+        self.fields.reference.map(|reference| {
+            RefPrefixes::new(self.ctx.registry, &self.ctx.base, self.attribute, reference)
+        })
+    }
+
+    /// Whether any member keeps a sub-attribute (a projection drops elements it leaves
+    /// empty, and the attribute when none is left).
+    fn any(&self) -> bool {
+        let fields = self.fields;
+        if fields.value {
+            return true;
+        }
+        let mut prefixes = self.prefixes();
+        self.rows
+            .iter()
+            .any(|row| Member::of(row, fields, prefixes.as_mut()).is_some())
+    }
+
+    /// About the bytes the array takes, so that the body is allocated once.
+    fn size_hint(&self) -> usize {
+        // Keys, quotes and punctuation, and a `$ref` prefix of a usual length.
+        const PER_MEMBER: usize = 48 + 64;
+        self.rows
+            .iter()
+            .map(|row| {
+                PER_MEMBER
+                    + 2 * row.value.len()
+                    + row.display.map_or(0, str::len)
+                    + row.kind.map_or(0, str::len)
+            })
+            .sum()
+    }
+}
+
+impl MembersJson<'_> {
+    /// The array, members left empty by the projection dropped.
+    fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let mut prefixes = self.prefixes();
+        // Each `$ref` is joined in this one buffer when it must be escaped.
+        let mut url = String::new();
+        out.push(b'[');
+        let mut first = true;
+        for row in self.rows.iter() {
+            if let Some(member) = Member::of(row, self.fields, prefixes.as_mut()) {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                member.write(out, &mut url)?;
+            }
+        }
+        out.push(b']');
+        Ok(())
+    }
+}
+
+/// One member as the response carries it; keys in the order of the store's member
+/// objects, `$ref` last as rendering adds it.
+struct Member<'r> {
+    value: Option<&'r str>,
+    display: Option<&'r str>,
+    kind: Option<&'r str>,
+    /// The URL prefix and the id.
+    reference: Option<(&'r Prefix, &'r str)>,
+}
+
+impl<'r> Member<'r> {
+    /// `None` when the row keeps nothing.
+    fn of(
+        row: MemberRow<'r>,
+        fields: Fields<'_>,
+        prefixes: Option<&'r mut RefPrefixes<'_>>,
+    ) -> Option<Self> {
+        let kind = row.kind;
+        let member = Self {
+            value: fields.value.then_some(row.value),
+            display: row.display.filter(|_| fields.display),
+            kind: kind.filter(|_| fields.kind),
+            reference: prefixes
+                .and_then(|p| p.prefix(kind))
+                .map(|prefix| (prefix, row.value)),
+        };
+        (member.value.is_some()
+            || member.display.is_some()
+            || member.kind.is_some()
+            || member.reference.is_some())
+        .then_some(member)
+    }
+
+    /// The object; `url` is a buffer for a `$ref` that must be escaped.
+    fn write(&self, out: &mut Vec<u8>, url: &mut String) -> serde_json::Result<()> {
+        // The keys need no escaping: each is written as it appears on the wire.
+        let mut separator = b'{';
+        let mut key = |out: &mut Vec<u8>, key: &[u8]| {
+            out.push(std::mem::replace(&mut separator, b','));
+            out.extend_from_slice(key);
+        };
+        for (name, text) in [
+            (&b"\"value\":"[..], self.value),
+            (b"\"display\":", self.display),
+            (b"\"type\":", self.kind),
+        ] {
+            if let Some(text) = text {
+                key(out, name);
+                write_str(out, text)?;
+            }
+        }
+        if let Some((prefix, id)) = self.reference {
+            key(out, b"\"$ref\":");
+            if prefix.plain && needs_no_escape(id) {
+                out.push(b'"');
+                out.extend_from_slice(prefix.url.as_bytes());
+                out.extend_from_slice(id.as_bytes());
+                out.push(b'"');
+            } else {
+                url.clear();
+                url.push_str(&prefix.url);
+                url.push_str(id);
+                write_str(out, url)?;
+            }
+        }
+        if separator == b'{' {
+            out.push(b'{');
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

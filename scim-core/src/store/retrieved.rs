@@ -1,0 +1,280 @@
+//! A resource read for a response, with a Group's members kept apart as rows.
+
+use std::ops::Range;
+
+use serde_json::{Map, Value};
+
+use crate::resource::Resource;
+
+/// A Group's members as a store hands them to a response (RFC 7643 §4.2): for each, its
+/// id, resource type and display name, copied into one buffer. The engine writes each
+/// row straight into the response body with its `$ref`, so a group of 100 000 members
+/// costs no 100 000 JSON objects (nor 100 000 allocations to build and free).
+///
+/// ```
+/// use scim_core::store::MemberRows;
+/// let mut rows = MemberRows::new();
+/// rows.push("2819c223", Some("User"), Some("Babs Jensen"));
+/// rows.push("e9e30dba", Some("Group"), None);
+/// assert_eq!(rows.len(), 2);
+/// let first = rows.iter().next().unwrap();
+/// assert_eq!((first.value, first.kind, first.display), ("2819c223", Some("User"), Some("Babs Jensen")));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberRows {
+    /// Every id and display, one after the other.
+    text: String,
+    rows: Vec<Row>,
+    /// The distinct types, in the order first seen (nearly always one or two).
+    kinds: Vec<Box<str>>,
+}
+
+/// Where one row's strings are in [`MemberRows::text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Row {
+    value: Range<usize>,
+    display: Option<Range<usize>>,
+    /// Index into [`MemberRows::kinds`].
+    kind: Option<usize>,
+}
+
+/// One member of [`MemberRows`].
+///
+/// ```
+/// use scim_core::store::MemberRows;
+/// let mut rows = MemberRows::new();
+/// rows.push("u1", None, None);
+/// let row = rows.iter().next().unwrap();
+/// assert_eq!(row.to_value(), serde_json::json!({"value": "u1"}));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MemberRow<'a> {
+    /// The member's id.
+    pub value: &'a str,
+    /// The member's resource type (`User` or `Group`): the `type` sub-attribute.
+    pub kind: Option<&'a str>,
+    /// The `display` sub-attribute.
+    pub display: Option<&'a str>,
+}
+
+impl MemberRow<'_> {
+    /// The member object a document holds for this row: `value`, `display`, `type`, in
+    /// that order, without `$ref` (the engine renders it).
+    ///
+    /// ```
+    /// use scim_core::store::MemberRows;
+    /// let mut rows = MemberRows::new();
+    /// rows.push("u1", Some("User"), Some("Babs"));
+    /// assert_eq!(rows.iter().next().unwrap().to_value(),
+    ///     serde_json::json!({"value": "u1", "display": "Babs", "type": "User"}));
+    /// ```
+    pub fn to_value(&self) -> Value {
+        let mut object = Map::with_capacity(3);
+        object.insert("value".to_owned(), Value::String(self.value.to_owned()));
+        if let Some(display) = self.display {
+            object.insert("display".to_owned(), Value::String(display.to_owned()));
+        }
+        if let Some(kind) = self.kind {
+            object.insert("type".to_owned(), Value::String(kind.to_owned()));
+        }
+        Value::Object(object)
+    }
+}
+
+impl MemberRows {
+    /// No rows.
+    ///
+    /// ```
+    /// assert!(scim_core::store::MemberRows::new().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// No rows, with room for `members` of them (and their text, at a usual length).
+    ///
+    /// ```
+    /// let rows = scim_core::store::MemberRows::with_capacity(100);
+    /// assert_eq!(rows.len(), 0);
+    /// ```
+    pub fn with_capacity(members: usize) -> Self {
+        Self {
+            // An id (a UUID is 36 bytes) and a display name.
+            text: String::with_capacity(members.saturating_mul(56)),
+            rows: Vec::with_capacity(members),
+            kinds: Vec::new(),
+        }
+    }
+
+    /// Appends a member.
+    ///
+    /// ```
+    /// let mut rows = scim_core::store::MemberRows::new();
+    /// rows.push("u1", Some("User"), Some("Babs"));
+    /// assert_eq!(rows.iter().next().unwrap().display, Some("Babs"));
+    /// ```
+    pub fn push(&mut self, value: &str, kind: Option<&str>, display: Option<&str>) {
+        let value = self.append(value);
+        let display = display.map(|display| self.append(display));
+        let kind = kind.map(|kind| {
+            // The last type is nearly always the one asked for.
+            match self.kinds.iter().rposition(|k| **k == *kind) {
+                Some(index) => index,
+                None => {
+                    self.kinds.push(kind.into());
+                    self.kinds.len() - 1
+                }
+            }
+        });
+        self.rows.push(Row {
+            value,
+            display,
+            kind,
+        });
+    }
+
+    fn append(&mut self, text: &str) -> Range<usize> {
+        let start = self.text.len();
+        self.text.push_str(text);
+        start..self.text.len()
+    }
+
+    /// How many members.
+    ///
+    /// ```
+    /// assert_eq!(scim_core::store::MemberRows::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are none.
+    ///
+    /// ```
+    /// let mut rows = scim_core::store::MemberRows::new();
+    /// rows.push("u1", None, None);
+    /// assert!(!rows.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The members in order.
+    ///
+    /// ```
+    /// let mut rows = scim_core::store::MemberRows::new();
+    /// rows.push("b", None, None);
+    /// rows.push("a", None, None);
+    /// assert_eq!(rows.iter().map(|r| r.value).collect::<Vec<_>>(), ["b", "a"]);
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = MemberRow<'_>> + '_ {
+        self.rows.iter().map(|row| MemberRow {
+            value: self.text.get(row.value.clone()).unwrap_or_default(),
+            kind: row
+                .kind
+                .and_then(|kind| self.kinds.get(kind))
+                .map(|kind| &**kind),
+            display: row
+                .display
+                .as_ref()
+                .and_then(|display| self.text.get(display.clone())),
+        })
+    }
+}
+
+/// A resource as [`ResourceStore::retrieve`](crate::ResourceStore::retrieve) returns it:
+/// the document, and a Group's members as [`MemberRows`] when the store keeps them
+/// apart (the document then holds no `members`).
+///
+/// ```
+/// use scim_core::Resource;
+/// use scim_core::store::{MemberRows, Retrieved};
+/// let group = Resource::from_value_unchecked("Group", serde_json::json!({"id": "g", "displayName": "Admins"})).unwrap();
+/// let mut members = MemberRows::new();
+/// members.push("u1", Some("User"), None);
+/// let whole = Retrieved::with_members(group, members).into_resource();
+/// assert_eq!(whole.get("members"), Some(&serde_json::json!([{"value": "u1", "type": "User"}])));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Retrieved {
+    /// The resource; without `members` when [`members`](Self::members) holds them.
+    pub resource: Resource,
+    /// The members in their order, when the store returns them as rows; empty otherwise.
+    pub members: MemberRows,
+}
+
+impl Retrieved {
+    /// A resource and its members as rows.
+    ///
+    /// ```
+    /// # use scim_core::{Resource, store::{MemberRows, Retrieved}};
+    /// let g = Resource::new_unchecked("Group", serde_json::Map::new());
+    /// let mut rows = MemberRows::new();
+    /// rows.push("u", None, None);
+    /// assert_eq!(Retrieved::with_members(g, rows).members.len(), 1);
+    /// ```
+    pub fn with_members(resource: Resource, members: MemberRows) -> Self {
+        Self { resource, members }
+    }
+
+    /// The resource whole: its rows, if any, become its `members` attribute again
+    /// (placed before `meta`, where a store's document has it).
+    ///
+    /// ```
+    /// # use scim_core::{Resource, store::Retrieved};
+    /// let user = Resource::from_value_unchecked("User", serde_json::json!({"id": "1"})).unwrap();
+    /// assert_eq!(Retrieved::from(user.clone()).into_resource(), user);
+    /// ```
+    pub fn into_resource(self) -> Resource {
+        if self.members.is_empty() {
+            return self.resource;
+        }
+        let resource_type = self.resource.resource_type().to_owned();
+        let members = Value::Array(self.members.iter().map(|m| m.to_value()).collect());
+        let mut attributes = self.resource.into_attributes();
+        let meta = attributes.shift_remove_entry("meta");
+        attributes.insert("members".to_owned(), members);
+        if let Some((key, meta)) = meta {
+            attributes.insert(key, meta);
+        }
+        Resource::new_unchecked(resource_type, attributes)
+    }
+}
+
+impl From<Resource> for Retrieved {
+    /// A resource whose document holds everything (no rows).
+    fn from(resource: Resource) -> Self {
+        Self {
+            resource,
+            members: MemberRows::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MemberRows;
+
+    #[test]
+    fn rows_give_back_what_was_pushed_in_order() {
+        let mut rows = MemberRows::with_capacity(2);
+        rows.push("u1", Some("User"), Some("Zoë ✓"));
+        rows.push("g1", Some("Group"), None);
+        rows.push("u2", Some("User"), Some(""));
+        rows.push("x", None, None);
+        let got: Vec<_> = rows.iter().map(|r| (r.value, r.kind, r.display)).collect();
+        assert_eq!(
+            got,
+            [
+                ("u1", Some("User"), Some("Zoë ✓")),
+                ("g1", Some("Group"), None),
+                ("u2", Some("User"), Some("")),
+                ("x", None, None),
+            ]
+        );
+        assert_eq!(rows.len(), 4);
+        assert_eq!(rows.kinds.len(), 2, "each type is kept once");
+    }
+}
