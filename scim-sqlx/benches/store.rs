@@ -334,6 +334,23 @@ fn bench(c: &mut Criterion) {
                 });
             });
             group.finish();
+            // The group of a tenth of the users, whole: as `get` builds it (a JSON object
+            // per member) and as `retrieve` reads it for a response (rows).
+            let mut whole = c.benchmark_group(format!("{dialect}/{n}/group"));
+            whole
+                .sample_size(10)
+                .measurement_time(Duration::from_secs(10))
+                .warm_up_time(Duration::from_secs(1));
+            whole.bench_function("get_group", |b| {
+                b.iter(|| runtime.block_on(store.get(&ctx, groups, "g-big")).unwrap());
+            });
+            whole.bench_function("retrieve_group_rows", |b| {
+                b.iter(|| {
+                    let group = runtime.block_on(store.retrieve(&ctx, groups, "g-big", &[])).unwrap();
+                    assert!(group.members.len() >= n / 10);
+                });
+            });
+            whole.finish();
             // The scanning filter, on its own settings: one run reads every row.
             let mut scan = c.benchmark_group(format!("{dialect}/{n}/scan"));
             scan.sample_size(10)

@@ -4,7 +4,9 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
+use crate::filter::AttrPath;
 use crate::resource::Resource;
+use crate::schema::definition::ResourceType;
 
 /// A Group's members as a store hands them to a response (RFC 7643 §4.2): for each, its
 /// id, resource type and display name, copied into one buffer. The engine writes each
@@ -251,6 +253,36 @@ impl From<Resource> for Retrieved {
             members: MemberRows::new(),
         }
     }
+}
+
+/// Whether `excluded_attributes` (the hint [`retrieve`](crate::ResourceStore::retrieve)
+/// and [`patch_excluding`](crate::ResourceStore::patch_excluding) receive) leaves out
+/// the core attribute `name` of `resource_type` whole, so that a store may skip
+/// loading it. A sub-attribute (`members.display`) or an extension's attribute of the
+/// same name does not.
+///
+/// ```
+/// use scim_core::{SchemaRegistry, filter::AttrPath, store::excludes_whole};
+/// let registry = SchemaRegistry::with_builtins();
+/// let groups = registry.resource_type("Group").unwrap();
+/// assert!(excludes_whole(&["Members".parse().unwrap()], groups, "members"));
+/// assert!(excludes_whole(&["urn:ietf:params:scim:schemas:core:2.0:Group:members".parse().unwrap()], groups, "members"));
+/// assert!(!excludes_whole(&["members.display".parse().unwrap()], groups, "members"));
+/// assert!(!excludes_whole(&[AttrPath::new("displayName")], groups, "members"));
+/// ```
+pub fn excludes_whole(
+    excluded_attributes: &[AttrPath],
+    resource_type: &ResourceType,
+    name: &str,
+) -> bool {
+    excluded_attributes.iter().any(|path| {
+        path.sub_attribute.is_none()
+            && path.name.eq_ignore_ascii_case(name)
+            && path
+                .urn
+                .as_deref()
+                .is_none_or(|urn| urn.eq_ignore_ascii_case(&resource_type.schema.id))
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use scim_core::filter::AttrPath;
-use scim_core::store::UnknownMembers;
+use scim_core::store::{Retrieved, UnknownMembers, excludes_whole};
 use scim_core::{
     PatchRequest, Query, QueryResult, RequestContext, Resource, ResourceStore, ResourceType,
     ScimError, StoreError,
@@ -511,6 +511,20 @@ impl ResourceStore for SqlStore {
             .await
     }
 
+    async fn retrieve(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Retrieved, StoreError> {
+        check_principal(ctx)?;
+        let derived = !excludes_derived(resource_type, excluded_attributes);
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        self.retrieve_resource(&mut conn, &ctx.tenant, resource_type, id, derived)
+            .await
+    }
+
     async fn replace(
         &self,
         ctx: &RequestContext,
@@ -593,10 +607,7 @@ impl ResourceStore for SqlStore {
 /// Whether `excluded` names the derived attribute (`members` or `groups`), so the
 /// store need not load it.
 fn excludes_derived(rt: &ResourceType, excluded: &[AttrPath]) -> bool {
-    match read::Kind::of(rt).derived_attribute() {
-        Some(name) => excluded
-            .iter()
-            .any(|p| p.sub_attribute.is_none() && p.name.eq_ignore_ascii_case(name)),
-        None => false,
-    }
+    read::Kind::of(rt)
+        .derived_attribute()
+        .is_some_and(|name| excludes_whole(excluded, rt, name))
 }

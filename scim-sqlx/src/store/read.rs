@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use scim_core::schema::{GROUP_SCHEMA, USER_SCHEMA};
-use scim_core::store::Version;
+use scim_core::store::{MemberRows, Retrieved, Version};
 use scim_core::{Resource, ResourceType, StoreError};
 use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
@@ -143,6 +143,22 @@ fn member_object(id: String, display: Option<String>, kind: String) -> Value {
     Value::Object(object)
 }
 
+/// The members of the groups `condition` selects (on `scim_members m`), in the order
+/// they were added: group id, member id, `display` (the client's, else the member's
+/// own), member type. The tenant is `$1`.
+fn group_members_sql(dialect: Dialect, condition: &str) -> String {
+    let seq = match dialect {
+        Dialect::Postgres => "m.seq",
+        Dialect::Sqlite => "m.rowid",
+    };
+    format!(
+        "SELECT m.group_id, m.member_id, COALESCE(m.display, r.display), m.member_type \
+         FROM scim_members m LEFT JOIN scim_resources r \
+           ON r.tenant = m.tenant AND r.resource_type = m.member_type AND r.id = m.member_id \
+         WHERE m.tenant = $1 AND {condition} ORDER BY {seq}"
+    )
+}
+
 /// Ids per statement in `IN (...)` lists: well under SQLite's and PostgreSQL's
 /// parameter limits.
 pub(crate) const CHUNK: usize = 500;
@@ -246,6 +262,40 @@ impl SqlStore {
         Ok(())
     }
 
+    /// One resource for a response, with its derived attribute when `derived`: a
+    /// Group's members as rows read straight into [`MemberRows`], no JSON object per
+    /// member.
+    pub(crate) async fn retrieve_resource(
+        &self,
+        conn: &mut AnyConnection,
+        tenant: &str,
+        rt: &ResourceType,
+        id: &str,
+        derived: bool,
+    ) -> Result<Retrieved, StoreError> {
+        if !(derived && Kind::of(rt) == Kind::Group) {
+            return Ok(Retrieved::from(
+                self.load(conn, tenant, rt, id, derived).await?,
+            ));
+        }
+        let resource = self.load(conn, tenant, rt, id, false).await?;
+        let sql = group_members_sql(self.dialect, "m.group_id = $2");
+        let rows = sqlx::query(&sql)
+            .bind(tenant)
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(backend)?;
+        let mut members = MemberRows::with_capacity(rows.len());
+        for row in &rows {
+            let value: String = row.try_get(1).map_err(backend)?;
+            let display: Option<String> = row.try_get(2).map_err(backend)?;
+            let kind: String = row.try_get(3).map_err(backend)?;
+            members.push(&value, Some(&kind), display.as_deref());
+        }
+        Ok(Retrieved::with_members(resource, members))
+    }
+
     /// A Group's `members` (in the order they were added) or a User's `groups` (in
     /// the order the groups were created), for each id.
     async fn derived_values(
@@ -263,13 +313,7 @@ impl SqlStore {
         for chunk in ids.chunks(CHUNK) {
             let list = placeholders(2, chunk.len());
             let sql = match kind {
-                Kind::Group => format!(
-                    "SELECT m.group_id, m.member_id, COALESCE(m.display, r.display), m.member_type \
-                     FROM scim_members m LEFT JOIN scim_resources r \
-                       ON r.tenant = m.tenant AND r.resource_type = m.member_type AND r.id = m.member_id \
-                     WHERE m.tenant = $1 AND m.group_id IN ({list}) ORDER BY {}",
-                    seq("m")
-                ),
+                Kind::Group => group_members_sql(self.dialect, &format!("m.group_id IN ({list})")),
                 _ => format!(
                     "SELECT m.member_id, g.id, g.display, 'direct' \
                      FROM scim_members m JOIN scim_resources g \

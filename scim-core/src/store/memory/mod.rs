@@ -23,7 +23,9 @@ use crate::filter::AttrPath;
 use crate::patch::PatchRequest;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
-use crate::store::{Query, QueryResult, RequestContext, ResourceStore, Retrieved, StoreError};
+use crate::store::{
+    Query, QueryResult, RequestContext, ResourceStore, Retrieved, StoreError, excludes_whole,
+};
 
 /// A resource id, shared by the records, the indexes and the membership maps.
 pub(crate) type Id = Arc<str>;
@@ -290,15 +292,9 @@ impl InMemoryStore {
 /// Whether a caller that will not read `excluded` attributes needs the derived one
 /// (`members`, `groups`): unless it is excluded whole, as a core attribute.
 fn reads_derived(rt: &ResourceType, excluded: &[AttrPath]) -> bool {
-    Kind::of(rt).derived_attribute().is_none_or(|name| {
-        !excluded.iter().any(|p| {
-            p.sub_attribute.is_none()
-                && p.name.eq_ignore_ascii_case(name)
-                && p.urn
-                    .as_deref()
-                    .is_none_or(|urn| urn.eq_ignore_ascii_case(&rt.schema.id))
-        })
-    })
+    Kind::of(rt)
+        .derived_attribute()
+        .is_none_or(|name| !excludes_whole(excluded, rt, name))
 }
 
 /// Defence in depth: the engine checks that the principal belongs to the tenant; the
