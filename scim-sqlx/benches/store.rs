@@ -346,7 +346,9 @@ fn bench(c: &mut Criterion) {
             });
             whole.bench_function("retrieve_group_rows", |b| {
                 b.iter(|| {
-                    let group = runtime.block_on(store.retrieve(&ctx, groups, "g-big", &[])).unwrap();
+                    let group = runtime
+                        .block_on(store.retrieve(&ctx, groups, "g-big", &[]))
+                        .unwrap();
                     assert!(group.members.len() >= n / 10);
                 });
             });

@@ -71,6 +71,8 @@ macro_rules! conformance_tests {
                 post_needs_bulk_id,
                 fail_on_errors,
                 too_many_operations,
+                versions_are_checked,
+                post_to_a_resource_path,
                 schemas_of_another_message,
                 payload_too_large,
             }

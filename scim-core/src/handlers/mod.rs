@@ -309,3 +309,6 @@ pub(crate) fn parse_json(body: &[u8]) -> Result<Value, ScimError> {
     serde_json::from_slice(body)
         .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))
 }
+
+#[cfg(test)]
+mod tests;

@@ -145,6 +145,10 @@ pub async fn circular_references<H: Harness>() {
     .await;
     let statuses = outcomes(&operations);
     assert_eq!(statuses[0], ("c", "201"), "{body}");
+    for operation in &operations[1..] {
+        let detail = operation["response"]["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("circular"), "the error says why: {body}");
+    }
     assert_eq!(
         statuses
             .iter()
@@ -238,7 +242,7 @@ pub async fn fail_on_errors<H: Harness>() {
     assert_eq!(acme.get("/Users").await.expect_status(200).total(), 1);
 }
 
-/// More operations than `maxOperations` is `413` (RFC 7644 §3.7.4).
+/// More operations than `maxOperations` is `413` (RFC 7644 §3.7.4); exactly as many run.
 pub async fn too_many_operations<H: Harness>() {
     let server = fixture_server_for::<H>(|b| {
         let mut config = scim_core::ServerConfig::default();
@@ -246,18 +250,96 @@ pub async fn too_many_operations<H: Harness>() {
         b.config(config)
     });
     let acme = Client::new(H::mount(server));
-    let operations: Vec<_> = (0..3)
-        .map(|n| {
-            json!({"method": "POST", "path": "/Users", "bulkId": format!("u{n}"),
+    let operations = |n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|n| {
+                json!({"method": "POST", "path": "/Users", "bulkId": format!("u{n}"),
                         "data": {"schemas": [USER], "userName": format!("u{n}")}})
-        })
-        .collect();
-    acme.post(
-        "/Bulk",
-        json!({"schemas": [BULK_REQUEST], "Operations": operations}),
+            })
+            .collect()
+    };
+    let exchange = acme
+        .post(
+            "/Bulk",
+            json!({"schemas": [BULK_REQUEST], "Operations": operations(3)}),
+        )
+        .await
+        .expect_error(413, None);
+    let detail = exchange.detail();
+    assert!(detail.contains("maxOperations is 2"), "{detail}");
+    assert!(
+        !detail.contains("rate limit"),
+        "the configured figure needs no excuse: {detail}"
+    );
+    let (body, results) = bulk(
+        &acme,
+        json!({"schemas": [BULK_REQUEST], "Operations": operations(2)}),
     )
-    .await
-    .expect_error(413, None);
+    .await;
+    assert_eq!(outcomes(&results), [("u0", "201"), ("u1", "201")], "{body}");
+}
+
+/// An operation's `version` is its `If-Match` (RFC 7644 §3.7): a stale one is `412` and
+/// changes nothing, the current one applies.
+pub async fn versions_are_checked<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let created = acme
+        .post(
+            "/Users",
+            json!({"schemas": [USER], "userName": "versioned"}),
+        )
+        .await
+        .expect_status(201)
+        .json();
+    let id = created["id"].as_str().unwrap_or_default().to_owned();
+    let current = created["meta"]["version"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let replace = |version: &str, name: &str| {
+        json!({"method": "PUT", "path": format!("/Users/{id}"), "version": version,
+               "data": {"schemas": [USER], "userName": name}})
+    };
+    let (body, results) = bulk(
+        &acme,
+        json!({"schemas": [BULK_REQUEST], "Operations": [
+            replace("W/\"stale\"", "never"),
+            {"method": "DELETE", "path": format!("/Users/{id}"), "version": "W/\"stale\""},
+        ]}),
+    )
+    .await;
+    assert_eq!(outcomes(&results), [("-", "412"), ("-", "412")], "{body}");
+    let user = acme
+        .get(&format!("/Users/{id}"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(user["userName"], "versioned");
+    let (body, results) = bulk(
+        &acme,
+        json!({"schemas": [BULK_REQUEST], "Operations": [replace(&current, "renamed")]}),
+    )
+    .await;
+    assert_eq!(outcomes(&results), [("-", "200")], "{body}");
+}
+
+/// A `POST` to one resource's path (`/Users/{id}`) is `400` naming what a POST's path
+/// must be.
+pub async fn post_to_a_resource_path<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let (body, results) = bulk(
+        &acme,
+        json!({"schemas": [BULK_REQUEST], "Operations": [
+            {"method": "POST", "path": "/Users/123", "bulkId": "u",
+             "data": {"schemas": [USER], "userName": "u"}}
+        ]}),
+    )
+    .await;
+    assert_eq!(outcomes(&results), [("u", "400")], "{body}");
+    let detail = results[0]["response"]["detail"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(detail.contains("resource type endpoint"), "{body}");
 }
 
 /// A Bulk request whose `schemas` names another message is `400 invalidSyntax` in either

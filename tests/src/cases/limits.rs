@@ -293,6 +293,10 @@ pub async fn bulk_max_operations_follows_the_rate_limit<H: Harness>() {
         .unwrap_or_default()
         .to_owned();
     assert!(detail.contains("maxOperations is 5"), "{detail}");
+    assert!(
+        detail.contains("the tenant's rate limit per minute"),
+        "the detail says why the figure is lower than configured: {detail}"
+    );
     assert_eq!(acme.get("/Users").await.expect_status(200).total(), 0);
 }
 

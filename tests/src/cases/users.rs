@@ -130,6 +130,21 @@ pub async fn create_with_enterprise_extension<H: Harness>() {
         fetched[ENTERPRISE]["department"], "Tour Operations",
         "{fetched}"
     );
+
+    // The single-valued `manager` reference gets its `$ref`, as members do.
+    let boss = create_user(&acme, "boss").await;
+    let mut body = user("report");
+    body["schemas"] = json!([USER, ENTERPRISE]);
+    body[ENTERPRISE] = json!({"manager": {"value": id(&boss)}});
+    let report = acme.post("/Users", body).await.expect_status(201).json();
+    let reference = report[ENTERPRISE]["manager"]["$ref"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        reference.starts_with("http")
+            && reference.ends_with(&format!("{}/Users/{}", acme.base(), id(&boss))),
+        "{report}"
+    );
 }
 
 /// `GET /Users/{id}` answers the resource; an unknown id is `404` with a detail.

@@ -1,12 +1,11 @@
 use http::StatusCode;
 use serde_json::{Value, json};
 
-use super::super::Context;
-use crate::config::ServerConfig;
+use super::super::tests::Fixture;
 use crate::filter::Projection;
 use crate::resource::Resource;
 use crate::schema::registry::SchemaRegistry;
-use crate::store::{InMemoryStore, MemberRows, RequestContext, Retrieved};
+use crate::store::{MemberRows, Retrieved};
 
 fn group() -> Retrieved {
     let resource = Resource::from_value_unchecked(
@@ -35,21 +34,9 @@ fn group() -> Retrieved {
 }
 
 fn respond(retrieved: Retrieved, projection: &Projection, rows: bool) -> (Value, Option<String>) {
-    let registry = SchemaRegistry::with_builtins();
-    let config = ServerConfig::default();
-    let store = InMemoryStore::new();
-    let parts = http::Request::new(()).into_parts().0;
-    let ctx = Context {
-        config: &config,
-        registry: &registry,
-        store: &store,
-        me: None,
-        password_hasher: None,
-        parts: &parts,
-        base: "https://example.com/scim/v2/acme".to_owned(),
-        store_ctx: RequestContext::new("acme"),
-        bulk_max_operations: 1000,
-    };
+    let fixture = Fixture::new(SchemaRegistry::with_builtins());
+    let ctx = fixture.context();
+    let registry = &fixture.registry;
     let groups = registry.resource_type("Group").unwrap();
     let response = if rows {
         ctx.retrieved_response(StatusCode::OK, groups, retrieved, projection)
