@@ -243,7 +243,7 @@ fn bench_store(c: &mut Criterion) {
     whole.bench_function("retrieve group of 100k members (rows)", |b| {
         b.iter(|| {
             let retrieved = now(big.retrieve(&ctx(), groups, black_box(&group_id), &[])).unwrap();
-            assert_eq!(retrieved.members.len(), 100_000);
+            assert_eq!(retrieved.members().len(), 100_000);
         });
     });
     whole.finish();

@@ -1,5 +1,7 @@
 //! The dynamic [`Resource`]: a JSON object that knows its resource type.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::error::ScimError;
@@ -27,7 +29,9 @@ use crate::schema::{Attribute, Mutability, ResourceType, ValidationOptions};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resource {
     resource_type: String,
-    attributes: Map<String, Value>,
+    /// Shared: a store can hand out its stored document without copying it; the first
+    /// change through [`attributes_mut`](Self::attributes_mut) copies it then.
+    attributes: Arc<Map<String, Value>>,
 }
 
 impl Resource {
@@ -42,7 +46,7 @@ impl Resource {
     pub fn new_unchecked(resource_type: impl Into<String>, attributes: Map<String, Value>) -> Self {
         Self {
             resource_type: resource_type.into(),
-            attributes,
+            attributes: Arc::new(attributes),
         }
     }
 
@@ -124,7 +128,7 @@ impl Resource {
     /// assert_eq!(r.attributes().len(), 1);
     /// ```
     pub fn attributes_mut(&mut self) -> &mut Map<String, Value> {
-        &mut self.attributes
+        Arc::make_mut(&mut self.attributes)
     }
 
     /// The resource as a JSON object value.
@@ -135,7 +139,7 @@ impl Resource {
     /// assert!(v.is_object());
     /// ```
     pub fn into_value(self) -> Value {
-        Value::Object(self.attributes)
+        Value::Object(self.into_attributes())
     }
 
     /// The attributes, consuming the resource.
@@ -145,7 +149,22 @@ impl Resource {
     /// assert!(Resource::new_unchecked("User", Default::default()).into_attributes().is_empty());
     /// ```
     pub fn into_attributes(self) -> Map<String, Value> {
-        self.attributes
+        Arc::unwrap_or_clone(self.attributes)
+    }
+
+    /// Whether `self` and `other` share one document (a clone that neither has changed
+    /// since): a copy-free check for stores and tests.
+    ///
+    /// ```
+    /// # use scim_core::Resource;
+    /// let a = Resource::from_value_unchecked("User", serde_json::json!({"userName": "b"})).unwrap();
+    /// let mut b = a.clone();
+    /// assert!(a.shares_document_with(&b));
+    /// b.attributes_mut().insert("title".into(), "CEO".into());
+    /// assert!(!a.shares_document_with(&b));
+    /// ```
+    pub fn shares_document_with(&self, other: &Resource) -> bool {
+        Arc::ptr_eq(&self.attributes, &other.attributes)
     }
 }
 
@@ -326,17 +345,14 @@ impl Resource {
     /// assert_eq!(replacement.get("title"), Some(&serde_json::json!("CEO")));
     /// ```
     pub fn keep_write_only_from(&mut self, stored: &Resource, rt: &ResourceType) {
-        keep_write_only(
-            &mut self.attributes,
-            &stored.attributes,
-            &rt.schema.attributes,
-        );
+        let attributes = Arc::make_mut(&mut self.attributes);
+        keep_write_only(attributes, &stored.attributes, &rt.schema.attributes);
         for extension in &rt.extensions {
             let urn = &extension.schema.id;
             let Some(Value::Object(old)) = stored.attributes.get(urn) else {
                 continue;
             };
-            let mut new = match self.attributes.remove(urn) {
+            let mut new = match attributes.remove(urn) {
                 Some(Value::Object(new)) => new,
                 _ => Map::new(),
             };
@@ -344,9 +360,9 @@ impl Resource {
             if new.is_empty() {
                 continue;
             }
-            self.attributes.insert(urn.clone(), Value::Object(new));
+            attributes.insert(urn.clone(), Value::Object(new));
             // The extension is there: `schemas` lists it (RFC 7643 §3).
-            if let Some(Value::Array(schemas)) = self.attributes.get_mut("schemas")
+            if let Some(Value::Array(schemas)) = attributes.get_mut("schemas")
                 && !schemas
                     .iter()
                     .any(|s| s.as_str().is_some_and(|s| s.eq_ignore_ascii_case(urn)))

@@ -349,7 +349,7 @@ fn bench(c: &mut Criterion) {
                     let group = runtime
                         .block_on(store.retrieve(&ctx, groups, "g-big", &[]))
                         .unwrap();
-                    assert!(group.members.len() >= n / 10);
+                    assert!(group.members().len() >= n / 10);
                 });
             });
             whole.finish();

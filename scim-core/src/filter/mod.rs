@@ -22,5 +22,6 @@ pub use options::FilterOptions;
 pub(crate) use prepared::ElementFilter;
 pub use prepared::PreparedFilter;
 pub use project::Projection;
+pub(crate) use project::SubAttributes;
 pub use sort::{Sort, SortOrder};
 pub use visit::Visitor;

@@ -9,16 +9,19 @@ use http::{Response, StatusCode};
 use serde_json::{Map, Value};
 
 use super::refs::{Prefix, RefPrefixes};
-use super::{Context, json_response};
+use super::{Context, stored_body};
 use crate::filter::Projection;
+use crate::resource::Resource;
 use crate::schema::attribute::Attribute;
 use crate::schema::definition::ResourceType;
 use crate::store::{MemberRow, MemberRows, Retrieved};
+use crate::wire::etag;
 
 impl Context<'_> {
     /// The response for a resource a store retrieved: as
     /// [`resource_response`](Self::resource_response) gives for
-    /// [`Retrieved::into_resource`], without building the members' objects.
+    /// [`Retrieved::into_resource`], without building the members' objects (and, from
+    /// the in-memory store, without copying the document).
     pub(crate) fn retrieved_response(
         &self,
         status: StatusCode,
@@ -26,29 +29,35 @@ impl Context<'_> {
         retrieved: Retrieved,
         projection: &Projection,
     ) -> Response<Bytes> {
-        let attribute = rt.schema.attribute_named("members");
-        let Some(attribute) = attribute.filter(|_| !retrieved.members.is_empty()) else {
+        let etag = retrieved
+            .version()
+            .filter(|_| self.config.etag)
+            .and_then(|version| etag::header_value(&version));
+        let (resource, members, stored) = retrieved.parts();
+        let mut bytes = Vec::with_capacity(1024 + MembersJson::size_hint(members));
+        let written = match stored {
+            Some(parts) => {
+                let doc = resource.attributes();
+                stored_body::write(self, rt, doc, members, parts, projection, &mut bytes).is_ok()
+            }
+            None => match rt.schema.attribute_named("members") {
+                Some(attribute) if !members.is_empty() => {
+                    self.write_with_rows(
+                        rt,
+                        resource.clone(),
+                        members,
+                        attribute,
+                        projection,
+                        &mut bytes,
+                    );
+                    true
+                }
+                _ => false,
+            },
+        };
+        if !written {
             let resource = retrieved.into_resource();
             return self.resource_response(status, rt, resource, projection, false);
-        };
-        let Retrieved {
-            resource, members, ..
-        } = retrieved;
-        let etag = self.etag_header(&resource);
-        let Value::Object(document) = self.render(rt, resource, projection) else {
-            // A projection always gives an object; nothing else to add members to.
-            return json_response(status, &Value::Null);
-        };
-        let rows = Fields::of(attribute, projection, rt).map(|fields| MembersJson {
-            rows: &members,
-            fields,
-            attribute,
-            ctx: self,
-        });
-        let rows = rows.filter(MembersJson::any);
-        let mut bytes = Vec::with_capacity(1024 + rows.as_ref().map_or(0, MembersJson::size_hint));
-        if write_document(&mut bytes, &document, rows.as_ref()).is_err() {
-            bytes.clear();
         }
         let mut response = Response::new(Bytes::from(bytes));
         *response.status_mut() = status;
@@ -56,6 +65,28 @@ impl Context<'_> {
             response.headers_mut().insert(ETAG, etag);
         }
         response
+    }
+
+    /// A document rendered the usual way, with rows written as its `members`.
+    fn write_with_rows(
+        &self,
+        rt: &ResourceType,
+        resource: Resource,
+        members: &MemberRows,
+        attribute: &Attribute,
+        projection: &Projection,
+        bytes: &mut Vec<u8>,
+    ) {
+        let Value::Object(document) = self.render(rt, resource, projection) else {
+            // A projection always gives an object.
+            return;
+        };
+        let rows = Fields::of(attribute, projection, rt)
+            .map(|fields| MembersJson::new(members, fields, attribute, self))
+            .filter(MembersJson::any);
+        if write_document(bytes, &document, rows.as_ref()).is_err() {
+            bytes.clear();
+        }
     }
 }
 
@@ -99,7 +130,7 @@ fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) -> serde_json::Resu
 
 /// A JSON string. Ids, names and URLs seldom hold a character JSON escapes, and copying
 /// them whole is several times cheaper than escaping byte by byte.
-fn write_str(out: &mut Vec<u8>, text: &str) -> serde_json::Result<()> {
+pub(super) fn write_str(out: &mut Vec<u8>, text: &str) -> serde_json::Result<()> {
     if needs_no_escape(text) {
         out.push(b'"');
         out.extend_from_slice(text.as_bytes());
@@ -137,7 +168,7 @@ pub(super) fn needs_no_escape(text: &str) -> bool {
 
 /// Which sub-attributes of `members` the response carries.
 #[derive(Clone, Copy)]
-struct Fields<'a> {
+pub(super) struct Fields<'a> {
     value: bool,
     display: bool,
     kind: bool,
@@ -147,7 +178,11 @@ struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// What `projection` keeps of `attribute`; `None` when nothing.
-    fn of(attribute: &'a Attribute, projection: &Projection, rt: &ResourceType) -> Option<Self> {
+    pub(super) fn of(
+        attribute: &'a Attribute,
+        projection: &Projection,
+        rt: &ResourceType,
+    ) -> Option<Self> {
         let subs = projection.kept(attribute, None, rt)?;
         let keeps = |name: &str| attribute.sub_attribute(name).filter(|s| subs.keeps(s));
         let fields = Self {
@@ -162,14 +197,28 @@ impl<'a> Fields<'a> {
 }
 
 /// The `members` array of a response.
-struct MembersJson<'a> {
+pub(super) struct MembersJson<'a> {
     rows: &'a MemberRows,
     fields: Fields<'a>,
     attribute: &'a Attribute,
     ctx: &'a Context<'a>,
 }
 
-impl MembersJson<'_> {
+impl<'a> MembersJson<'a> {
+    pub(super) fn new(
+        rows: &'a MemberRows,
+        fields: Fields<'a>,
+        attribute: &'a Attribute,
+        ctx: &'a Context<'a>,
+    ) -> Self {
+        Self {
+            rows,
+            fields,
+            attribute,
+            ctx,
+        }
+    }
+
     fn prefixes(&self) -> Option<RefPrefixes<'_>> {
         self.fields.reference.map(|reference| {
             RefPrefixes::new(self.ctx.registry, &self.ctx.base, self.attribute, reference)
@@ -178,7 +227,7 @@ impl MembersJson<'_> {
 
     /// Whether any member keeps a sub-attribute (a projection drops elements it leaves
     /// empty, and the attribute when none is left).
-    fn any(&self) -> bool {
+    pub(super) fn any(&self) -> bool {
         let fields = self.fields;
         if fields.value {
             return true;
@@ -189,12 +238,11 @@ impl MembersJson<'_> {
             .any(|row| Member::of(row, fields, prefixes.as_mut()).is_some())
     }
 
-    /// About the bytes the array takes, so that the body is allocated once.
-    fn size_hint(&self) -> usize {
+    /// About the bytes the array of `rows` takes, so that the body is allocated once.
+    pub(super) fn size_hint(rows: &MemberRows) -> usize {
         // Keys, quotes and punctuation, and a `$ref` prefix of a usual length.
         const PER_MEMBER: usize = 48 + 64;
-        self.rows
-            .iter()
+        rows.iter()
             .map(|row| {
                 PER_MEMBER
                     + 2 * row.value.len()
@@ -207,7 +255,7 @@ impl MembersJson<'_> {
 
 impl MembersJson<'_> {
     /// The array, members left empty by the projection dropped.
-    fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    pub(super) fn write(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         let mut prefixes = self.prefixes();
         // Each `$ref` is joined in this one buffer when it must be escaped.
         let mut url = String::new();

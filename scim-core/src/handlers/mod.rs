@@ -15,6 +15,7 @@ mod patch;
 mod read;
 mod refs;
 mod replace;
+mod stored_body;
 
 use bytes::Bytes;
 use http::header::{ETAG, IF_MATCH, LOCATION};
@@ -102,7 +103,13 @@ impl Context<'_> {
 
     /// The absolute URL of a resource.
     pub(crate) fn location(&self, rt: &ResourceType, id: &str) -> String {
-        format!("{}{}/{}", self.base, rt.endpoint, id)
+        // Joined by hand: `format!` costs several times as much on every response.
+        let mut url = String::with_capacity(self.base.len() + rt.endpoint.len() + 1 + id.len());
+        url.push_str(&self.base);
+        url.push_str(&rt.endpoint);
+        url.push('/');
+        url.push_str(id);
+        url
     }
 
     /// The resource as the client sees it: `meta.location`, `meta.resourceType` and every
@@ -245,7 +252,7 @@ impl Context<'_> {
 }
 
 /// `attribute` with its `$ref` sub-attribute, when it has one.
-fn with_ref(attribute: &Attribute) -> Option<(&Attribute, &Attribute)> {
+pub(super) fn with_ref(attribute: &Attribute) -> Option<(&Attribute, &Attribute)> {
     attribute
         .sub_attributes
         .iter()

@@ -24,10 +24,11 @@ pub(crate) async fn read(
         .await?;
     if ctx.config.etag
         && let Some(condition) = etag::condition(&ctx.parts.headers, &IF_NONE_MATCH)?
-        && condition.matches(retrieved.resource.version().unwrap_or_default())
+        && let version = retrieved.version()
+        && condition.matches(version.as_deref().unwrap_or_default())
     {
         let mut response = empty_response(StatusCode::NOT_MODIFIED);
-        if let Some(tag) = ctx.etag_header(&retrieved.resource) {
+        if let Some(tag) = version.as_deref().and_then(etag::header_value) {
             response.headers_mut().insert(ETAG, tag);
         }
         return Ok(response);

@@ -81,5 +81,9 @@ impl<'c> RefPrefixes<'c> {
 
 /// `{base}{endpoint}/`: a resource's URL without its id.
 pub(super) fn prefix(base: &str, rt: &ResourceType) -> String {
-    format!("{base}{}/", rt.endpoint)
+    let mut url = String::with_capacity(base.len() + rt.endpoint.len() + 1);
+    url.push_str(base);
+    url.push_str(&rt.endpoint);
+    url.push('/');
+    url
 }

@@ -14,7 +14,7 @@ use crate::schema::definition::ResourceType;
 mod cursor;
 mod member_ref;
 mod memory;
-mod retrieved;
+pub(crate) mod retrieved;
 mod version;
 
 pub use cursor::{decode_cursor, encode_cursor};
@@ -363,11 +363,11 @@ pub trait ResourceStore: Send + Sync + 'static {
     /// let gid = store.create(&ctx, groups, group).await.unwrap().id().unwrap().to_owned();
     ///
     /// let whole = store.retrieve(&ctx, groups, &gid, &[]).await.unwrap();
-    /// assert_eq!(whole.members.len(), 1);
+    /// assert_eq!(whole.members().len(), 1);
     /// assert_eq!(whole.into_resource(), store.get(&ctx, groups, &gid).await.unwrap());
     /// // Entra ID: GET /Groups/{id}?excludedAttributes=members
     /// let bare = store.retrieve(&ctx, groups, &gid, &[AttrPath::new("members")]).await.unwrap();
-    /// assert!(bare.members.is_empty() && bare.resource.get("members").is_none());
+    /// assert!(bare.members().is_empty() && bare.into_resource().get("members").is_none());
     /// # });
     /// ```
     async fn retrieve(

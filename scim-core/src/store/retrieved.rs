@@ -1,12 +1,14 @@
 //! A resource read for a response, with a Group's members kept apart as rows.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::filter::AttrPath;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
+use crate::store::{Version, meta};
 
 /// A Group's members as a store hands them to a response (RFC 7643 §4.2): for each, its
 /// id, resource type and display name, copied into one buffer. The engine writes each
@@ -187,7 +189,8 @@ impl MemberRows {
 
 /// A resource as [`ResourceStore::retrieve`](crate::ResourceStore::retrieve) returns it:
 /// the document, and a Group's members as [`MemberRows`] when the store keeps them
-/// apart (the document then holds no `members`).
+/// apart. The engine serializes it for the response without putting it back together;
+/// [`into_resource`](Self::into_resource) does that for other callers.
 ///
 /// ```
 /// use scim_core::Resource;
@@ -195,34 +198,107 @@ impl MemberRows {
 /// let group = Resource::from_value_unchecked("Group", serde_json::json!({"id": "g", "displayName": "Admins"})).unwrap();
 /// let mut members = MemberRows::new();
 /// members.push("u1", Some("User"), None);
-/// let whole = Retrieved::with_members(group, members).into_resource();
-/// assert_eq!(whole.get("members"), Some(&serde_json::json!([{"value": "u1", "type": "User"}])));
+/// let retrieved = Retrieved::with_members(group, members);
+/// assert_eq!(retrieved.id(), Some("g"));
+/// assert_eq!(retrieved.into_resource().get("members"), Some(&serde_json::json!([{"value": "u1", "type": "User"}])));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub struct Retrieved {
-    /// The resource; without `members` when [`members`](Self::members) holds them.
-    pub resource: Resource,
-    /// The members in their order, when the store returns them as rows; empty otherwise.
-    pub members: MemberRows,
+    /// The document; without `members` when [`members`](Self::members) holds them, and
+    /// without `id`, `meta` and the derived attribute when [`stored`](Self::stored)
+    /// holds them.
+    resource: Resource,
+    members: MemberRows,
+    stored: Option<StoredParts>,
+}
+
+/// What the in-memory store keeps beside a stored document, handed out with the
+/// document itself (shared, not copied) so that a response is written from both.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StoredParts {
+    pub(crate) id: Arc<str>,
+    pub(crate) created: String,
+    pub(crate) last_modified: String,
+    pub(crate) version: Version,
+    /// A User's `groups`, when asked for and not empty.
+    pub(crate) derived: Option<(&'static str, Value)>,
 }
 
 impl Retrieved {
-    /// A resource and its members as rows.
+    /// A resource and its members as rows (the document then holds no `members`).
     ///
     /// ```
     /// # use scim_core::{Resource, store::{MemberRows, Retrieved}};
     /// let g = Resource::new_unchecked("Group", serde_json::Map::new());
     /// let mut rows = MemberRows::new();
     /// rows.push("u", None, None);
-    /// assert_eq!(Retrieved::with_members(g, rows).members.len(), 1);
+    /// assert_eq!(Retrieved::with_members(g, rows).members().len(), 1);
     /// ```
     pub fn with_members(resource: Resource, members: MemberRows) -> Self {
-        Self { resource, members }
+        Self {
+            resource,
+            members,
+            stored: None,
+        }
     }
 
-    /// The resource whole: its rows, if any, become its `members` attribute again
-    /// (placed before `meta`, where a store's document has it).
+    /// A stored document (shared), its `id` and `meta`, the derived attribute and the
+    /// members as rows.
+    pub(crate) fn stored(resource: Resource, parts: StoredParts, members: MemberRows) -> Self {
+        Self {
+            resource,
+            members,
+            stored: Some(parts),
+        }
+    }
+
+    /// The members as rows (empty when the document holds them, or has none).
+    ///
+    /// ```
+    /// # use scim_core::{Resource, store::Retrieved};
+    /// let user = Resource::from_value_unchecked("User", serde_json::json!({"id": "1"})).unwrap();
+    /// assert!(Retrieved::from(user).members().is_empty());
+    /// ```
+    pub fn members(&self) -> &MemberRows {
+        &self.members
+    }
+
+    /// The resource's `id`.
+    ///
+    /// ```
+    /// # use scim_core::{Resource, store::Retrieved};
+    /// let user = Resource::from_value_unchecked("User", serde_json::json!({"id": "1"})).unwrap();
+    /// assert_eq!(Retrieved::from(user).id(), Some("1"));
+    /// ```
+    pub fn id(&self) -> Option<&str> {
+        match &self.stored {
+            Some(parts) => Some(&parts.id),
+            None => self.resource.id(),
+        }
+    }
+
+    /// `meta.version`, the resource's ETag value.
+    ///
+    /// ```
+    /// # use scim_core::{Resource, store::Retrieved};
+    /// let user = Resource::from_value_unchecked("User", serde_json::json!({"meta": {"version": "W/\"3\""}})).unwrap();
+    /// assert_eq!(Retrieved::from(user).version().as_deref(), Some("W/\"3\""));
+    /// ```
+    pub fn version(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.stored {
+            Some(parts) => Some(std::borrow::Cow::Owned(parts.version.etag())),
+            None => self.resource.version().map(std::borrow::Cow::Borrowed),
+        }
+    }
+
+    /// The parts the engine writes a response from.
+    pub(crate) fn parts(&self) -> (&Resource, &MemberRows, Option<&StoredParts>) {
+        (&self.resource, &self.members, self.stored.as_ref())
+    }
+
+    /// The resource whole: `id`, `meta` and the derived attribute back in the document
+    /// (`schemas` first, then `id`, …, `members` or `groups`, `meta` last), and the rows,
+    /// if any, as its `members` attribute.
     ///
     /// ```
     /// # use scim_core::{Resource, store::Retrieved};
@@ -230,28 +306,69 @@ impl Retrieved {
     /// assert_eq!(Retrieved::from(user.clone()).into_resource(), user);
     /// ```
     pub fn into_resource(self) -> Resource {
-        if self.members.is_empty() {
+        if self.members.is_empty() && self.stored.is_none() {
             return self.resource;
         }
         let resource_type = self.resource.resource_type().to_owned();
-        let members = Value::Array(self.members.iter().map(|m| m.to_value()).collect());
-        let mut attributes = self.resource.into_attributes();
-        let meta = attributes.shift_remove_entry("meta");
-        attributes.insert("members".to_owned(), members);
-        if let Some((key, meta)) = meta {
-            attributes.insert(key, meta);
-        }
+        let members = (!self.members.is_empty())
+            .then(|| Value::Array(self.members.iter().map(|m| m.to_value()).collect()));
+        let attributes = match self.stored {
+            Some(parts) => {
+                let meta = meta(
+                    &resource_type,
+                    &parts.created,
+                    &parts.last_modified,
+                    parts.version,
+                );
+                let derived = parts
+                    .derived
+                    .map(|(name, value)| (name.to_owned(), value))
+                    .into_iter()
+                    .chain(members.map(|m| ("members".to_owned(), m)));
+                assemble(self.resource.attributes(), &parts.id, derived, meta)
+            }
+            None => {
+                let mut attributes = self.resource.into_attributes();
+                let meta = attributes.shift_remove_entry("meta");
+                if let Some(members) = members {
+                    attributes.insert("members".to_owned(), members);
+                }
+                if let Some((key, meta)) = meta {
+                    attributes.insert(key, meta);
+                }
+                attributes
+            }
+        };
         Resource::new_unchecked(resource_type, attributes)
     }
+}
+
+/// A stored document with what the store keeps apart put back: `schemas` (when it
+/// comes first), `id`, the other attributes, the derived ones, `meta`.
+pub(crate) fn assemble(
+    doc: &Map<String, Value>,
+    id: &str,
+    derived: impl IntoIterator<Item = (String, Value)>,
+    meta: Value,
+) -> Map<String, Value> {
+    let mut out = Map::with_capacity(doc.len() + 3);
+    let mut attributes = doc.iter().peekable();
+    if let Some((key, value)) = attributes.next_if(|(key, _)| *key == "schemas") {
+        out.insert(key.clone(), value.clone());
+    }
+    out.insert("id".to_owned(), Value::String(id.to_owned()));
+    for (key, value) in attributes {
+        out.insert(key.clone(), value.clone());
+    }
+    out.extend(derived);
+    out.insert("meta".to_owned(), meta);
+    out
 }
 
 impl From<Resource> for Retrieved {
     /// A resource whose document holds everything (no rows).
     fn from(resource: Resource) -> Self {
-        Self {
-            resource,
-            members: MemberRows::new(),
-        }
+        Self::with_members(resource, MemberRows::new())
     }
 }
 

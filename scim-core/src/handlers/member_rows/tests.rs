@@ -128,12 +128,14 @@ fn members_carry_their_ref_display_and_type_in_order() {
 
 #[test]
 fn a_projection_that_keeps_nothing_of_any_member_leaves_members_out() {
-    let mut retrieved = group();
+    let group = group();
     let mut members = MemberRows::new();
-    for row in retrieved.members.iter() {
+    for row in group.members().iter() {
         members.push(row.value, row.kind, None);
     }
-    retrieved.members = members;
+    let mut resource = group.into_resource();
+    resource.attributes_mut().shift_remove("members");
+    let retrieved = Retrieved::with_members(resource, members);
     let projection = Projection::parse(Some("members.display"), None).unwrap();
     let (out, _) = respond(retrieved, &projection, true);
     assert_eq!(out["body"].get("members"), None, "{}", out["text"]);

@@ -15,7 +15,8 @@ use super::{Id, StoreOptions, UnknownMembers};
 use crate::patch::{MemberDelta, PatchRequest};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
-use crate::store::{MemberRef, MemberRows, Retrieved, StoreError};
+use crate::store::retrieved::{StoredParts, assemble};
+use crate::store::{MemberRef, MemberRows, Retrieved, StoreError, Version};
 
 /// The resources of one type in one tenant.
 #[derive(Debug)]
@@ -157,23 +158,15 @@ impl TenantData {
         let derived = match td.kind.derived_attribute() {
             Some(name) if derived => self
                 .derived_values(td.kind, record)
-                .map(|values| (name, values)),
+                .map(|values| (name.to_owned(), values)),
             _ => None,
         };
-        let doc = record.resource.attributes();
-        let mut out = Map::with_capacity(doc.len() + 3);
-        let mut attributes = doc.iter().peekable();
-        if let Some((key, value)) = attributes.next_if(|(key, _)| *key == "schemas") {
-            out.insert(key.clone(), value.clone());
-        }
-        out.insert("id".to_owned(), Value::String(record.id.to_string()));
-        for (key, value) in attributes {
-            out.insert(key.clone(), value.clone());
-        }
-        if let Some((name, values)) = derived {
-            out.insert(name.to_owned(), values);
-        }
-        out.insert("meta".to_owned(), record.meta(&td.name));
+        let out = assemble(
+            record.resource.attributes(),
+            &record.id,
+            derived,
+            record.meta(&td.name),
+        );
         Resource::new_unchecked(record.resource.resource_type(), out)
     }
 
@@ -254,17 +247,31 @@ impl TenantData {
         derived: bool,
     ) -> Result<Retrieved, StoreError> {
         let (td, record) = self.record(rt, id)?;
-        if !(derived && td.kind == Kind::Group) {
-            return Ok(Retrieved::from(self.materialize(td, record, derived)));
+        let mut members = MemberRows::new();
+        let mut groups = None;
+        match td.kind {
+            Kind::Group if derived => {
+                members = MemberRows::with_capacity(self.membership.count(&record.id));
+                self.each_member(record, |member, display, kind| {
+                    members.push(member, Some(kind), display);
+                });
+            }
+            Kind::User if derived => {
+                groups = self
+                    .derived_values(Kind::User, record)
+                    .map(|values| ("groups", values));
+            }
+            _ => {}
         }
-        let mut members = MemberRows::with_capacity(self.membership.count(&record.id));
-        self.each_member(record, |member, display, kind| {
-            members.push(member, Some(kind), display);
-        });
-        Ok(Retrieved::with_members(
-            self.materialize(td, record, false),
-            members,
-        ))
+        let parts = StoredParts {
+            id: Id::clone(&record.id),
+            created: record.created.clone(),
+            last_modified: record.last_modified.clone(),
+            version: Version(record.version),
+            derived: groups,
+        };
+        // The stored document itself, shared: nothing of it is copied for a response.
+        Ok(Retrieved::stored(record.resource.clone(), parts, members))
     }
 
     /// Fetches one resource with its derived attribute.

@@ -1,0 +1,337 @@
+//! The body of a resource written straight from the in-memory store's stored form: the
+//! shared document, its `id` and `meta` kept apart, a User's `groups`, a Group's member
+//! rows. Nothing is copied, rendered into a second document or freed on the way; the
+//! bytes are those [`Context::render`] gives for the whole resource, key for key, which
+//! the tests check under many projections.
+
+use serde_json::{Map, Value};
+
+use super::member_rows::{Fields, MembersJson, write_str};
+use super::refs::RefPrefixes;
+use super::{Context, with_ref};
+use crate::filter::{Projection, SubAttributes};
+use crate::schema::attribute::Attribute;
+use crate::schema::builtin;
+use crate::schema::definition::ResourceType;
+use crate::store::MemberRows;
+use crate::store::retrieved::StoredParts;
+
+/// The document holds a name in another spelling than its attribute's (only a
+/// document that was never validated does): the general path respells it.
+pub(super) struct Respell;
+
+/// Writes the resource; `Err(Respell)` when the general path must do it.
+pub(super) fn write(
+    ctx: &Context<'_>,
+    rt: &ResourceType,
+    doc: &Map<String, Value>,
+    members: &MemberRows,
+    parts: &StoredParts,
+    projection: &Projection,
+    out: &mut Vec<u8>,
+) -> Result<(), Respell> {
+    let mut body = Body {
+        ctx,
+        rt,
+        projection,
+        out,
+        first: true,
+    };
+    body.out.push(b'{');
+    let mut attributes = doc.iter().peekable();
+    if let Some((key, value)) = attributes.next_if(|(key, _)| *key == "schemas") {
+        body.attribute(key, value)?;
+    }
+    body.id(&parts.id);
+    for (key, value) in attributes {
+        body.attribute(key, value)?;
+    }
+    if let Some((name, value)) = &parts.derived {
+        body.attribute(name, value)?;
+    }
+    body.members(members);
+    body.meta(parts);
+    body.out.push(b'}');
+    Ok(())
+}
+
+/// The object being written.
+struct Body<'b, 'c> {
+    ctx: &'b Context<'c>,
+    rt: &'b ResourceType,
+    projection: &'b Projection,
+    out: &'b mut Vec<u8>,
+    /// No member written yet at this level.
+    first: bool,
+}
+
+/// Where to go back to when what was begun turns out empty.
+#[derive(Clone, Copy)]
+struct Mark {
+    len: usize,
+    first: bool,
+}
+
+impl Body<'_, '_> {
+    fn mark(&self) -> Mark {
+        Mark {
+            len: self.out.len(),
+            first: self.first,
+        }
+    }
+
+    fn rollback(&mut self, mark: Mark) {
+        self.out.truncate(mark.len);
+        self.first = mark.first;
+    }
+
+    /// `"key":`, after a comma unless it is the first at this level.
+    fn key(&mut self, key: &str) {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(b',');
+        }
+        // Serializing a `&str` into a `Vec` cannot fail.
+        let _ = write_str(self.out, key);
+        self.out.push(b':');
+    }
+
+    fn value(&mut self, value: &Value) {
+        // Serializing a `Value` into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *self.out, value);
+    }
+
+    fn id(&mut self, id: &str) {
+        if builtin::common_attribute("id")
+            .is_some_and(|a| self.projection.kept(a, None, self.rt).is_some())
+        {
+            self.key("id");
+            let _ = write_str(self.out, id);
+        }
+    }
+
+    /// A top-level member of the document: a core or common attribute, or an extension
+    /// object; anything else is left out, as projection leaves it.
+    fn attribute(&mut self, key: &str, value: &Value) -> Result<(), Respell> {
+        let rt = self.rt;
+        if let Some(extension) = rt.extension_schema(key) {
+            let Value::Object(object) = value else {
+                return Ok(());
+            };
+            // `$ref`s are rendered under the extension's exact URN only.
+            let refs = *key == extension.id;
+            let mark = self.mark();
+            self.key(key);
+            self.out.push(b'{');
+            self.first = true;
+            for (name, inner) in object {
+                let Some(attribute) = extension.attribute_named(name) else {
+                    continue;
+                };
+                if attribute.name != *name {
+                    return Err(Respell);
+                }
+                self.projected(attribute, Some(&extension.id), inner, refs);
+            }
+            if self.first {
+                self.rollback(mark);
+            } else {
+                self.out.push(b'}');
+                self.first = false;
+            }
+            return Ok(());
+        }
+        let Some(attribute) = rt
+            .schema
+            .attribute_named(key)
+            .or_else(|| builtin::common_attribute(key))
+        else {
+            return Ok(());
+        };
+        if attribute.name != *key {
+            return Err(Respell);
+        }
+        self.projected(attribute, None, value, true);
+        Ok(())
+    }
+
+    /// What the projection keeps of `attribute`, with the `$ref` of each element when it
+    /// has one (and `refs`).
+    fn projected(
+        &mut self,
+        attribute: &Attribute,
+        extension: Option<&str>,
+        value: &Value,
+        refs: bool,
+    ) {
+        let Some(subs) = self.projection.kept(attribute, extension, self.rt) else {
+            return;
+        };
+        if !attribute.is_complex() {
+            self.key(&attribute.name);
+            self.value(value);
+            return;
+        }
+        let mut prefixes =
+            refs.then(|| with_ref(attribute))
+                .flatten()
+                .map(|(attribute, reference)| {
+                    RefPrefixes::new(self.ctx.registry, &self.ctx.base, attribute, reference)
+                });
+        let mark = self.mark();
+        self.key(&attribute.name);
+        match value {
+            Value::Object(element) => {
+                if !self.element(attribute, &subs, element, prefixes.as_mut()) {
+                    self.rollback(mark);
+                }
+            }
+            Value::Array(items) => {
+                self.out.push(b'[');
+                let mut any = false;
+                for item in items {
+                    let before = self.out.len();
+                    if any {
+                        self.out.push(b',');
+                    }
+                    let kept = match item {
+                        Value::Object(element) => {
+                            self.element(attribute, &subs, element, prefixes.as_mut())
+                        }
+                        other => {
+                            self.value(other);
+                            true
+                        }
+                    };
+                    if kept {
+                        any = true;
+                    } else {
+                        self.out.truncate(before);
+                    }
+                }
+                if any {
+                    self.out.push(b']');
+                } else {
+                    self.rollback(mark);
+                }
+            }
+            other => self.value(other),
+        }
+    }
+
+    /// One element of a complex attribute: the sub-attributes kept, with its `$ref`
+    /// (replacing one it holds, in place, or appended). `false` when nothing is kept.
+    fn element(
+        &mut self,
+        attribute: &Attribute,
+        subs: &SubAttributes<'_>,
+        element: &Map<String, Value>,
+        prefixes: Option<&mut RefPrefixes<'_>>,
+    ) -> bool {
+        let keeps = |name: &str| attribute.sub_attribute(name).is_some_and(|s| subs.keeps(s));
+        let reference = match (prefixes, element.get("value").and_then(Value::as_str)) {
+            (Some(prefixes), Some(id)) => {
+                let kind = element.get("type").and_then(Value::as_str);
+                prefixes.prefix(kind).map(|prefix| {
+                    let mut url = String::with_capacity(prefix.url.len() + id.len());
+                    url.push_str(&prefix.url);
+                    url.push_str(id);
+                    url
+                })
+            }
+            _ => None,
+        };
+        let reference = reference.filter(|_| keeps("$ref"));
+        let mut first = true;
+        let mut separator = |out: &mut Vec<u8>| {
+            out.push(if std::mem::take(&mut first) {
+                b'{'
+            } else {
+                b','
+            });
+        };
+        let mut wrote_reference = false;
+        for (name, value) in element {
+            if !keeps(name) {
+                continue;
+            }
+            separator(self.out);
+            let _ = write_str(self.out, name);
+            self.out.push(b':');
+            match &reference {
+                Some(url) if name == "$ref" => {
+                    let _ = write_str(self.out, url);
+                    wrote_reference = true;
+                }
+                _ => self.value(value),
+            }
+        }
+        if let Some(url) = reference.filter(|_| !wrote_reference) {
+            separator(self.out);
+            self.out.extend_from_slice(b"\"$ref\":");
+            let _ = write_str(self.out, &url);
+        }
+        if first {
+            return false;
+        }
+        self.out.push(b'}');
+        true
+    }
+
+    /// A Group's members from rows, when the projection keeps any of them.
+    fn members(&mut self, members: &MemberRows) {
+        if members.is_empty() {
+            return;
+        }
+        let Some(attribute) = self.rt.schema.attribute_named("members") else {
+            return;
+        };
+        let Some(fields) = Fields::of(attribute, self.projection, self.rt) else {
+            return;
+        };
+        let rows = MembersJson::new(members, fields, attribute, self.ctx);
+        if rows.any() {
+            self.key("members");
+            let _ = rows.write(self.out);
+        }
+    }
+
+    /// `meta` (always returned): as the store keeps it, with `resourceType` and
+    /// `location` as rendering sets them.
+    fn meta(&mut self, parts: &StoredParts) {
+        let Some(meta) = builtin::common_attribute("meta") else {
+            return;
+        };
+        let Some(subs) = self.projection.kept(meta, None, self.rt) else {
+            return;
+        };
+        let keeps = |name: &str| meta.sub_attribute(name).is_some_and(|s| subs.keeps(s));
+        let version = parts.version.etag();
+        let location = self.ctx.location(self.rt, &parts.id);
+        let fields = [
+            ("resourceType", self.rt.name.as_str()),
+            ("created", parts.created.as_str()),
+            ("lastModified", parts.last_modified.as_str()),
+            ("version", version.as_str()),
+            ("location", location.as_str()),
+        ];
+        let mark = self.mark();
+        self.key("meta");
+        self.out.push(b'{');
+        self.first = true;
+        for (name, text) in fields {
+            if keeps(name) {
+                self.key(name);
+                let _ = write_str(self.out, text);
+            }
+        }
+        if self.first {
+            self.rollback(mark);
+        } else {
+            self.out.push(b'}');
+            self.first = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
