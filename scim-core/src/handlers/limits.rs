@@ -77,6 +77,8 @@ pub(crate) async fn check_quota(ctx: &Context<'_>) -> Result<(), ScimError> {
     let Some(max) = ctx.config.max_resources_per_tenant else {
         return Ok(());
     };
+    // Only the totals: without `count: Some(0)` they would be the same, but each store
+    // would load a page of resources for nothing (no response can tell the two apart).
     let count_only = Query {
         count: Some(0),
         ..Query::default()

@@ -150,6 +150,8 @@ fn build_query(ctx: &Context<'_>, params: &ListParams) -> Result<Query, ScimErro
         cursor,
         start_index: params.start_index(),
         count: Some(params.count(config.default_count, config.max_results)),
+        // Hints only: a store may skip loading what the response leaves out (a large
+        // group's members); the projection decides what is sent either way.
         attributes: paths(&params.attributes),
         excluded_attributes: paths(&params.excluded_attributes),
         ..Query::default()

@@ -126,6 +126,7 @@ fn collect_in_value<'a>(
                 collect_in_value(attribute, item, out);
             }
         }
+        // (A simple attribute has no sub-attributes to look in: the guard only says so.)
         Value::Object(object) if attribute.is_complex() => {
             collect_in_object(&attribute.sub_attributes, object, out);
         }

@@ -4,7 +4,9 @@
 use http::Method;
 use scim_core::{InMemoryStore, Principal, ScimServer};
 
-use super::{create_user, id};
+use serde_json::json;
+
+use super::{PATCH_OP, USER, create_user, id};
 use crate::client::Client;
 use crate::harness::{
     ACME_READ_ONLY_TOKEN, ACME_TOKEN, HOST_NOT_FOUND, HOST_PRINCIPAL_HEADER, HOST_ROUTES, Harness,
@@ -183,4 +185,25 @@ pub async fn me<H: Harness>() {
     assert_eq!(body["id"], user_id.as_str(), "{body}");
     // A principal whose label names no resource has no /Me.
     acme.get("/Me").await.expect_error(404, None);
+
+    // PUT, PATCH and DELETE act on the principal's own resource.
+    let replaced = me
+        .put("/Me", json!({"schemas": [USER], "userName": "me", "title": "Self"}))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(replaced["title"], "Self", "{replaced}");
+    let patched = me
+        .patch(
+            "/Me",
+            json!({"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "title", "value": "Patched"}]}),
+        )
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(patched["title"], "Patched", "{patched}");
+    me.delete("/Me").await.expect_status(204);
+    acme.get(&format!("/Users/{user_id}"))
+        .await
+        .expect_error(404, None);
 }

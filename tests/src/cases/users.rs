@@ -426,6 +426,18 @@ pub async fn list_sorted<H: Harness>() {
         .map(|r| r["userName"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(names, ["charlie", "bravo", "alpha"]);
+    // `ascending`, named or not, in any case.
+    for order in ["", "&sortOrder=ascending", "&sortOrder=Ascending"] {
+        let names: Vec<String> = acme
+            .get(&format!("/Users?sortBy=userName{order}"))
+            .await
+            .expect_status(200)
+            .resources()
+            .iter()
+            .map(|r| r["userName"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(names, ["alpha", "bravo", "charlie"], "{order}");
+    }
     // Sorted and projected: the order holds, and each entry keeps its `id`.
     let projected = acme
         .get("/Users?sortBy=userName&sortOrder=descending&attributes=userName")
