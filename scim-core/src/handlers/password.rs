@@ -248,7 +248,11 @@ mod tests {
                             vec![Attribute::new("name", AttributeType::String), secret()],
                         )
                         .multi_valued(true),
-                    ),
+                    )
+                    .attribute(Attribute::complex(
+                        "token",
+                        vec![Attribute::new("label", AttributeType::String), secret()],
+                    )),
             )
             .unwrap();
         registry
@@ -299,6 +303,32 @@ mod tests {
         );
         assert!(drop_in_resource(users, only.attributes_mut()));
         assert!(only.get("urn:example:Secrets").is_none(), "{:?}", only);
+    }
+
+    #[test]
+    fn a_password_below_a_complex_value_goes_and_the_rest_stays() {
+        let registry = registry();
+        let users = registry.resource_type("User").unwrap();
+        // The only passwords are below complex values: one in a single-valued one, one
+        // in an element that keeps a name, one in an element that held nothing else.
+        let mut user = resource(
+            users,
+            json!({
+                "schemas": [crate::schema::USER_SCHEMA, "urn:example:Secrets"], "userName": "b",
+                "urn:example:Secrets": {
+                    "token": {"label": "yubikey", "pin": "1"},
+                    "devices": [{"name": "phone", "pin": "2"}, {"pin": "3"}],
+                },
+            }),
+        );
+        assert!(
+            drop_in_resource(users, user.attributes_mut()),
+            "a password was there to drop"
+        );
+        assert_eq!(
+            user.get("urn:example:Secrets"),
+            Some(&json!({"token": {"label": "yubikey"}, "devices": [{"name": "phone"}]}))
+        );
     }
 
     #[test]
