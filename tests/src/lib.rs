@@ -211,6 +211,7 @@ macro_rules! conformance_tests {
                 unknown_member,
                 too_many_operations,
                 whole_extension,
+                schemas_stay_within_the_resource_type,
                 remove_required_is_mutability,
                 schemas_of_another_message,
                 if_match_and_projection,

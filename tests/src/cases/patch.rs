@@ -312,6 +312,57 @@ pub async fn whole_extension<H: Harness>() {
     assert_eq!(body["schemas"], json!([USER]));
 }
 
+/// `schemas` changes only within the resource type: `add` or `replace` may list the core
+/// schema and the type's extensions (as a list or one URN); removing it, dropping the core
+/// schema or naming another schema is `400 invalidValue` saying which.
+pub async fn schemas_stay_within_the_resource_type<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let user_id = id(&create_user(&acme, "bjensen").await);
+    let body = patched(
+        &acme,
+        &user_id,
+        json!([{"op": "replace", "path": "schemas", "value": [USER, ENTERPRISE]}]),
+    )
+    .await;
+    assert_eq!(body["schemas"], json!([USER, ENTERPRISE]), "{body}");
+    for value in [json!([ENTERPRISE]), json!(ENTERPRISE)] {
+        let body = patched(
+            &acme,
+            &user_id,
+            json!([{"op": "add", "path": "schemas", "value": value}]),
+        )
+        .await;
+        assert!(
+            body["schemas"]
+                .as_array()
+                .is_some_and(|s| s.contains(&json!(ENTERPRISE)) && s.contains(&json!(USER))),
+            "{body}"
+        );
+    }
+    for (operation, why) in [
+        (json!({"op": "remove", "path": "schemas"}), "cannot be removed"),
+        (
+            json!({"op": "replace", "path": "schemas", "value": [ENTERPRISE]}),
+            "must stay",
+        ),
+        (
+            json!({"op": "add", "path": "schemas", "value": ["urn:example:unknown"]}),
+            "is not a schema of User",
+        ),
+        (
+            json!({"op": "add", "path": "schemas", "value": 7}),
+            "expected a URI string",
+        ),
+    ] {
+        let exchange = acme
+            .patch(&format!("/Users/{user_id}"), patch_op(json!([operation])))
+            .await
+            .expect_error(400, Some("invalidValue"));
+        let detail = exchange.detail();
+        assert!(detail.contains(why), "{operation}: {detail}");
+    }
+}
+
 /// `remove` of a required attribute (`userName`, a Group's `displayName`) is
 /// `400 mutability` (RFC 7644 §3.5.2.2), lenient or strict, and changes nothing.
 pub async fn remove_required_is_mutability<H: Harness>() {
