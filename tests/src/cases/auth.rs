@@ -188,7 +188,10 @@ pub async fn me<H: Harness>() {
 
     // PUT, PATCH and DELETE act on the principal's own resource.
     let replaced = me
-        .put("/Me", json!({"schemas": [USER], "userName": "me", "title": "Self"}))
+        .put(
+            "/Me",
+            json!({"schemas": [USER], "userName": "me", "title": "Self"}),
+        )
         .await
         .expect_status(200)
         .json();

@@ -340,7 +340,10 @@ pub async fn schemas_stay_within_the_resource_type<H: Harness>() {
         );
     }
     for (operation, why) in [
-        (json!({"op": "remove", "path": "schemas"}), "cannot be removed"),
+        (
+            json!({"op": "remove", "path": "schemas"}),
+            "cannot be removed",
+        ),
         (
             json!({"op": "replace", "path": "schemas", "value": [ENTERPRISE]}),
             "must stay",
