@@ -417,26 +417,24 @@ pub async fn list_sorted<H: Harness>() {
     for name in ["bravo", "alpha", "charlie"] {
         create_user(&acme, name).await;
     }
-    let names: Vec<String> = acme
-        .get("/Users?sortBy=userName&sortOrder=descending")
-        .await
-        .expect_status(200)
-        .resources()
-        .iter()
-        .map(|r| r["userName"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    assert_eq!(names, ["charlie", "bravo", "alpha"]);
+    let names = |uri: String| {
+        let acme = &acme;
+        async move {
+            acme.get(&uri)
+                .await
+                .expect_status(200)
+                .resources()
+                .iter()
+                .map(|r| r["userName"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let sorted = names("/Users?sortBy=userName&sortOrder=descending".to_owned()).await;
+    assert_eq!(sorted, ["charlie", "bravo", "alpha"]);
     // `ascending`, named or not, in any case.
     for order in ["", "&sortOrder=ascending", "&sortOrder=Ascending"] {
-        let names: Vec<String> = acme
-            .get(&format!("/Users?sortBy=userName{order}"))
-            .await
-            .expect_status(200)
-            .resources()
-            .iter()
-            .map(|r| r["userName"].as_str().unwrap_or_default().to_owned())
-            .collect();
-        assert_eq!(names, ["alpha", "bravo", "charlie"], "{order}");
+        let sorted = names(format!("/Users?sortBy=userName{order}")).await;
+        assert_eq!(sorted, ["alpha", "bravo", "charlie"], "{order}");
     }
     // Sorted and projected: the order holds, and each entry keeps its `id`.
     let projected = acme
