@@ -121,6 +121,7 @@ macro_rules! conformance_tests {
                 trailing_slash,
             }
             groups {
+                attributes_win_over_excluded_attributes,
                 create_with_members,
                 duplicate_display_name,
                 user_groups_follow_membership,

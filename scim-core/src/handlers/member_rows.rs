@@ -9,7 +9,7 @@ use http::{Response, StatusCode};
 use serde_json::{Map, Value};
 
 use super::refs::{Prefix, RefPrefixes};
-use super::{Context, stored_body};
+use super::{Context, stored_body, with_ref};
 use crate::filter::Projection;
 use crate::resource::Resource;
 use crate::schema::attribute::Attribute;
@@ -189,7 +189,10 @@ impl<'a> Fields<'a> {
             value: keeps("value").is_some(),
             display: keeps("display").is_some(),
             kind: keeps("type").is_some(),
-            reference: keeps("$ref"),
+            // The `$ref` sub-attribute as rendering finds it (by exact name and type).
+            reference: with_ref(attribute)
+                .map(|(_, reference)| reference)
+                .filter(|reference| subs.keeps(reference)),
         };
         (fields.value || fields.display || fields.kind || fields.reference.is_some())
             .then_some(fields)

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 use crate::auth::MeResolver;
 use crate::config::ServerConfig;
 use crate::error::ScimError;
-use crate::filter::Projection;
+use crate::filter::{AttrPath, Projection};
 use crate::password::PasswordHasher;
 use crate::resource::Resource;
 use crate::routing::Endpoint;
@@ -258,6 +258,22 @@ pub(super) fn with_ref(attribute: &Attribute) -> Option<(&Attribute, &Attribute)
         .iter()
         .find(|s| s.name == "$ref" && s.kind == AttributeType::Reference)
         .map(|reference| (attribute, reference))
+}
+
+/// The lists a store derives (`members`, `groups`) that the response will not carry,
+/// for the store to skip loading: those the projection leaves out, by
+/// `excludedAttributes` or by an `attributes` that does not name them. (Not simply the
+/// `excludedAttributes`: with `attributes` given, they do not apply.)
+pub(crate) fn unread_derived(rt: &ResourceType, projection: &Projection) -> Vec<AttrPath> {
+    ["members", "groups"]
+        .into_iter()
+        .filter(|name| {
+            rt.schema
+                .attribute_named(name)
+                .is_some_and(|attribute| projection.kept(attribute, None, rt).is_none())
+        })
+        .map(AttrPath::new)
+        .collect()
 }
 
 /// [`Context::expected_version`] for a resource already fetched.

@@ -32,7 +32,7 @@ pub(crate) async fn patch(
                 id,
                 request,
                 if_match.as_ref(),
-                &projection.excluded_attributes,
+                &super::unread_derived(rt, &projection),
             )
             .await?;
             Ok(ctx.resource_response(StatusCode::OK, rt, patched, &projection, false))

@@ -7,7 +7,6 @@ use http::{Response, StatusCode};
 
 use super::{Context, empty_response};
 use crate::error::ScimError;
-use crate::filter::{AttrPath, Projection};
 use crate::schema::definition::ResourceType;
 use crate::wire::etag;
 
@@ -17,7 +16,7 @@ pub(crate) async fn read(
     id: &str,
 ) -> Result<Response<Bytes>, ScimError> {
     let projection = ctx.projection()?;
-    let unread = unread_attributes(rt, &projection);
+    let unread = super::unread_derived(rt, &projection);
     let retrieved = ctx
         .store()
         .retrieve(&ctx.store_ctx, rt, id, &unread)
@@ -34,19 +33,4 @@ pub(crate) async fn read(
         return Ok(response);
     }
     Ok(ctx.retrieved_response(StatusCode::OK, rt, retrieved, &projection))
-}
-
-/// What the response will not carry, for the store to skip: the `excludedAttributes`,
-/// and the lists a store derives (`members`, `groups`) when the projection leaves them
-/// out some other way (`attributes=displayName`).
-fn unread_attributes(rt: &ResourceType, projection: &Projection) -> Vec<AttrPath> {
-    let mut unread = projection.excluded_attributes.clone();
-    for name in ["members", "groups"] {
-        if let Some(attribute) = rt.schema.attribute_named(name)
-            && projection.kept(attribute, None, rt).is_none()
-        {
-            unread.push(AttrPath::new(name));
-        }
-    }
-    unread
 }

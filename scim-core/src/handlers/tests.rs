@@ -47,23 +47,25 @@ impl Fixture {
 #[test]
 fn only_ref_sub_attributes_get_a_url() {
     // A Device whose `owner` is a reference to a User but has no `$ref`: nothing is added;
-    // its `assignee`, with a `$ref`, gets one.
+    // its `assignee` gets a `$ref` to a User, as its `$ref` says, whatever another
+    // reference sub-attribute before it names.
     let mut registry = SchemaRegistry::with_builtins();
     let reference =
-        |name: &str| Attribute::new(name, AttributeType::Reference).reference_types(["User"]);
+        |name: &str, to: &str| Attribute::new(name, AttributeType::Reference).reference_types([to]);
     let schema = Schema::new("urn:example:Device", "Device")
         .attribute(Attribute::complex(
             "owner",
             vec![
                 Attribute::new("value", AttributeType::String),
-                reference("link"),
+                reference("link", "User"),
             ],
         ))
         .attribute(Attribute::complex(
             "assignee",
             vec![
                 Attribute::new("value", AttributeType::String),
-                reference("$ref"),
+                reference("team", "Group"),
+                reference("$ref", "User"),
             ],
         ));
     let schema = registry.add_schema(schema).unwrap();

@@ -225,7 +225,8 @@ pub(crate) struct StoredParts {
 }
 
 impl Retrieved {
-    /// A resource and its members as rows (the document then holds no `members`).
+    /// A resource and its members as rows (a `members` the document still holds is
+    /// dropped: the rows are the members).
     ///
     /// ```
     /// # use scim_core::{Resource, store::{MemberRows, Retrieved}};
@@ -234,7 +235,10 @@ impl Retrieved {
     /// rows.push("u", None, None);
     /// assert_eq!(Retrieved::with_members(g, rows).members().len(), 1);
     /// ```
-    pub fn with_members(resource: Resource, members: MemberRows) -> Self {
+    pub fn with_members(mut resource: Resource, members: MemberRows) -> Self {
+        if !members.is_empty() && resource.get("members").is_some() {
+            resource.attributes_mut().shift_remove("members");
+        }
         Self {
             resource,
             members,

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use scim_core::auth::{ApiKeyError, ApiKeyInfo, ApiKeyStorage, StoredApiKey};
 use scim_core::filter::AttrPath;
+use scim_core::store::Retrieved;
 use scim_core::{
     PatchRequest, Query, QueryResult, RequestContext, Resource, ResourceStore, ResourceType,
     StoreError,
@@ -177,6 +178,17 @@ impl ResourceStore for TestStore {
         id: &str,
     ) -> Result<Resource, StoreError> {
         self.store.get(ctx, rt, id).await
+    }
+    // Every method is forwarded, the defaulted ones too: a wrapper that left one out
+    // would test the trait's default instead of the store.
+    async fn retrieve(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        id: &str,
+        x: &[AttrPath],
+    ) -> Result<Retrieved, StoreError> {
+        self.store.retrieve(ctx, rt, id, x).await
     }
     async fn replace(
         &self,

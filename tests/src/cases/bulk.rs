@@ -145,6 +145,7 @@ pub async fn circular_references<H: Harness>() {
     .await;
     let statuses = outcomes(&operations);
     assert_eq!(statuses[0], ("c", "201"), "{body}");
+    assert_eq!(operations.len(), 3, "{body}");
     for operation in &operations[1..] {
         let detail = operation["response"]["detail"].as_str().unwrap_or_default();
         assert!(detail.contains("circular"), "the error says why: {body}");

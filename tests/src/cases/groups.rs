@@ -24,6 +24,42 @@ async fn group_after<H: Harness>(client: &Client<H>, group_id: &str, operations:
         .json()
 }
 
+/// `attributes` wins over `excludedAttributes` (RFC 7644 §3.9: the latter applies only
+/// without the former): naming `members` or `groups` in both still returns them, on a
+/// GET and in a PATCH's response, and the store loads them for it.
+pub async fn attributes_win_over_excluded_attributes<H: Harness>() {
+    let acme = Client::<H>::fixture();
+    let a = id(&create_user(&acme, "a").await);
+    let b = id(&create_user(&acme, "b").await);
+    let group_id = id(&create_group(&acme, "Both", &[&a]).await);
+    let both = "attributes=members&excludedAttributes=members";
+    let fetched = acme
+        .get(&format!("/Groups/{group_id}?{both}"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(member_ids(&fetched), [a.clone()], "{fetched}");
+    let patched = acme
+        .patch(
+            &format!("/Groups/{group_id}?{both}"),
+            patch_op(json!([{"op": "add", "path": "members", "value": [{"value": b}]}])),
+        )
+        .await
+        .expect_status(200)
+        .json();
+    let mut expected = vec![a.clone(), b];
+    expected.sort();
+    assert_eq!(member_ids(&patched), expected, "{patched}");
+    let user = acme
+        .get(&format!(
+            "/Users/{a}?attributes=groups&excludedAttributes=groups"
+        ))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(user["groups"][0]["value"], group_id.as_str(), "{user}");
+}
+
 /// A group is created with members and read back with them.
 pub async fn create_with_members<H: Harness>() {
     let acme = Client::<H>::fixture();

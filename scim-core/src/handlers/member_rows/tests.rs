@@ -142,16 +142,6 @@ fn a_projection_that_keeps_nothing_of_any_member_leaves_members_out() {
     assert_eq!(out["body"]["id"], "g1");
 }
 
-#[test]
-fn without_rows_the_document_is_rendered_as_it_is() {
-    let retrieved = Retrieved::from(group().into_resource());
-    let projection = Projection::default();
-    assert_eq!(
-        respond(retrieved.clone(), &projection, true),
-        respond(retrieved, &projection, false)
-    );
-}
-
 proptest::proptest! {
     #[test]
     fn strings_are_written_as_serde_json_writes_them(text in "(\\PC|[\\x00-\\x1f\"\\\\\\x7f])*") {

@@ -9,7 +9,8 @@ use crate::filter::Projection;
 use crate::resource::Resource;
 use crate::schema::registry::SchemaRegistry;
 use crate::schema::validate::ValidationOptions;
-use crate::store::{InMemoryStore, RequestContext, ResourceStore, Retrieved};
+use crate::store::retrieved::StoredParts;
+use crate::store::{InMemoryStore, RequestContext, ResourceStore, Retrieved, Version};
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -206,5 +207,113 @@ proptest! {
         let join = |names: &[&str]| (!names.is_empty()).then(|| names.join(","));
         let projection = Projection::parse(join(&attributes).as_deref(), join(&excluded).as_deref()).unwrap();
         assert_same(&data, &projection);
+    }
+}
+
+/// A document as a store could hold it, with the parts kept apart.
+fn stored(doc: Value) -> Retrieved {
+    let Value::Object(doc) = doc else {
+        panic!("a document is an object")
+    };
+    let parts = StoredParts {
+        id: "u1".into(),
+        created: "2026-01-01T00:00:00Z".to_owned(),
+        last_modified: "2026-01-02T00:00:00Z".to_owned(),
+        version: Version(3),
+        derived: Some((
+            "groups",
+            json!([{"value": "g1", "$ref": "stale", "display": "G", "type": "direct"}]),
+        )),
+    };
+    Retrieved::stored(
+        Resource::new_unchecked("User", doc),
+        parts,
+        crate::store::MemberRows::new(),
+    )
+}
+
+#[test]
+fn odd_documents_are_written_as_rendered_or_left_to_the_general_path() {
+    let fixture = Fixture::new(SchemaRegistry::with_builtins());
+    let ctx = fixture.context();
+    let users = fixture.registry.resource_type("User").unwrap();
+    let body = |retrieved: Retrieved, projection: &Projection| {
+        let stored = ctx.retrieved_response(StatusCode::OK, users, retrieved.clone(), projection);
+        let rendered = ctx.resource_response(
+            StatusCode::OK,
+            users,
+            retrieved.into_resource(),
+            projection,
+            false,
+        );
+        assert_eq!(stored.body(), rendered.body());
+        String::from_utf8(stored.body().to_vec()).unwrap()
+    };
+    // A `$ref` already there is replaced where it stands; an item that is no object is
+    // kept, an empty one dropped.
+    let odd = stored(json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        "userName": "odd",
+        "emails": [{"value": "a@example.com"}, "not an object", {}],
+        ENTERPRISE: {"manager": {"$ref": "stale", "value": "m1"}},
+    }));
+    let (resource, members, parts) = odd.parts();
+    let mut direct = Vec::new();
+    let parts = parts.unwrap();
+    assert!(
+        super::write(
+            &ctx,
+            users,
+            resource.attributes(),
+            members,
+            parts,
+            &Projection::default(),
+            &mut direct
+        )
+        .is_ok()
+    );
+    let text = body(odd.clone(), &Projection::default());
+    assert!(
+        text.contains(
+            r#""manager":{"$ref":"https://example.com/scim/v2/acme/Users/m1","value":"m1"}"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#""emails":[{"value":"a@example.com"},"not an object"]"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#""$ref":"https://example.com/scim/v2/acme/Groups/g1""#),
+        "{text}"
+    );
+    for projection in [
+        Projection::parse(Some("emails"), None).unwrap(),
+        Projection::parse(None, Some("groups.$ref")).unwrap(),
+    ] {
+        body(odd.clone(), &projection);
+    }
+
+    // A name in another spelling than its attribute's: the general path respells it.
+    for doc in [
+        json!({"USERNAME": "odd"}),
+        json!({"userName": "odd", ENTERPRISE: {"EmployeeNumber": "7"}}),
+    ] {
+        let respelled = stored(doc);
+        let (resource, members, parts) = respelled.parts();
+        let mut out = Vec::new();
+        assert!(
+            super::write(
+                &ctx,
+                users,
+                resource.attributes(),
+                members,
+                parts.unwrap(),
+                &Projection::default(),
+                &mut out
+            )
+            .is_err()
+        );
+        body(respelled.clone(), &Projection::default());
     }
 }

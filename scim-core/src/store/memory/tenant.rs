@@ -344,7 +344,9 @@ impl TenantData {
         if let Some(record) = td.records.get_mut(id) {
             record.touch(now);
             record.display = display;
-            *record.resource.attributes_mut() = doc;
+            // A new document, not a change to the old one: a response may still share
+            // the old one, and copying it only to overwrite it would be waste.
+            record.resource = Resource::new_unchecked(rt.name.as_str(), doc);
         }
         if let Some(members) = members {
             self.set_members(&key, members, now);
