@@ -168,3 +168,31 @@ fn a_character_json_escapes_is_found_wherever_it_stands() {
         assert!(super::needs_no_escape(plain), "{plain:?}");
     }
 }
+
+#[test]
+fn a_large_group_s_body_fits_the_room_reserved_for_it() {
+    // The body is allocated once: its size is estimated from the rows, neither short of
+    // what is written (a regrowth copies megabytes) nor far past it.
+    let mut members = MemberRows::new();
+    // Long displays and a long (unknown) type, so that every part of the estimate counts.
+    for n in 0..2_000 {
+        let id = format!("{n:08}-aaaa-bbbb-cccc-{n:012}");
+        let display = format!("A member with a rather long display name {n:05}");
+        members.push(&id, Some("ExternalDirectoryAccountHolder"), Some(&display));
+    }
+    let hint = super::MembersJson::size_hint(&members);
+    let resource = group().into_resource();
+    let mut resource_without = resource.clone();
+    resource_without.attributes_mut().shift_remove("members");
+    let (out, _) = respond(
+        Retrieved::with_members(resource_without, members),
+        &Projection::default(),
+        true,
+    );
+    let written = out["text"].as_str().unwrap().len();
+    assert!(
+        written <= 1024 + hint,
+        "{written} bytes written, {hint} reserved"
+    );
+    assert!(hint <= 2 * written, "{hint} reserved for {written} bytes");
+}
