@@ -161,6 +161,8 @@ fn check_schemas(rt: &ResourceType, request: &PatchRequest) -> Result<(), ScimEr
                         .ok_or_else(|| invalid("every value must be a URN string"))
                 })
                 .collect::<Result<_, _>>()?,
+            // (Parsing wraps a lone value of a multi-valued attribute in a list, or
+            // refuses it in strict mode; this arm serves a request built by hand.)
             (_, Some(Value::String(urn))) => vec![urn.as_str()],
             _ => return Err(invalid("the value must be a list of schema URNs")),
         };

@@ -364,6 +364,19 @@ pub async fn schemas_stay_within_the_resource_type<H: Harness>() {
         let detail = exchange.detail();
         assert!(detail.contains(why), "{operation}: {detail}");
     }
+    // `schemas` has no sub-attributes to filter on or select: strict mode refuses such a
+    // path (leniently, an unknown sub-attribute is ignored, as for any attribute).
+    let strict = Client::<H>::strict_fixture();
+    let strict_id = id(&create_user(&strict, "bjensen").await);
+    for path in [r#"schemas[value eq "x"]"#, "schemas.value"] {
+        strict
+            .patch(
+                &format!("/Users/{strict_id}"),
+                patch_op(json!([{"op": "add", "path": path, "value": [ENTERPRISE]}])),
+            )
+            .await
+            .expect_error(400, None);
+    }
 }
 
 /// `remove` of a required attribute (`userName`, a Group's `displayName`) is
