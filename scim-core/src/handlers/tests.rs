@@ -8,7 +8,7 @@ use crate::resource::Resource;
 use crate::schema::attribute::{Attribute, AttributeType};
 use crate::schema::definition::{ResourceType, Schema};
 use crate::schema::registry::SchemaRegistry;
-use crate::store::{InMemoryStore, RequestContext};
+use crate::store::{InMemoryStore, RequestContext, ResourceStore};
 
 /// What a handler [`Context`] borrows, for tests that render without a request.
 pub(super) struct Fixture {
@@ -91,4 +91,124 @@ fn only_ref_sub_attributes_get_a_url() {
         rendered["meta"]["location"],
         "https://example.com/scim/v2/acme/Devices/d1"
     );
+}
+
+/// A store that records the hint `retrieve` gets, over an in-memory store.
+struct HintSpy {
+    inner: InMemoryStore,
+    hints: std::sync::Mutex<Vec<Vec<String>>>,
+}
+
+#[async_trait::async_trait]
+impl ResourceStore for HintSpy {
+    async fn create(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        resource: Resource,
+    ) -> Result<Resource, crate::store::StoreError> {
+        self.inner.create(ctx, rt, resource).await
+    }
+    async fn get(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        id: &str,
+    ) -> Result<Resource, crate::store::StoreError> {
+        self.inner.get(ctx, rt, id).await
+    }
+    async fn retrieve(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        id: &str,
+        excluded: &[crate::filter::AttrPath],
+    ) -> Result<crate::store::Retrieved, crate::store::StoreError> {
+        let names = excluded.iter().map(ToString::to_string).collect();
+        self.hints.lock().unwrap().push(names);
+        self.inner.retrieve(ctx, rt, id, excluded).await
+    }
+    async fn replace(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        id: &str,
+        resource: Resource,
+        version: Option<&str>,
+    ) -> Result<Resource, crate::store::StoreError> {
+        self.inner.replace(ctx, rt, id, resource, version).await
+    }
+    async fn patch(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        id: &str,
+        patch: &crate::patch::PatchRequest,
+        version: Option<&str>,
+    ) -> Result<Resource, crate::store::StoreError> {
+        self.inner.patch(ctx, rt, id, patch, version).await
+    }
+    async fn delete(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        id: &str,
+        version: Option<&str>,
+    ) -> Result<(), crate::store::StoreError> {
+        self.inner.delete(ctx, rt, id, version).await
+    }
+    async fn query(
+        &self,
+        ctx: &RequestContext,
+        rt: &ResourceType,
+        query: &crate::store::Query,
+    ) -> Result<crate::store::QueryResult, crate::store::StoreError> {
+        self.inner.query(ctx, rt, query).await
+    }
+}
+
+#[test]
+fn a_get_tells_the_store_which_member_lists_it_will_not_send() {
+    // Entra ID reads groups with `excludedAttributes=members`: the store is told, so a
+    // group of 100 000 is not loaded to be thrown away.
+    let registry = SchemaRegistry::with_builtins();
+    let groups = registry.resource_type("Group").unwrap().clone();
+    let spy = HintSpy {
+        inner: InMemoryStore::new(),
+        hints: std::sync::Mutex::new(Vec::new()),
+    };
+    let ctx = RequestContext::new("acme");
+    let group = Resource::from_value_unchecked("Group", json!({"displayName": "G"})).unwrap();
+    let created = tokio_free(spy.create(&ctx, &groups, group)).unwrap();
+    let id = created.id().unwrap().to_owned();
+    let fixture = Fixture::new(registry);
+    for (query, hint) in [
+        ("excludedAttributes=members", vec!["members"]),
+        ("attributes=displayName", vec!["members"]),
+        ("attributes=members&excludedAttributes=members", vec![]),
+        ("excludedAttributes=members.display", vec![]),
+        ("", vec![]),
+    ] {
+        let parts = http::Request::get(format!("/acme/Groups/{id}?{query}"))
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0;
+        let mut context = fixture.context();
+        context.parts = &parts;
+        context.store = &spy;
+        let response = tokio_free(super::read::read(&context, &groups, &id)).unwrap();
+        assert_eq!(response.status(), http::StatusCode::OK);
+        let last = spy.hints.lock().unwrap().pop().unwrap();
+        assert_eq!(last, hint, "{query}");
+    }
+}
+
+/// Polls a future that never waits (the in-memory store's) to its end.
+fn tokio_free<F: std::future::Future>(future: F) -> F::Output {
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::pin!(future).poll(&mut context) {
+        std::task::Poll::Ready(out) => out,
+        std::task::Poll::Pending => panic!("the in-memory store waited"),
+    }
 }
