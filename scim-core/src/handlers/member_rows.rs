@@ -40,8 +40,8 @@ impl Context<'_> {
                 let doc = resource.attributes();
                 stored_body::write(self, rt, doc, members, parts, projection, &mut bytes).is_ok()
             }
-            // Without rows, the general path below gives the same bytes (the guard
-            // only spares it building rows' objects when there are some).
+            // Both ways give the same bytes, rows or none: the guard only picks the
+            // cheaper one (rows written as they are; no rows, nothing to write apart).
             None => match rt.schema.attribute_named("members") {
                 Some(attribute) if !members.is_empty() => {
                     self.write_with_rows(
