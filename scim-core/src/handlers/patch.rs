@@ -166,6 +166,8 @@ fn check_schemas(rt: &ResourceType, request: &PatchRequest) -> Result<(), ScimEr
             (_, Some(Value::String(urn))) => vec![urn.as_str()],
             _ => return Err(invalid("the value must be a list of schema URNs")),
         };
+        // (Parsing already refuses such a path in strict mode and drops it leniently;
+        // this check serves a request built by hand.)
         if path.filter.is_some() || path.attribute.sub_attribute.is_some() {
             return Err(invalid("it has no sub-attributes to filter or select"));
         }
