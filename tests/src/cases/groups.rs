@@ -38,7 +38,7 @@ pub async fn attributes_win_over_excluded_attributes<H: Harness>() {
         .await
         .expect_status(200)
         .json();
-    assert_eq!(member_ids(&fetched), [a.clone()], "{fetched}");
+    assert_eq!(member_ids(&fetched), std::slice::from_ref(&a), "{fetched}");
     let patched = acme
         .patch(
             &format!("/Groups/{group_id}?{both}"),
