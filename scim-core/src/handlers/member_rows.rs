@@ -29,16 +29,18 @@ impl Context<'_> {
         retrieved: Retrieved,
         projection: &Projection,
     ) -> Response<Bytes> {
-        let etag = retrieved
-            .version()
+        // Made once: the `ETag` and the body's `meta.version` are the same text.
+        let version = retrieved.version().map(std::borrow::Cow::into_owned);
+        let etag = version
+            .as_deref()
             .filter(|_| self.config.etag)
-            .and_then(|version| etag::header_value(&version));
+            .and_then(etag::header_value);
         let (resource, members, stored) = retrieved.parts();
         let mut bytes = Vec::with_capacity(1024 + MembersJson::size_hint(members));
         let written = match stored {
-            Some(parts) => {
-                let doc = resource.attributes();
-                stored_body::write(self, rt, doc, members, parts, projection, &mut bytes).is_ok()
+            Some(_) => {
+                let version = version.as_deref().unwrap_or_default();
+                stored_body::write(self, rt, &retrieved, version, projection, &mut bytes).is_ok()
             }
             // Both ways give the same bytes, rows or none: the guard only picks the
             // cheaper one (rows written as they are; no rows, nothing to write apart).

@@ -80,7 +80,7 @@ impl<'c> RefPrefixes<'c> {
 }
 
 /// `{base}{endpoint}/`: a resource's URL without its id.
-pub(super) fn prefix(base: &str, rt: &ResourceType) -> String {
+fn prefix(base: &str, rt: &ResourceType) -> String {
     let mut url = String::with_capacity(base.len() + rt.endpoint.len() + 1);
     url.push_str(base);
     url.push_str(&rt.endpoint);

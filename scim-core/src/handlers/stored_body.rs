@@ -13,23 +13,27 @@ use crate::filter::{Projection, SubAttributes};
 use crate::schema::attribute::Attribute;
 use crate::schema::builtin;
 use crate::schema::definition::ResourceType;
-use crate::store::MemberRows;
 use crate::store::retrieved::StoredParts;
+use crate::store::{MemberRows, Retrieved};
 
-/// The document holds a name in another spelling than its attribute's (only a
-/// document that was never validated does): the general path respells it.
-pub(super) struct Respell;
+/// The general path must write the resource: it does not come in the stored form, or
+/// its document holds a name in another spelling than its attribute's (only a document
+/// that was never validated does), which the general path respells.
+pub(super) struct General;
 
-/// Writes the resource; `Err(Respell)` when the general path must do it.
+/// Writes a resource retrieved in its stored form, whose `meta.version` is `version`
+/// (the `ETag` already made of it); `Err(General)` when the general path must do it.
 pub(super) fn write(
     ctx: &Context<'_>,
     rt: &ResourceType,
-    doc: &Map<String, Value>,
-    members: &MemberRows,
-    parts: &StoredParts,
+    retrieved: &Retrieved,
+    version: &str,
     projection: &Projection,
     out: &mut Vec<u8>,
-) -> Result<(), Respell> {
+) -> Result<(), General> {
+    let (resource, members, Some(parts)) = retrieved.parts() else {
+        return Err(General);
+    };
     let mut body = Body {
         ctx,
         rt,
@@ -38,7 +42,7 @@ pub(super) fn write(
         first: true,
     };
     body.out.push(b'{');
-    let mut attributes = doc.iter().peekable();
+    let mut attributes = resource.attributes().iter().peekable();
     if let Some((key, value)) = attributes.next_if(|(key, _)| *key == "schemas") {
         body.attribute(key, value)?;
     }
@@ -50,7 +54,7 @@ pub(super) fn write(
         body.attribute(name, value)?;
     }
     body.members(members);
-    body.meta(parts);
+    body.meta(parts, version);
     body.out.push(b'}');
     Ok(())
 }
@@ -111,7 +115,7 @@ impl Body<'_, '_> {
 
     /// A top-level member of the document: a core or common attribute, or an extension
     /// object; anything else is left out, as projection leaves it.
-    fn attribute(&mut self, key: &str, value: &Value) -> Result<(), Respell> {
+    fn attribute(&mut self, key: &str, value: &Value) -> Result<(), General> {
         let rt = self.rt;
         if let Some(extension) = rt.extension_schema(key) {
             let Value::Object(object) = value else {
@@ -128,7 +132,7 @@ impl Body<'_, '_> {
                     continue;
                 };
                 if attribute.name != *name {
-                    return Err(Respell);
+                    return Err(General);
                 }
                 self.projected(attribute, Some(&extension.id), inner, refs);
             }
@@ -148,7 +152,7 @@ impl Body<'_, '_> {
             return Ok(());
         };
         if attribute.name != *key {
-            return Err(Respell);
+            return Err(General);
         }
         self.projected(attribute, None, value, true);
         Ok(())
@@ -297,7 +301,7 @@ impl Body<'_, '_> {
 
     /// `meta` (always returned): as the store keeps it, with `resourceType` and
     /// `location` as rendering sets them.
-    fn meta(&mut self, parts: &StoredParts) {
+    fn meta(&mut self, parts: &StoredParts, version: &str) {
         let Some(meta) = builtin::common_attribute("meta") else {
             return;
         };
@@ -305,13 +309,12 @@ impl Body<'_, '_> {
             return;
         };
         let keeps = |name: &str| meta.sub_attribute(name).is_some_and(|s| subs.keeps(s));
-        let version = parts.version.etag();
         let location = self.ctx.location(self.rt, &parts.id);
         let fields = [
             ("resourceType", self.rt.name.as_str()),
             ("created", parts.created.as_str()),
             ("lastModified", parts.last_modified.as_str()),
-            ("version", version.as_str()),
+            ("version", version),
             ("location", location.as_str()),
         ];
         let mark = self.mark();

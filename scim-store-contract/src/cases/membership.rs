@@ -409,3 +409,69 @@ pub async fn retrieve_agrees_with_get(store: Store, t: Tenants, _caps: Capabilit
         "another tenant's group: {elsewhere:?}"
     );
 }
+
+/// A member's `display` follows the member (RFC 7643 §4.2: "a human-readable name"):
+/// renaming a User, by PUT or PATCH, shows in the groups that list it, through `get`
+/// and `retrieve` alike; renaming a Group shows in its members' `groups`.
+pub async fn member_display_follows_the_member(store: Store, t: Tenants, _caps: Capabilities) {
+    let alice = create_user(&store, &t, "alice").await;
+    let g = store
+        .create(&t.a(), groups(), group("Before", &[&alice]))
+        .await
+        .unwrap();
+    let g_id = g.id().unwrap().to_owned();
+    let display = |resource: &Resource, attribute: &str| {
+        resource
+            .get(attribute)
+            .and_then(|list| list[0]["display"].as_str())
+            .map(str::to_owned)
+    };
+    assert_eq!(display(&g, "members").as_deref(), Some("alice D"));
+
+    let mut renamed = user("alice");
+    renamed
+        .attributes_mut()
+        .insert("displayName".to_owned(), json!("Alice Smith"));
+    store
+        .replace(&t.a(), users(), &alice, renamed, None)
+        .await
+        .unwrap();
+    let got = store.get(&t.a(), groups(), &g_id).await.unwrap();
+    assert_eq!(display(&got, "members").as_deref(), Some("Alice Smith"));
+
+    store
+        .patch(
+            &t.a(),
+            users(),
+            &alice,
+            &patch(
+                users(),
+                json!([{"op": "replace", "path": "displayName", "value": "A. Smith"}]),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    let retrieved = store
+        .retrieve(&t.a(), groups(), &g_id, &[])
+        .await
+        .unwrap()
+        .into_resource();
+    assert_eq!(display(&retrieved, "members").as_deref(), Some("A. Smith"));
+
+    store
+        .patch(
+            &t.a(),
+            groups(),
+            &g_id,
+            &patch(
+                groups(),
+                json!([{"op": "replace", "path": "displayName", "value": "After"}]),
+            ),
+            None,
+        )
+        .await
+        .unwrap();
+    let user = store.get(&t.a(), users(), &alice).await.unwrap();
+    assert_eq!(display(&user, "groups").as_deref(), Some("After"));
+}

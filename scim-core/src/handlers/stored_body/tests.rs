@@ -4,9 +4,11 @@ use http::StatusCode;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
+use super::super::Context;
 use super::super::tests::Fixture;
 use crate::filter::Projection;
 use crate::resource::Resource;
+use crate::schema::definition::ResourceType;
 use crate::schema::registry::SchemaRegistry;
 use crate::schema::validate::ValidationOptions;
 use crate::store::retrieved::StoredParts;
@@ -70,6 +72,19 @@ fn data() -> Data {
     }
 }
 
+/// The stored form written directly; `Err` when it is left to the general path.
+fn write_direct(
+    ctx: &Context<'_>,
+    rt: &ResourceType,
+    retrieved: &Retrieved,
+    projection: &Projection,
+) -> Result<Vec<u8>, super::General> {
+    let version = retrieved.version().unwrap_or_default();
+    let mut out = Vec::new();
+    super::write(ctx, rt, retrieved, &version, projection, &mut out)?;
+    Ok(out)
+}
+
 /// The body and `ETag` of a response for `id`: from the store's parts (`stored`) or
 /// from the whole resource rendered as before.
 fn respond(
@@ -88,22 +103,12 @@ fn respond(
     .unwrap();
     let response = if stored {
         // The stored form is written, not handed to the general path.
-        let (resource, members, parts) = retrieved.parts();
-        let mut direct = Vec::new();
-        let parts = parts.expect("the in-memory store returns its stored form");
         assert!(
-            super::write(
-                &ctx,
-                rt,
-                resource.attributes(),
-                members,
-                parts,
-                projection,
-                &mut direct
-            )
-            .is_ok(),
-            "a stored document needs no respelling"
+            retrieved.parts().2.is_some(),
+            "the in-memory store returns its stored form"
         );
+        let direct = write_direct(&ctx, rt, &retrieved, projection)
+            .unwrap_or_else(|_| panic!("a stored document needs no respelling"));
         let response = ctx.retrieved_response(StatusCode::OK, rt, retrieved, projection);
         assert_eq!(response.body().as_ref(), direct.as_slice());
         response
@@ -257,21 +262,7 @@ fn odd_documents_are_written_as_rendered_or_left_to_the_general_path() {
         "emails": [{"value": "a@example.com"}, "not an object", {}],
         ENTERPRISE: {"manager": {"$ref": "stale", "value": "m1"}},
     }));
-    let (resource, members, parts) = odd.parts();
-    let mut direct = Vec::new();
-    let parts = parts.unwrap();
-    assert!(
-        super::write(
-            &ctx,
-            users,
-            resource.attributes(),
-            members,
-            parts,
-            &Projection::default(),
-            &mut direct
-        )
-        .is_ok()
-    );
+    assert!(write_direct(&ctx, users, &odd, &Projection::default()).is_ok());
     let text = body(odd.clone(), &Projection::default());
     assert!(
         text.contains(
@@ -300,20 +291,7 @@ fn odd_documents_are_written_as_rendered_or_left_to_the_general_path() {
         json!({"userName": "odd", ENTERPRISE: {"EmployeeNumber": "7"}}),
     ] {
         let respelled = stored(doc);
-        let (resource, members, parts) = respelled.parts();
-        let mut out = Vec::new();
-        assert!(
-            super::write(
-                &ctx,
-                users,
-                resource.attributes(),
-                members,
-                parts.unwrap(),
-                &Projection::default(),
-                &mut out
-            )
-            .is_err()
-        );
+        assert!(write_direct(&ctx, users, &respelled, &Projection::default()).is_err());
         body(respelled.clone(), &Projection::default());
     }
 }
