@@ -68,6 +68,25 @@ struct State {
     request_deadline: Instant,
     evicted: bool,
     draining: bool,
+    /// When [`Activity::expired`] last set its timer, if it has.
+    armed_at: Option<Instant>,
+}
+
+impl State {
+    /// When this phase ends the connection, and why.
+    fn deadline(&self, now: Instant, limits: &ConnectionLimits) -> (Instant, Closed) {
+        match self.phase {
+            Phase::Busy | Phase::Sending => (self.request_deadline, Closed::RequestTimeout),
+            _ if self.evicted => (now, Closed::Evicted),
+            // A head that has not arrived by shutdown is a request that never started.
+            _ if self.draining => (now, Closed::Shutdown),
+            Phase::Head => (self.since + limits.header_timeout, Closed::HeaderTimeout),
+            Phase::Idle => (
+                self.since + limits.keep_alive_timeout,
+                Closed::KeepAliveTimeout,
+            ),
+        }
+    }
 }
 
 /// The shared record of one connection's phase, updated by its socket and its service and
@@ -92,17 +111,20 @@ impl Activity {
                 request_deadline: now,
                 evicted: false,
                 draining: false,
+                armed_at: None,
             }),
             changed: Notify::new(),
             became_evictable,
         }
     }
 
+    /// Applies `change`; when it returns true (the deadline may now come before the
+    /// timer [`Activity::expired`] has set), wakes that timer.
     fn update(&self, change: impl FnOnce(&mut State) -> bool) {
         // A panic elsewhere cannot leave `State` half-written (it is `Copy` fields), so a
         // poisoned lock is still good to use.
-        let changed = change(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
-        if changed {
+        let earlier = change(&mut self.state.lock().unwrap_or_else(PoisonError::into_inner));
+        if earlier {
             self.changed.notify_one();
         }
     }
@@ -114,12 +136,12 @@ impl Activity {
     /// Bytes arrived: an idle connection starts a new head.
     fn received(&self) {
         self.update(|state| {
-            let starts = state.phase == Phase::Idle;
-            if starts {
+            if state.phase == Phase::Idle {
                 state.phase = Phase::Head;
                 state.since = Instant::now();
             }
-            starts
+            // Due a whole timeout from now: never before the timer (see `expired`).
+            false
         });
     }
 
@@ -130,7 +152,7 @@ impl Activity {
             state.phase = Phase::Busy;
             state.since = now;
             state.request_deadline = now + request_timeout;
-            true
+            false
         });
     }
 
@@ -159,7 +181,9 @@ impl Activity {
                 state.phase = Phase::Idle;
                 // Keep `since` from the response's end: the idle spell began there.
             }
-            idle
+            // The idle spell is counted from before the timer was set when the flush
+            // outlasted a timer: that deadline may come before it.
+            idle && state.armed_at.is_some_and(|armed| armed > state.since)
         });
     }
 
@@ -189,37 +213,52 @@ impl Activity {
     }
 
     /// When the current phase ends the connection, and why.
+    #[cfg(test)]
     fn deadline(&self, limits: &ConnectionLimits) -> (Instant, Closed) {
-        let state = self.state();
-        let now = Instant::now();
-        match state.phase {
-            Phase::Busy | Phase::Sending => (state.request_deadline, Closed::RequestTimeout),
-            _ if state.evicted => (now, Closed::Evicted),
-            // A head that has not arrived by shutdown is a request that never started.
-            _ if state.draining => (now, Closed::Shutdown),
-            Phase::Head => (state.since + limits.header_timeout, Closed::HeaderTimeout),
-            Phase::Idle => (
-                state.since + limits.keep_alive_timeout,
-                Closed::KeepAliveTimeout,
-            ),
-        }
+        self.state().deadline(Instant::now(), limits)
+    }
+
+    /// [`Activity::deadline`], noting that the timer is set `now`.
+    fn arm(&self, now: Instant, limits: &ConnectionLimits) -> (Instant, Closed) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.armed_at = Some(now);
+        state.deadline(now, limits)
     }
 
     /// Resolves once the connection has overstayed its current phase (or was evicted).
+    ///
+    /// Requests come and go without waking it: its timer fires at the current deadline
+    /// or one shortest timeout after it was set, whichever is first, and looks again.
+    /// Every phase a request moves the connection into is due a whole timeout after the
+    /// move, so never before that timer. Only what can make the deadline come sooner
+    /// (eviction, shutdown, a flush that outlasted the timer) wakes it early.
     pub(crate) async fn expired(&self, limits: &ConnectionLimits) -> Closed {
+        let shortest = limits
+            .header_timeout
+            .min(limits.request_timeout)
+            .min(limits.keep_alive_timeout)
+            .max(MIN_TIMER);
         loop {
-            let (deadline, _) = self.deadline(limits);
-            tokio::select! {
-                () = tokio::time::sleep_until(deadline) => {}
-                () = self.changed.notified() => {}
-            }
-            let (deadline, reason) = self.deadline(limits);
-            if deadline <= Instant::now() {
+            let notified = self.changed.notified();
+            tokio::pin!(notified);
+            // Registered before the state is read: a change after the read still wakes.
+            notified.as_mut().enable();
+            let now = Instant::now();
+            let (deadline, reason) = self.arm(now, limits);
+            if deadline <= now {
                 return reason;
+            }
+            tokio::select! {
+                () = tokio::time::sleep_until(deadline.min(now + shortest)) => {}
+                () = notified => {}
             }
         }
     }
 }
+
+/// The shortest spell between two looks of [`Activity::expired`], however short the
+/// timeouts: a timeout under it may be overstayed by up to this much.
+const MIN_TIMER: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// A socket that reports to its [`Activity`]: bytes received, and hyper's write buffer
 /// fully handed to the kernel.

@@ -62,6 +62,13 @@ impl Exchange {
         request.extensions_mut().insert(ConnectInfo(peer));
         let response = match head_refusal(&request, limits.max_header_bytes) {
             Some(refusal) => refusal,
+            // Nothing to wait for (no body, or `Content-Length: 0`): no deadline to keep.
+            None if hyper::body::Body::is_end_stream(request.body()) => {
+                match app.oneshot(request.map(Body::new)).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                }
+            }
             None => {
                 let timed_out = Arc::new(AtomicBool::new(false));
                 let request = request.map(|body| {

@@ -198,7 +198,7 @@ pub async fn build_on(
 }
 
 /// The whole application: SCIM nested at [`MOUNT`], a plain `/` page, and a debug log
-/// line per request.
+/// line per request (the SCIM engine's own for SCIM requests).
 ///
 /// ```
 /// use scim_examples::{Options, app, build};
@@ -241,11 +241,15 @@ pub fn app_with_admin(server: ScimServer, admin: Option<AdminPages>) -> Router {
                 "scim-server: SCIM 2.0 endpoints are under /scim/v2/{tenant}; admin pages at /admin/\n"
             }),
         )
-        .nest(MOUNT, scim_axum::router(server))
         .layer(middleware::from_fn(log_request))
+        // The engine logs each SCIM request itself, in its `scim_request` span.
+        .nest(MOUNT, scim_axum::router(server))
 }
 
 async fn log_request(request: Request, next: Next) -> Response {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return next.run(request).await;
+    }
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let started = Instant::now();

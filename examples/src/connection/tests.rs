@@ -105,6 +105,41 @@ async fn expired_resolves_at_the_deadline_and_follows_phase_changes() {
     assert_eq!(at - start, secs(69));
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_flush_that_outlasts_the_timer_still_closes_the_idle_connection_on_time() {
+    // The shortest timeout (keep-alive, 5 s) sets the timer's longest spell.
+    let limits = ConnectionLimits {
+        keep_alive_timeout: secs(5),
+        ..limits()
+    };
+    let a = Arc::new(activity());
+    let start = Instant::now();
+    a.request_started(limits.request_timeout);
+    let watcher = {
+        let (a, limits) = (Arc::clone(&a), limits.clone());
+        tokio::spawn(async move {
+            let reason = a.expired(&limits).await;
+            (reason, Instant::now())
+        })
+    };
+    let settle = || async {
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    };
+    settle().await; // the timer is set at 0 s, for 5 s
+    tokio::time::advance(Duration::from_millis(500)).await;
+    a.response_finished(); // idle from 0.5 s once flushed: due at 5.5 s
+    // At 5 s the timer looks and, the response still being sent, sets itself for 10 s.
+    tokio::time::advance(Duration::from_millis(4500)).await;
+    settle().await;
+    tokio::time::advance(Duration::from_millis(200)).await;
+    a.flushed();
+    let (reason, at) = watcher.await.unwrap();
+    assert_eq!(reason, Closed::KeepAliveTimeout);
+    assert_eq!(at - start, Duration::from_millis(5500));
+}
+
 /// A connection over an in-memory pipe of `buffer` bytes, served by `app` within
 /// `limits`; returns the client end and the serving task.
 fn pipe(

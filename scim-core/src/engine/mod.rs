@@ -15,8 +15,8 @@ use http::request::Parts;
 use http::{HeaderName, HeaderValue, Method, Request, Response, header};
 use http_body::Body;
 use http_body_util::BodyExt;
-use tracing::Instrument;
 use tracing::field::Empty;
+use tracing::{Instrument, Span};
 
 use crate::auth::{ApiKeyStore, Authenticator, MeResolver, Principal, SCIM2_SCOPE};
 use crate::config::ServerConfig;
@@ -68,7 +68,9 @@ where
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     // The path and query are not recorded: filters may carry personal data.
-    let span = tracing::info_span!(
+    // At `debug`, like tower-http's request spans: a subscriber at `info` creates and
+    // formats nothing per request. A failed request's `warn` carries the same fields.
+    let span = tracing::debug_span!(
         "scim_request",
         method = %parts.method,
         tenant = Empty,
@@ -76,7 +78,9 @@ where
         status = Empty,
         duration_us = Empty,
     );
-    let mut response = process(inner, &parts, body).instrument(span.clone()).await;
+    let mut response = process(inner, &parts, body, &span)
+        .instrument(span.clone())
+        .await;
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -89,17 +93,26 @@ where
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     span.record("status", status);
     span.record("duration_us", micros);
-    span.in_scope(|| {
-        if response.status().is_server_error() {
-            tracing::warn!(status, duration_us = micros, "SCIM request failed");
-        } else {
-            tracing::debug!(status, duration_us = micros, "SCIM request handled");
-        }
-    });
+    if response.status().is_server_error() {
+        let path = parts.uri.path();
+        let endpoint = routing::route(&inner.registry, &parts.method, path)
+            .map_or("none", |route| route.endpoint.name());
+        tracing::warn!(
+            parent: &span,
+            method = %parts.method,
+            tenant = routing::tenant_of(path).as_deref().unwrap_or("none"),
+            endpoint,
+            status,
+            duration_us = micros,
+            "SCIM request failed"
+        );
+    } else {
+        tracing::debug!(parent: &span, status, duration_us = micros, "SCIM request handled");
+    }
     response
 }
 
-async fn process<B>(inner: &Inner, parts: &Parts, body: B) -> Response<Bytes>
+async fn process<B>(inner: &Inner, parts: &Parts, body: B, span: &Span) -> Response<Bytes>
 where
     B: Body,
     B::Error: std::fmt::Display,
@@ -111,7 +124,7 @@ where
         ))
         .to_response();
     };
-    tracing::Span::current().record("tenant", tenant.as_str());
+    span.record("tenant", tenant.as_str());
 
     let client = parts.extensions.get::<ClientAddr>().map(|c| c.0);
     if let Some(ip) = client {
@@ -137,12 +150,13 @@ where
         .await;
     if !decision.allowed {
         tracing::info!(
+            tenant,
             retry_after = decision.retry_after_secs,
             "tenant over its rate limit"
         );
         return refused(&decision);
     }
-    let mut response = serve(inner, parts, body, tenant, principal, &mut decision)
+    let mut response = serve(inner, parts, body, tenant, principal, &mut decision, span)
         .await
         .unwrap_or_else(|e| e.to_response());
     add_rate_limit_headers(&mut response, &decision);
@@ -258,6 +272,7 @@ async fn serve<B>(
     tenant: String,
     principal: Principal,
     decision: &mut RateLimitDecision,
+    span: &Span,
 ) -> Result<Response<Bytes>, ScimError>
 where
     B: Body,
@@ -265,7 +280,7 @@ where
 {
     let path = parts.uri.path();
     let route = routing::route(&inner.registry, &parts.method, path)?;
-    tracing::Span::current().record("endpoint", route.endpoint.name());
+    span.record("endpoint", route.endpoint.name());
     let body = read_body(inner, parts, &route.endpoint, body).await?;
     if !body.is_empty() {
         strict_json::check_strict_json(&body)?;
@@ -284,7 +299,11 @@ where
                 .check(&RateLimitKey::Tenant(tenant.clone()), cost)
                 .await;
             if !bulk.allowed {
-                tracing::info!(operations = extra + 1, "Bulk over the tenant's rate limit");
+                tracing::info!(
+                    tenant,
+                    operations = extra + 1,
+                    "Bulk over the tenant's rate limit"
+                );
                 *decision = bulk;
                 return Err(ScimError::too_many_requests(bulk.retry_after_secs).context(
                     format!(

@@ -497,3 +497,127 @@ async fn a_body_exactly_at_the_limit_is_read_and_one_byte_more_is_refused_unread
         r.body
     );
 }
+
+/// A store whose backend is down: every call fails.
+struct DownStore;
+
+fn down() -> crate::store::StoreError {
+    crate::store::StoreError::Backend("connection refused".into())
+}
+
+#[async_trait::async_trait]
+impl crate::ResourceStore for DownStore {
+    async fn create(
+        &self,
+        _: &crate::RequestContext,
+        _: &crate::ResourceType,
+        _: crate::Resource,
+    ) -> Result<crate::Resource, crate::store::StoreError> {
+        Err(down())
+    }
+    async fn get(
+        &self,
+        _: &crate::RequestContext,
+        _: &crate::ResourceType,
+        _: &str,
+    ) -> Result<crate::Resource, crate::store::StoreError> {
+        Err(down())
+    }
+    async fn replace(
+        &self,
+        _: &crate::RequestContext,
+        _: &crate::ResourceType,
+        _: &str,
+        _: crate::Resource,
+        _: Option<&str>,
+    ) -> Result<crate::Resource, crate::store::StoreError> {
+        Err(down())
+    }
+    async fn patch(
+        &self,
+        _: &crate::RequestContext,
+        _: &crate::ResourceType,
+        _: &str,
+        _: &crate::patch::PatchRequest,
+        _: Option<&str>,
+    ) -> Result<crate::Resource, crate::store::StoreError> {
+        Err(down())
+    }
+    async fn delete(
+        &self,
+        _: &crate::RequestContext,
+        _: &crate::ResourceType,
+        _: &str,
+        _: Option<&str>,
+    ) -> Result<(), crate::store::StoreError> {
+        Err(down())
+    }
+    async fn query(
+        &self,
+        _: &crate::RequestContext,
+        _: &crate::ResourceType,
+        _: &crate::store::Query,
+    ) -> Result<crate::store::QueryResult, crate::store::StoreError> {
+        Err(down())
+    }
+}
+
+/// What a `tracing` subscriber writes, kept for a test to read.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn take(&self) -> String {
+        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn at_info_a_failed_request_is_logged_with_its_tenant_and_endpoint_and_a_good_one_is_not() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let h = harness();
+    assert_eq!(h.get("/acme/Users").await.status, 200);
+    assert_eq!(captured.take(), "", "a good request logs nothing at info");
+
+    let h = harness_with(ServerConfig::default(), |b| b.store(DownStore));
+    let reply = h.get("/acme/Users/2819c223").await;
+    assert_error(&reply, 500, None);
+    let text = captured.take();
+    let failed = text
+        .lines()
+        .find(|line| line.contains("SCIM request failed"))
+        .unwrap_or_else(|| panic!("no failure logged:\n{text}"));
+    for field in [
+        "WARN",
+        "method=GET",
+        "tenant=\"acme\"",
+        "endpoint=\"get\"",
+        "status=500",
+    ] {
+        assert!(failed.contains(field), "{field} missing from {failed}");
+    }
+    assert!(
+        !text.contains("2819c223"),
+        "the path (the id, a filter) is not logged:\n{text}"
+    );
+    assert!(text.contains("resource store backend failed"), "{text}");
+}
