@@ -62,28 +62,24 @@ impl Exchange {
         request.extensions_mut().insert(ConnectInfo(peer));
         let response = match head_refusal(&request, limits.max_header_bytes) {
             Some(refusal) => refusal,
-            // Nothing to wait for (no body, or `Content-Length: 0`): no deadline to keep.
-            None if hyper::body::Body::is_end_stream(request.body()) => {
-                match app.oneshot(request.map(Body::new)).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                }
-            }
             None => {
-                let timed_out = Arc::new(AtomicBool::new(false));
-                let request = request.map(|body| {
-                    Body::new(DeadlineBody {
+                // Nothing to wait for (no body, or `Content-Length: 0`): no deadline.
+                let timed_out = (!hyper::body::Body::is_end_stream(request.body()))
+                    .then(|| Arc::new(AtomicBool::new(false)));
+                let request = request.map(|body| match &timed_out {
+                    Some(timed_out) => Body::new(DeadlineBody {
                         inner: body,
                         deadline: Box::pin(tokio::time::sleep(limits.body_timeout)),
-                        timed_out: Arc::clone(&timed_out),
-                    })
+                        timed_out: Arc::clone(timed_out),
+                    }),
+                    None => Body::new(body),
                 });
                 let response = match app.oneshot(request).await {
                     Ok(response) => response,
                     Err(never) => match never {},
                 };
                 // Whatever the app made of a body cut short, the client was too slow.
-                if timed_out.load(Ordering::Acquire) {
+                if timed_out.is_some_and(|timed_out| timed_out.load(Ordering::Acquire)) {
                     refusal(
                         StatusCode::REQUEST_TIMEOUT,
                         format!(
