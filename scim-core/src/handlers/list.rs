@@ -1,16 +1,19 @@
 //! Listing and searching (RFC 7644 §3.4.2, §3.4.3): `GET /{type}`, `POST /{type}/.search`
 //! and `POST /.search` across every resource type.
 
+use std::borrow::Cow;
+use std::io::Write;
+
 use bytes::Bytes;
 use http::{Response, StatusCode};
-use serde_json::{Value, json};
 
-use super::{Context, LIST_RESPONSE_SCHEMA, json_response, parse_json, projection};
+use super::member_rows::MembersJson;
+use super::{Context, LIST_RESPONSE_SCHEMA, parse_json, projection};
 use crate::error::ScimError;
-use crate::filter::{AttrPath, Filter};
+use crate::filter::{AttrPath, Filter, Projection};
 use crate::filter::{Sort, SortOrder};
 use crate::schema::definition::ResourceType;
-use crate::store::Query;
+use crate::store::{Query, Retrieved};
 use crate::wire::query::{ListParams, parse_search_request};
 
 pub(crate) async fn list(
@@ -26,18 +29,23 @@ pub(crate) async fn list(
     if let Some(sort) = &query.sort {
         sort.check(rt)?;
     }
-    let result = ctx.store().query(&ctx.store_ctx, rt, &query).await?;
-    let next_cursor = result.next_cursor;
-    let resources: Vec<Value> = result
-        .resources
-        .into_iter()
-        .map(|r| ctx.render(rt, r, &projection))
-        .collect();
-    Ok(match query.cursor {
+    let result = ctx
+        .store()
+        .query_retrieved(&ctx.store_ctx, rt, &query)
+        .await?;
+    let paging = match query.cursor {
         // RFC 9865 §3: a cursor page has no startIndex, and names the next page.
-        Some(_) => cursor_response(result.total_results, resources, next_cursor),
-        None => list_response(result.total_results, query.start_index, resources),
-    })
+        Some(_) => Paging::Cursor(result.next_cursor),
+        None => Paging::Index(query.start_index),
+    };
+    let page = result.resources.into_iter().map(|r| (rt, r)).collect();
+    Ok(list_response(
+        ctx,
+        result.total_results,
+        paging,
+        page,
+        &projection,
+    ))
 }
 
 pub(crate) async fn search(
@@ -99,22 +107,26 @@ pub(crate) async fn root_search(
         understood = true;
         query.start_index = skip.saturating_add(1);
         query.count = Some(wanted);
-        let result = ctx.store().query(&ctx.store_ctx, rt, &query).await?;
+        let result = ctx
+            .store()
+            .query_retrieved(&ctx.store_ctx, rt, &query)
+            .await?;
         total = total.saturating_add(result.total_results);
         let taken = result.resources.len();
-        resources.extend(
-            result
-                .resources
-                .into_iter()
-                .map(|r| ctx.render(rt, r, &projection)),
-        );
+        resources.extend(result.resources.into_iter().map(|r| (&**rt, r)));
         wanted = wanted.saturating_sub(taken);
         skip = skip.saturating_sub(result.total_results);
     }
     if let (false, Some(e)) = (understood, first_error) {
         return Err(e);
     }
-    Ok(list_response(total, start, resources))
+    Ok(list_response(
+        ctx,
+        total,
+        Paging::Index(start),
+        resources,
+        &projection,
+    ))
 }
 
 /// The store query of list parameters: parsed filter and sort, clamped paging.
@@ -169,38 +181,58 @@ fn sort_order(order: Option<&str>) -> Result<SortOrder, ScimError> {
     }
 }
 
-/// The `ListResponse` of RFC 7644 §3.4.2; `Resources` is present even when empty
-/// (Entra ID's connection test expects it).
-fn list_response(total: usize, start_index: usize, resources: Vec<Value>) -> Response<Bytes> {
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "schemas": [LIST_RESPONSE_SCHEMA],
-            "totalResults": total,
-            "itemsPerPage": resources.len(),
-            "startIndex": start_index,
-            "Resources": resources,
-        }),
-    )
+/// How a list page is placed among the others.
+enum Paging {
+    /// `startIndex` paging (RFC 7644 §3.4.2.4): the page's first index.
+    Index(usize),
+    /// A cursor page (RFC 9865 §3): no `startIndex`, the next page's cursor while more
+    /// pages follow.
+    Cursor(Option<String>),
 }
 
-/// The `ListResponse` of a cursor page (RFC 9865 §3): `nextCursor` while more pages
-/// follow, no `startIndex`.
-fn cursor_response(
+/// The `ListResponse` of RFC 7644 §3.4.2, each resource written from the form its store
+/// retrieved it in; `Resources` is present even when empty (Entra ID's connection test
+/// expects it). The bytes are those of the `ListResponse` object built whole
+/// (`schemas`, `totalResults`, `itemsPerPage`, `startIndex` or `nextCursor`,
+/// `Resources`), with each resource as [`Context::render`] gives it.
+fn list_response(
+    ctx: &Context<'_>,
     total: usize,
-    resources: Vec<Value>,
-    next_cursor: Option<String>,
+    paging: Paging,
+    page: Vec<(&ResourceType, Retrieved)>,
+    projection: &Projection,
 ) -> Response<Bytes> {
-    let mut body = json!({
-        "schemas": [LIST_RESPONSE_SCHEMA],
-        "totalResults": total,
-        "itemsPerPage": resources.len(),
-    });
-    if let (Some(next), Some(map)) = (next_cursor, body.as_object_mut()) {
-        map.insert("nextCursor".to_owned(), Value::String(next));
+    let rows: usize = page
+        .iter()
+        .map(|(_, r)| MembersJson::size_hint(r.members()))
+        .sum();
+    let mut bytes = Vec::with_capacity(256 + 1024 * page.len() + rows);
+    // Writing into a `Vec` cannot fail.
+    let _ = write!(
+        bytes,
+        r#"{{"schemas":["{LIST_RESPONSE_SCHEMA}"],"totalResults":{total},"itemsPerPage":{}"#,
+        page.len()
+    );
+    match paging {
+        Paging::Index(start) => {
+            let _ = write!(bytes, r#","startIndex":{start}"#);
+        }
+        Paging::Cursor(Some(next)) => {
+            bytes.extend_from_slice(br#","nextCursor":"#);
+            let _ = serde_json::to_writer(&mut bytes, &next);
+        }
+        Paging::Cursor(None) => {}
     }
-    if let Some(map) = body.as_object_mut() {
-        map.insert("Resources".to_owned(), Value::Array(resources));
+    bytes.extend_from_slice(br#","Resources":["#);
+    for (i, (rt, retrieved)) in page.into_iter().enumerate() {
+        if i > 0 {
+            bytes.push(b',');
+        }
+        let version = retrieved.version().map(Cow::into_owned);
+        ctx.write_retrieved(rt, retrieved, version.as_deref(), projection, &mut bytes);
     }
-    json_response(StatusCode::OK, &body)
+    bytes.extend_from_slice(b"]}");
+    let mut response = Response::new(Bytes::from(bytes));
+    *response.status_mut() = StatusCode::OK;
+    response
 }

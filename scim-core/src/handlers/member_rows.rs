@@ -35,34 +35,8 @@ impl Context<'_> {
             .as_deref()
             .filter(|_| self.config.etag)
             .and_then(etag::header_value);
-        let (resource, members, stored) = retrieved.parts();
-        let mut bytes = Vec::with_capacity(1024 + MembersJson::size_hint(members));
-        let written = match stored {
-            Some(_) => {
-                let version = version.as_deref().unwrap_or_default();
-                stored_body::write(self, rt, &retrieved, version, projection, &mut bytes).is_ok()
-            }
-            // Both ways give the same bytes, rows or none: the guard only picks the
-            // cheaper one (rows written as they are; no rows, nothing to write apart).
-            None => match rt.schema.attribute_named("members") {
-                Some(attribute) if !members.is_empty() => {
-                    self.write_with_rows(
-                        rt,
-                        resource.clone(),
-                        members,
-                        attribute,
-                        projection,
-                        &mut bytes,
-                    );
-                    true
-                }
-                _ => false,
-            },
-        };
-        if !written {
-            let resource = retrieved.into_resource();
-            return self.resource_response(status, rt, resource, projection, false);
-        }
+        let mut bytes = Vec::with_capacity(1024 + MembersJson::size_hint(retrieved.members()));
+        self.write_retrieved(rt, retrieved, version.as_deref(), projection, &mut bytes);
         let mut response = Response::new(Bytes::from(bytes));
         *response.status_mut() = status;
         if let Some(etag) = etag {
@@ -71,7 +45,49 @@ impl Context<'_> {
         response
     }
 
-    /// A document rendered the usual way, with rows written as its `members`.
+    /// Appends the body of a resource a store retrieved, whose `meta.version` is
+    /// `version`: the bytes `serde_json` writes for what [`render`](Self::render) gives
+    /// of [`Retrieved::into_resource`], written from the stored form or the rows where
+    /// they came apart, rendered the usual way otherwise.
+    pub(crate) fn write_retrieved(
+        &self,
+        rt: &ResourceType,
+        retrieved: Retrieved,
+        version: Option<&str>,
+        projection: &Projection,
+        bytes: &mut Vec<u8>,
+    ) {
+        let start = bytes.len();
+        let (resource, members, stored) = retrieved.parts();
+        let written = match stored {
+            Some(_) => {
+                let version = version.unwrap_or_default();
+                stored_body::write(self, rt, &retrieved, version, projection, bytes).is_ok()
+            }
+            // Both ways give the same bytes, rows or none: the guard only picks the
+            // cheaper one (rows written as they are; no rows, nothing to write apart).
+            None => match rt.schema.attribute_named("members") {
+                Some(attribute) if !members.is_empty() => self.write_with_rows(
+                    rt,
+                    resource.clone(),
+                    members,
+                    attribute,
+                    projection,
+                    bytes,
+                ),
+                _ => false,
+            },
+        };
+        if !written {
+            bytes.truncate(start);
+            let body = self.render(rt, retrieved.into_resource(), projection);
+            // Serializing a `Value` into a `Vec` cannot fail.
+            let _ = serde_json::to_writer(&mut *bytes, &body);
+        }
+    }
+
+    /// A document rendered the usual way, with rows written as its `members`; `false`
+    /// when it could not be written that way.
     fn write_with_rows(
         &self,
         rt: &ResourceType,
@@ -80,17 +96,15 @@ impl Context<'_> {
         attribute: &Attribute,
         projection: &Projection,
         bytes: &mut Vec<u8>,
-    ) {
+    ) -> bool {
         let Value::Object(document) = self.render(rt, resource, projection) else {
             // A projection always gives an object.
-            return;
+            return false;
         };
         let rows = Fields::of(attribute, projection, rt)
             .map(|fields| MembersJson::new(members, fields, attribute, self))
             .filter(MembersJson::any);
-        if write_document(bytes, &document, rows.as_ref()).is_err() {
-            bytes.clear();
-        }
+        write_document(bytes, &document, rows.as_ref()).is_ok()
     }
 }
 

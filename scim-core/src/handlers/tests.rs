@@ -12,7 +12,7 @@ use crate::store::{InMemoryStore, RequestContext, ResourceStore};
 
 /// What a handler [`Context`] borrows, for tests that render without a request.
 pub(super) struct Fixture {
-    config: ServerConfig,
+    pub(super) config: ServerConfig,
     pub(super) registry: SchemaRegistry,
     store: InMemoryStore,
     parts: Parts,

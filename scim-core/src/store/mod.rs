@@ -110,34 +110,36 @@ impl Default for Query {
     }
 }
 
-/// One page of query results with the exact total.
+/// One page of query results with the exact total: whole [`Resource`]s from
+/// [`ResourceStore::query`], or each in the form a response is written from
+/// ([`Retrieved`]) from [`ResourceStore::query_retrieved`].
 ///
 /// ```
 /// use scim_core::QueryResult;
-/// let r = QueryResult::new(vec![], 0);
+/// let r: QueryResult = QueryResult::new(vec![], 0);
 /// assert_eq!(r.total_results, 0);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct QueryResult {
+pub struct QueryResult<R = Resource> {
     /// The resources of the page, in order.
-    pub resources: Vec<Resource>,
+    pub resources: Vec<R>,
     /// How many resources match the filter in all.
     pub total_results: usize,
     /// RFC 9865: the cursor of the next page, if any.
     pub next_cursor: Option<String>,
 }
 
-impl QueryResult {
+impl<R> QueryResult<R> {
     /// A page and the total number of matches, without a cursor (the struct is
     /// `#[non_exhaustive]`, so a host app's store builds it here).
     ///
     /// ```
     /// # use scim_core::QueryResult;
-    /// let r = QueryResult::new(vec![], 42);
+    /// let r: QueryResult = QueryResult::new(vec![], 42);
     /// assert!(r.resources.is_empty() && r.next_cursor.is_none());
     /// ```
-    pub fn new(resources: Vec<Resource>, total_results: usize) -> Self {
+    pub fn new(resources: Vec<R>, total_results: usize) -> Self {
         Self {
             resources,
             total_results,
@@ -145,6 +147,39 @@ impl QueryResult {
         }
     }
 
+    /// The same page with each resource turned into another form; the total and the
+    /// cursor stay.
+    ///
+    /// ```
+    /// use scim_core::{QueryResult, Resource, store::Retrieved};
+    /// let user = Resource::from_value_unchecked("User", serde_json::json!({"id": "1"})).unwrap();
+    /// let page = QueryResult::new(vec![user], 7).with_next_cursor("c").map(Retrieved::from);
+    /// assert_eq!(page.resources[0].id(), Some("1"));
+    /// assert_eq!((page.total_results, page.next_cursor.as_deref()), (7, Some("c")));
+    /// ```
+    pub fn map<S>(self, f: impl FnMut(R) -> S) -> QueryResult<S> {
+        QueryResult {
+            resources: self.resources.into_iter().map(f).collect(),
+            total_results: self.total_results,
+            next_cursor: self.next_cursor,
+        }
+    }
+
+    /// The same page with the RFC 9865 cursor of the next page.
+    ///
+    /// ```
+    /// # use scim_core::QueryResult;
+    /// let r: QueryResult = QueryResult::new(vec![], 42).with_next_cursor("abc");
+    /// assert_eq!(r.next_cursor.as_deref(), Some("abc"));
+    /// ```
+    #[must_use]
+    pub fn with_next_cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.next_cursor = Some(cursor.into());
+        self
+    }
+}
+
+impl QueryResult {
     /// The page `query` asks for out of every match, sorted and paged in memory: by
     /// `query.sort` (ties, and no sort, by `id`), from `startIndex`, at most `count`
     /// resources, with the total of `matches`. For a store whose database narrows the
@@ -187,19 +222,6 @@ impl QueryResult {
             .take(query.count.unwrap_or(usize::MAX))
             .collect();
         Self::new(page, total_results)
-    }
-
-    /// The same page with the RFC 9865 cursor of the next page.
-    ///
-    /// ```
-    /// # use scim_core::QueryResult;
-    /// let r = QueryResult::new(vec![], 42).with_next_cursor("abc");
-    /// assert_eq!(r.next_cursor.as_deref(), Some("abc"));
-    /// ```
-    #[must_use]
-    pub fn with_next_cursor(mut self, cursor: impl Into<String>) -> Self {
-        self.next_cursor = Some(cursor.into());
-        self
     }
 }
 
@@ -454,6 +476,42 @@ pub trait ResourceStore: Send + Sync + 'static {
         resource_type: &ResourceType,
         query: &Query,
     ) -> Result<QueryResult, StoreError>;
+
+    /// Lists like [`query`](Self::query), each resource in the form the engine writes a
+    /// response from, as [`retrieve`](Self::retrieve) gives one: a store that keeps a
+    /// document apart from its `id`, `meta` or a Group's member rows hands those out
+    /// as they are, and the list response is written from them without a whole copy of
+    /// each resource. The engine lists through this method; the default wraps
+    /// [`query`](Self::query)'s resources, which is right for any store.
+    ///
+    /// ```
+    /// use scim_core::{InMemoryStore, Query, RequestContext, Resource, ResourceStore, SchemaRegistry};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let store = InMemoryStore::new();
+    /// let ctx = RequestContext::new("acme");
+    /// let user = Resource::from_value_unchecked("User", serde_json::json!({"userName": "bjensen"})).unwrap();
+    /// let id = store.create(&ctx, users, user).await.unwrap().id().unwrap().to_owned();
+    ///
+    /// let page = store.query_retrieved(&ctx, users, &Query::default()).await.unwrap();
+    /// assert_eq!(page.total_results, 1);
+    /// let whole = store.query(&ctx, users, &Query::default()).await.unwrap();
+    /// assert_eq!(page.resources[0].id(), Some(id.as_str()));
+    /// assert_eq!(page.resources[0].clone().into_resource(), whole.resources[0]);
+    /// # });
+    /// ```
+    async fn query_retrieved(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        query: &Query,
+    ) -> Result<QueryResult<Retrieved>, StoreError> {
+        Ok(self
+            .query(ctx, resource_type, query)
+            .await?
+            .map(Retrieved::from))
+    }
 }
 
 #[async_trait]
@@ -547,5 +605,13 @@ impl<T: ResourceStore + ?Sized> ResourceStore for Arc<T> {
         query: &Query,
     ) -> Result<QueryResult, StoreError> {
         (**self).query(ctx, resource_type, query).await
+    }
+    async fn query_retrieved(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        query: &Query,
+    ) -> Result<QueryResult<Retrieved>, StoreError> {
+        (**self).query_retrieved(ctx, resource_type, query).await
     }
 }

@@ -12,7 +12,8 @@ use crate::schema::definition::ResourceType;
 use crate::schema::registry::SchemaRegistry;
 use crate::schema::validate::ValidationOptions;
 use crate::store::retrieved::StoredParts;
-use crate::store::{InMemoryStore, RequestContext, ResourceStore, Retrieved, Version};
+use crate::store::{InMemoryStore, Query, RequestContext, ResourceStore, Retrieved, Version};
+use crate::wire::query::ListParams;
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -294,4 +295,127 @@ fn odd_documents_are_written_as_rendered_or_left_to_the_general_path() {
         assert!(write_direct(&ctx, users, &respelled, &Projection::default()).is_err());
         body(respelled.clone(), &Projection::default());
     }
+}
+
+/// The `ListResponse` built whole, as the engine built it before lists were written from
+/// the stored form: the store's whole resources, each rendered, in one `Value`.
+fn list_as_rendered(
+    ctx: &Context<'_>,
+    rt: &ResourceType,
+    params: &ListParams,
+    cursor: bool,
+) -> Vec<u8> {
+    let projection = super::super::projection(ctx.config, params).unwrap();
+    let response = now(super::super::list::list(ctx, rt, params)).unwrap();
+    let written: Value = serde_json::from_slice(response.body()).unwrap();
+    // The same query the handler made, to the store's whole-resource method.
+    let mut query = Query {
+        start_index: params.start_index(),
+        count: Some(params.count(100, 1000)),
+        filter: params
+            .filter
+            .as_deref()
+            .map(|f| f.parse::<crate::filter::Filter>().unwrap()),
+        sort: params.sort_by.as_deref().map(|by| crate::filter::Sort {
+            by: by.parse().unwrap(),
+            order: crate::filter::SortOrder::Ascending,
+        }),
+        attributes: params
+            .attributes
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect(),
+        excluded_attributes: params
+            .excluded_attributes
+            .iter()
+            .filter_map(|n| n.parse().ok())
+            .collect(),
+        ..Query::default()
+    };
+    query.cursor = params.cursor.clone();
+    let result = now(ctx.store.query(&ctx.store_ctx, rt, &query)).unwrap();
+    let resources: Vec<Value> = result
+        .resources
+        .into_iter()
+        .map(|r| ctx.render(rt, r, &projection))
+        .collect();
+    let mut expected = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": result.total_results,
+        "itemsPerPage": resources.len(),
+    });
+    let map = expected.as_object_mut().unwrap();
+    if cursor {
+        if let Some(next) = result.next_cursor {
+            map.insert("nextCursor".into(), Value::String(next));
+        }
+    } else {
+        map.insert("startIndex".into(), json!(params.start_index()));
+    }
+    map.insert("Resources".into(), Value::Array(resources));
+    assert_eq!(written, expected, "{params:?}");
+    let expected = serde_json::to_vec(&expected).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(response.body()),
+        String::from_utf8_lossy(&expected),
+        "{params:?}"
+    );
+    expected
+}
+
+#[test]
+fn a_list_is_written_as_the_rendered_list_response() {
+    let data = data();
+    let mut fixture = Fixture::new(SchemaRegistry::with_builtins());
+    fixture.config.cursor_paging = true;
+    let mut ctx = fixture.context();
+    ctx.store = &data.store;
+    let users = fixture.registry.resource_type("User").unwrap();
+    let groups = fixture.registry.resource_type("Group").unwrap();
+    let params = |filter: Option<&str>, sort: Option<&str>, start: Option<i64>, count| ListParams {
+        filter: filter.map(str::to_owned),
+        sort_by: sort.map(str::to_owned),
+        start_index: start,
+        count,
+        ..ListParams::default()
+    };
+    let shapes = [
+        params(None, None, None, None),
+        params(Some(r#"userName eq "boss""#), None, None, None),
+        params(Some("displayName pr"), Some("displayName"), None, None),
+        params(None, None, Some(2), Some(1)),
+        params(Some(r#"userName eq "nobody""#), None, None, None),
+        params(None, None, None, Some(0)),
+    ];
+    let mut groups_seen = false;
+    for shape in &shapes {
+        for name in NAMES.iter().copied().map(Some).chain([None]) {
+            for excluded in [false, true] {
+                let mut shape = shape.clone();
+                let names = name.map(|n| vec![n.to_owned()]).unwrap_or_default();
+                if excluded {
+                    shape.excluded_attributes = names;
+                } else {
+                    shape.attributes = names;
+                }
+                list_as_rendered(&ctx, users, &shape, false);
+                let body = list_as_rendered(&ctx, groups, &shape, false);
+                groups_seen |= String::from_utf8_lossy(&body).contains("Chosen\\nby client");
+            }
+        }
+    }
+    assert!(groups_seen, "a listed group's member rows were compared");
+    // A cursor walk: no startIndex, the next page's cursor while pages follow.
+    let mut cursor = Some(String::new());
+    let mut pages = 0;
+    while let Some(at) = cursor.take() {
+        let mut walk = params(None, None, None, Some(1));
+        walk.cursor = Some(at);
+        let body = list_as_rendered(&ctx, users, &walk, true);
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert!(body.get("startIndex").is_none());
+        cursor = body["nextCursor"].as_str().map(str::to_owned);
+        pages += 1;
+    }
+    assert_eq!(pages, 2, "two users, one per page");
 }

@@ -16,8 +16,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
 
-use self::record::Kind;
-use self::tenant::TenantData;
+use self::record::{Kind, Record};
+use self::tenant::{TenantData, TypeData};
 use crate::error::ScimError;
 use crate::filter::AttrPath;
 use crate::patch::PatchRequest;
@@ -277,6 +277,30 @@ impl InMemoryStore {
         }
     }
 
+    /// Runs a query under the tenant's read lock (an unknown tenant has no resources),
+    /// each record of the page made into an `R` by `make`.
+    fn run_query<R>(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        query: &Query,
+        make: impl Fn(&TenantData, &TypeData, &Record, bool) -> R,
+    ) -> Result<QueryResult<R>, StoreError> {
+        self.read(ctx, |tenant| {
+            let empty;
+            let tenant = match tenant {
+                Some(tenant) => tenant,
+                None => {
+                    empty = TenantData::default();
+                    &empty
+                }
+            };
+            planner::run(tenant, resource_type, query, |td, record, derived| {
+                make(tenant, td, record, derived)
+            })
+        })
+    }
+
     /// Runs `f` under the tenant's write lock.
     fn write<T>(
         &self,
@@ -423,10 +447,16 @@ impl ResourceStore for InMemoryStore {
         resource_type: &ResourceType,
         query: &Query,
     ) -> Result<QueryResult, StoreError> {
-        self.read(ctx, |t| match t {
-            Some(t) => planner::run(t, resource_type, query),
-            None => planner::run(&TenantData::default(), resource_type, query),
-        })
+        self.run_query(ctx, resource_type, query, TenantData::materialize)
+    }
+
+    async fn query_retrieved(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        query: &Query,
+    ) -> Result<QueryResult<Retrieved>, StoreError> {
+        self.run_query(ctx, resource_type, query, TenantData::retrieved)
     }
 }
 

@@ -277,13 +277,18 @@ fn sorted_page<'t>(
 /// An RFC 9865 cursor carries the offset of the next page, bound to the query by
 /// [`encode_cursor`]: the list is kept in memory, so an offset costs what a keyset
 /// would.
-pub(crate) fn run(
+///
+/// `make` turns each record of the page into what the caller returns (a whole
+/// [`Resource`], or the stored form the engine writes a response from), told whether the
+/// query wants the type's derived attribute.
+pub(crate) fn run<R>(
     tenant: &TenantData,
     rt: &ResourceType,
     query: &Query,
-) -> Result<QueryResult, StoreError> {
+    make: impl Fn(&TypeData, &Record, bool) -> R,
+) -> Result<QueryResult<R>, StoreError> {
     let Some(cursor) = &query.cursor else {
-        return run_page(tenant, rt, query);
+        return run_page(tenant, rt, query, make);
     };
     let offset = match decode_cursor(rt, query, cursor)? {
         None => 0,
@@ -300,7 +305,7 @@ pub(crate) fn run(
     let mut page = query.clone();
     page.cursor = None;
     page.start_index = offset.saturating_add(1);
-    let mut result = run_page(tenant, rt, &page)?;
+    let mut result = run_page(tenant, rt, &page, make)?;
     let end = offset.saturating_add(result.resources.len());
     if query.count.is_some_and(|c| c > 0) && end < result.total_results {
         result.next_cursor = Some(encode_cursor(rt, query, &Value::from(end)));
@@ -309,11 +314,12 @@ pub(crate) fn run(
 }
 
 /// [`run`] for `startIndex` paging.
-fn run_page(
+fn run_page<R>(
     tenant: &TenantData,
     rt: &ResourceType,
     query: &Query,
-) -> Result<QueryResult, StoreError> {
+    make: impl Fn(&TypeData, &Record, bool) -> R,
+) -> Result<QueryResult<R>, StoreError> {
     let Some(td) = tenant.types.get(&rt.name) else {
         return Ok(QueryResult {
             resources: Vec::new(),
@@ -334,7 +340,7 @@ fn run_page(
             .skip(skip)
             .take(take)
             .filter_map(|id| td.records.get(id))
-            .map(|record| tenant.materialize(td, record, with_derived))
+            .map(|record| make(td, record, with_derived))
             .collect();
         return Ok(QueryResult {
             resources,
@@ -351,7 +357,7 @@ fn run_page(
         let resources = ids
             .into_iter()
             .filter_map(|id| td.records.get(id))
-            .map(|record| tenant.materialize(td, record, with_derived))
+            .map(|record| make(td, record, with_derived))
             .collect();
         return Ok(QueryResult {
             resources,
@@ -445,7 +451,7 @@ fn run_page(
         .into_iter()
         .skip(skip)
         .take(take)
-        .map(|record| tenant.materialize(td, record, with_derived))
+        .map(|record| make(td, record, with_derived))
         .collect();
     Ok(QueryResult {
         resources,

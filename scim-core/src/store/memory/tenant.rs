@@ -247,6 +247,13 @@ impl TenantData {
         derived: bool,
     ) -> Result<Retrieved, StoreError> {
         let (td, record) = self.record(rt, id)?;
+        Ok(self.retrieved(td, record, derived))
+    }
+
+    /// A record as [`retrieve`](Self::retrieve) hands it out: the stored document
+    /// (shared), its `id` and `meta`, the derived attribute when `derived`, a Group's
+    /// members as rows.
+    pub(crate) fn retrieved(&self, td: &TypeData, record: &Record, derived: bool) -> Retrieved {
         let mut members = MemberRows::new();
         let mut groups = None;
         match td.kind {
@@ -271,7 +278,7 @@ impl TenantData {
             derived: groups,
         };
         // The stored document itself, shared: nothing of it is copied for a response.
-        Ok(Retrieved::stored(record.resource.clone(), parts, members))
+        Retrieved::stored(record.resource.clone(), parts, members)
     }
 
     /// Fetches one resource with its derived attribute.
