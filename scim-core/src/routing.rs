@@ -1,5 +1,6 @@
 //! From method and path to an [`Endpoint`]: a pure function, table-tested.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use http::Method;
@@ -80,8 +81,14 @@ pub(crate) fn tenant_of(path: &str) -> Option<String> {
     if first.len() > 3 * crate::tenant::MAX_TENANT_ID_LEN {
         return None;
     }
-    percent_decode(first).filter(|tenant| crate::tenant::is_valid_tenant_id(tenant))
+    percent_decode(first)
+        .filter(|tenant| crate::tenant::is_valid_tenant_id(tenant))
+        .map(Cow::into_owned)
 }
+
+/// The most segments a SCIM path has: the tenant, the resource type, the id, and no
+/// more (`/{tenant}/Users/{id}`).
+const MAX_SEGMENTS: usize = 4;
 
 /// Routes a mount-relative path (without the query string). A trailing slash is
 /// tolerated (Entra ID sends `/Users/?filter=…`); fixed endpoint names and resource
@@ -94,20 +101,26 @@ pub(crate) fn route(
     let not_found = || ScimError::not_found(format!("no SCIM endpoint at {path}"));
     let rest = path.strip_prefix('/').ok_or_else(not_found)?;
     let rest = rest.strip_suffix('/').unwrap_or(rest);
-    let mut segments = Vec::new();
+    // The tenant and at most three more segments (`/Users/{id}`, `/Users/.search`):
+    // kept on the stack, decoded only where they hold an escape.
+    let mut decoded: [Cow<'_, str>; MAX_SEGMENTS] = Default::default();
+    let mut count = 0;
     for raw in rest.split('/') {
+        let slot = decoded.get_mut(count).ok_or_else(not_found)?;
         if raw.is_empty() {
             return Err(not_found());
         }
-        segments.push(percent_decode(raw).ok_or_else(not_found)?);
+        *slot = percent_decode(raw).ok_or_else(not_found)?;
+        count += 1;
     }
+    let segments = decoded.get(..count).ok_or_else(not_found)?;
     let (tenant, segments) = segments.split_first().ok_or_else(not_found)?;
     if !crate::tenant::is_valid_tenant_id(tenant) {
         return Err(ScimError::not_found(
             "no SCIM endpoint here: the tenant segment is not a tenant id",
         ));
     }
-    let is = |s: &String, name: &str| s.eq_ignore_ascii_case(name);
+    let is = |s: &Cow<'_, str>, name: &str| s.eq_ignore_ascii_case(name);
     let allow = |allowed: &'static str, endpoint: Endpoint| {
         if allowed.split(", ").any(|m| m == method.as_str()) {
             Ok(endpoint)
@@ -120,9 +133,9 @@ pub(crate) fn route(
     let endpoint = match segments {
         [s] if is(s, "ServiceProviderConfig") => allow(GET, Endpoint::ServiceProviderConfig),
         [s] if is(s, "Schemas") => allow(GET, Endpoint::Schemas),
-        [s, urn] if is(s, "Schemas") => allow(GET, Endpoint::Schema(urn.clone())),
+        [s, urn] if is(s, "Schemas") => allow(GET, Endpoint::Schema(urn.to_string())),
         [s] if is(s, "ResourceTypes") => allow(GET, Endpoint::ResourceTypes),
-        [s, name] if is(s, "ResourceTypes") => allow(GET, Endpoint::ResourceType(name.clone())),
+        [s, name] if is(s, "ResourceTypes") => allow(GET, Endpoint::ResourceType(name.to_string())),
         [s] if is(s, ".search") => allow(POST, Endpoint::RootSearch),
         [s] if is(s, "Bulk") => allow(POST, Endpoint::Bulk),
         [s] if is(s, "Me") => allow(
@@ -131,7 +144,7 @@ pub(crate) fn route(
         ),
         [name, tail @ ..] => {
             let rt = registry
-                .resource_type_for_endpoint(&format!("/{name}"))
+                .resource_type_at(name)
                 .ok_or_else(not_found)?
                 .clone();
             match tail {
@@ -142,10 +155,10 @@ pub(crate) fn route(
                 },
                 [s] if is(s, ".search") => allow(POST, Endpoint::Search(rt)),
                 [id] => match *method {
-                    Method::GET => Ok(Endpoint::Get(rt, id.clone())),
-                    Method::PUT => Ok(Endpoint::Replace(rt, id.clone())),
-                    Method::PATCH => Ok(Endpoint::Patch(rt, id.clone())),
-                    Method::DELETE => Ok(Endpoint::Delete(rt, id.clone())),
+                    Method::GET => Ok(Endpoint::Get(rt, id.to_string())),
+                    Method::PUT => Ok(Endpoint::Replace(rt, id.to_string())),
+                    Method::PATCH => Ok(Endpoint::Patch(rt, id.to_string())),
+                    Method::DELETE => Ok(Endpoint::Delete(rt, id.to_string())),
                     _ => Err(ScimError::method_not_allowed("GET, PUT, PATCH, DELETE")),
                 },
                 _ => Err(not_found()),
@@ -154,16 +167,16 @@ pub(crate) fn route(
         [] => Err(not_found()),
     }?;
     Ok(Route {
-        tenant: tenant.clone(),
+        tenant: tenant.to_string(),
         endpoint,
     })
 }
 
 /// Decodes `%XX` escapes of a path segment (`+` stays a plus sign in paths); `None`
 /// for a malformed escape or bytes that are not UTF-8.
-pub(crate) fn percent_decode(segment: &str) -> Option<String> {
+pub(crate) fn percent_decode(segment: &str) -> Option<Cow<'_, str>> {
     if !segment.contains('%') {
-        return Some(segment.to_owned());
+        return Some(Cow::Borrowed(segment));
     }
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -178,7 +191,7 @@ pub(crate) fn percent_decode(segment: &str) -> Option<String> {
             i += 1;
         }
     }
-    String::from_utf8(out).ok()
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 #[cfg(test)]
@@ -275,6 +288,9 @@ mod tests {
             (Method::GET, "/acme/", Err((404, None))),
             (Method::GET, "/acme/Devices", Err((404, None))),
             (Method::GET, "/acme/Users/42/extra", Err((404, None))),
+            (Method::GET, "/acme/Users/42/extra/more", Err((404, None))),
+            (Method::DELETE, "/acme/Users/42/a/b/c/d/e", Err((404, None))),
+            (Method::GET, "/acme/Users/42/%zz/x", Err((404, None))),
             (Method::GET, "/acme//Users", Err((404, None))),
             (Method::GET, "/acme/Users/%zz", Err((404, None))),
             (Method::GET, "/acme/Users/%ff", Err((404, None))),

@@ -464,7 +464,7 @@ fn target(
         .ok_or_else(not_found)?;
     let rt = ctx
         .registry
-        .resource_type_for_endpoint(&format!("/{endpoint}"))
+        .resource_type_at(endpoint)
         .ok_or_else(not_found)?
         .clone();
     let id = match segments.next() {
@@ -479,7 +479,7 @@ fn target(
                         format!("bulkId {bulk_id:?} cannot be resolved"),
                     )
                 })?,
-                None => segment,
+                None => segment.into_owned(),
             })
         }
     };

@@ -228,6 +228,17 @@ impl SchemaRegistry {
             .find(|rt| rt.endpoint.eq_ignore_ascii_case(endpoint))
     }
 
+    /// The resource type a path segment names: its endpoint without the leading slash,
+    /// matched case-insensitively (what [`resource_type_for_endpoint`](Self::resource_type_for_endpoint)
+    /// finds for `/{segment}`, without building that string).
+    pub(crate) fn resource_type_at(&self, segment: &str) -> Option<&Arc<ResourceType>> {
+        self.resource_types.iter().find(|rt| {
+            rt.endpoint
+                .strip_prefix('/')
+                .is_some_and(|e| e.eq_ignore_ascii_case(segment))
+        })
+    }
+
     pub(super) fn schemas_mut(&mut self) -> &mut Vec<Arc<Schema>> {
         &mut self.schemas
     }

@@ -74,7 +74,14 @@ impl Version {
     /// assert_eq!(Version(3).etag(), "W/\"3\"");
     /// ```
     pub fn etag(self) -> String {
-        format!("W/\"{}\"", self.0)
+        // Made on every response: joined by hand, without the formatting machinery.
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(self.0);
+        let mut tag = String::with_capacity(digits.len() + 4);
+        tag.push_str("W/\"");
+        tag.push_str(digits);
+        tag.push('"');
+        tag
     }
 
     /// The version an entity tag names (`W/"3"`, `"3"` or a bare `3`), if it is one of
