@@ -410,6 +410,66 @@ pub async fn retrieve_agrees_with_get(store: Store, t: Tenants, _caps: Capabilit
     );
 }
 
+/// `query_retrieved` lists what `query` lists: the same page and total, each
+/// resource put back together as `query` gives it (text for text: members in order,
+/// before `meta`), with the same `id` and version; the exclusion hints of the query leave
+/// out a Group's members in both; another tenant's resources are not listed.
+pub async fn query_retrieved_agrees_with_query(store: Store, t: Tenants, _caps: Capabilities) {
+    let alice = create_user(&store, &t, "alice").await;
+    let bob = create_user(&store, &t, "bob").await;
+    create_user(&store, &t, "carol").await;
+    store
+        .create(&t.a(), groups(), group("G", &[&bob, &alice]))
+        .await
+        .unwrap();
+    store
+        .create(&t.a(), groups(), group("H", &[&alice]))
+        .await
+        .unwrap();
+    let text = |r: &Resource| serde_json::to_string(r.attributes()).unwrap();
+    let mut second_page = Query::default();
+    second_page.start_index = 2;
+    second_page.count = Some(1);
+    let mut filtered = Query::default();
+    filtered.filter = Some(r#"userName eq "alice""#.parse().unwrap());
+    let mut bare = Query::default();
+    bare.excluded_attributes = vec![AttrPath::new("members")];
+    for (rt, query) in [
+        (users(), Query::default()),
+        (groups(), Query::default()),
+        (users(), second_page),
+        (users(), filtered),
+        (groups(), bare),
+    ] {
+        let whole = store.query(&t.a(), rt, &query).await.unwrap();
+        let retrieved = store.query_retrieved(&t.a(), rt, &query).await.unwrap();
+        assert_eq!(retrieved.total_results, whole.total_results, "{query:?}");
+        assert_eq!(retrieved.next_cursor, whole.next_cursor, "{query:?}");
+        assert_eq!(
+            retrieved.resources.len(),
+            whole.resources.len(),
+            "{query:?}"
+        );
+        assert!(
+            !whole.resources.is_empty(),
+            "the case lists something: {query:?}"
+        );
+        for (r, w) in retrieved.resources.into_iter().zip(&whole.resources) {
+            assert_eq!(r.id(), w.id());
+            assert_eq!(r.version().as_deref(), w.version());
+            assert_eq!(text(&r.into_resource()), text(w), "{query:?}");
+        }
+    }
+    let elsewhere = store
+        .query_retrieved(&t.b(), users(), &Query::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere.total_results, 0,
+        "another tenant's users are not listed"
+    );
+}
+
 /// A member's `display` follows the member (RFC 7643 §4.2: "a human-readable name", which
 /// a store takes from the member's `displayName` or its `userName`): renaming a User, by
 /// PUT or PATCH, shows in the groups that list it, through `get` and `retrieve` alike;
