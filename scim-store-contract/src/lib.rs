@@ -171,6 +171,7 @@ macro_rules! store_contract_tests {
             unknown_members_are_invalid,
             member_patches_check_versions,
             retrieve_agrees_with_get,
+            create_retrieved_agrees_with_get,
             query_retrieved_agrees_with_query,
             member_display_follows_the_member,
             tenants_are_isolated,

@@ -394,7 +394,11 @@ async fn execute(
             let resource = Resource::parse_value(data, &rt, options)?;
             (
                 StatusCode::CREATED,
-                Some(create::create_resource(ctx, &rt, resource).await?),
+                Some(
+                    create::create_resource(ctx, &rt, resource)
+                        .await?
+                        .into_resource(),
+                ),
             )
         }
         (&Method::PUT, Some(id)) => {

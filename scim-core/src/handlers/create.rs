@@ -1,12 +1,14 @@
 //! `POST /{type}` (RFC 7644 §3.3): `201` with `Location`, `ETag` and the full resource.
 
 use bytes::Bytes;
-use http::{Response, StatusCode};
+use http::header::LOCATION;
+use http::{HeaderValue, Response, StatusCode};
 
 use super::Context;
 use crate::error::ScimError;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
+use crate::store::Retrieved;
 
 pub(crate) async fn create(
     ctx: &Context<'_>,
@@ -16,18 +18,30 @@ pub(crate) async fn create(
     let projection = ctx.projection()?;
     let resource = Resource::parse(body, rt, &ctx.config.validation)?;
     let created = create_resource(ctx, rt, resource).await?;
-    Ok(ctx.resource_response(StatusCode::CREATED, rt, created, &projection, true))
+    let location = created
+        .id()
+        .map(|id| ctx.location(rt, id))
+        .and_then(|l| HeaderValue::from_str(&l).ok());
+    let mut response = ctx.retrieved_response(StatusCode::CREATED, rt, created, &projection);
+    if let Some(location) = location {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    Ok(response)
 }
 
-/// Validates and stores a new resource (shared with Bulk).
+/// Validates and stores a new resource (shared with Bulk), returned in the form its
+/// store hands it out for a response.
 pub(crate) async fn create_resource(
     ctx: &Context<'_>,
     rt: &ResourceType,
     mut resource: Resource,
-) -> Result<Resource, ScimError> {
+) -> Result<Retrieved, ScimError> {
     resource.validate_for_create(rt, &ctx.config.validation)?;
     super::limits::check_resource(ctx.config, &resource)?;
     super::limits::check_quota(ctx).await?;
     super::password::protect_resource(ctx, rt, &mut resource).await?;
-    Ok(ctx.store().create(&ctx.store_ctx, rt, resource).await?)
+    Ok(ctx
+        .store()
+        .create_retrieved(&ctx.store_ctx, rt, resource)
+        .await?)
 }

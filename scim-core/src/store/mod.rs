@@ -403,6 +403,38 @@ pub trait ResourceStore: Send + Sync + 'static {
         self.get(ctx, resource_type, id).await.map(Retrieved::from)
     }
 
+    /// Creates a resource like [`create`](Self::create), returned in the form the engine
+    /// writes a response from, as [`retrieve`](Self::retrieve) gives one with nothing
+    /// excluded. The engine creates through this method, so that a store which keeps a
+    /// document apart from its `id`, `meta` or a Group's member rows need not copy the
+    /// new resource whole for the `201` response; the default wraps what
+    /// [`create`](Self::create) returns, which is right for any store.
+    ///
+    /// ```
+    /// use scim_core::{InMemoryStore, RequestContext, Resource, ResourceStore, SchemaRegistry};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let store = InMemoryStore::new();
+    /// let ctx = RequestContext::new("acme");
+    /// let user = Resource::from_value_unchecked("User", serde_json::json!({"userName": "bjensen"})).unwrap();
+    /// let created = store.create_retrieved(&ctx, users, user).await.unwrap();
+    /// let id = created.id().unwrap().to_owned();
+    /// assert_eq!(created.version().as_deref(), Some("W/\"1\""));
+    /// assert_eq!(created.into_resource(), store.get(&ctx, users, &id).await.unwrap());
+    /// # });
+    /// ```
+    async fn create_retrieved(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        resource: Resource,
+    ) -> Result<Retrieved, StoreError> {
+        self.create(ctx, resource_type, resource)
+            .await
+            .map(Retrieved::from)
+    }
+
     /// Replaces a resource wholesale (RFC 7644 §3.5.1), if its version is `expected_version`
     /// (when given), keeping the stored `writeOnly` values the replacement omits (see
     /// [`Resource::keep_write_only_from`]).
@@ -531,6 +563,16 @@ impl<T: ResourceStore + ?Sized> ResourceStore for Arc<T> {
         id: &str,
     ) -> Result<Resource, StoreError> {
         (**self).get(ctx, resource_type, id).await
+    }
+    async fn create_retrieved(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        resource: Resource,
+    ) -> Result<Retrieved, StoreError> {
+        (**self)
+            .create_retrieved(ctx, resource_type, resource)
+            .await
     }
     async fn retrieve(
         &self,

@@ -410,6 +410,28 @@ pub async fn retrieve_agrees_with_get(store: Store, t: Tenants, _caps: Capabilit
     );
 }
 
+/// `create_retrieved` stores what `create` stores and hands it back as `get` then gives
+/// it (text for text, with its `id` and version): a User, and a Group with its members.
+pub async fn create_retrieved_agrees_with_get(store: Store, t: Tenants, _caps: Capabilities) {
+    let alice = create_user(&store, &t, "alice").await;
+    let text = |r: &Resource| serde_json::to_string(r.attributes()).unwrap();
+    for (rt, resource) in [(users(), user("bob")), (groups(), group("G", &[&alice]))] {
+        let created = store.create_retrieved(&t.a(), rt, resource).await.unwrap();
+        let id = created.id().unwrap().to_owned();
+        let got = store.get(&t.a(), rt, &id).await.unwrap();
+        assert_eq!(created.version().as_deref(), got.version());
+        assert_eq!(text(&created.into_resource()), text(&got));
+    }
+    let group = store
+        .query(&t.a(), groups(), &Query::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        values_of(&group.resources[0], "members"),
+        BTreeSet::from([alice])
+    );
+}
+
 /// `query_retrieved` lists what `query` lists: the same page and total, each
 /// resource put back together as `query` gives it (text for text: members in order,
 /// before `meta`), with the same `id` and version; the exclusion hints of the query leave

@@ -419,3 +419,49 @@ fn a_list_is_written_as_the_rendered_list_response() {
     }
     assert_eq!(pages, 2, "two users, one per page");
 }
+
+#[test]
+fn a_created_resource_is_answered_as_the_rendered_resource() {
+    let data = data();
+    let fixture = Fixture::new(SchemaRegistry::with_builtins());
+    let mut ctx = fixture.context();
+    ctx.store = &data.store;
+    let users = fixture.registry.resource_type("User").unwrap();
+    let groups = fixture.registry.resource_type("Group").unwrap();
+    let bodies = [
+        (
+            users,
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+                   "userName": "new", "emails": [{"value": "n@example.com", "type": "work"}],
+                   ENTERPRISE: {"manager": {"value": data.manager}}}),
+        ),
+        (
+            groups,
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                   "displayName": "Created",
+                   "members": [{"value": data.user}, {"value": data.group, "type": "Group"}]}),
+        ),
+    ];
+    for (rt, body) in bodies {
+        let body = serde_json::to_vec(&body).unwrap();
+        let response = now(super::super::create::create(&ctx, rt, &body)).unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let written: Value = serde_json::from_slice(response.body()).unwrap();
+        let id = written["id"].as_str().unwrap();
+        let stored = now(data.store.get(&ctx.store_ctx, rt, id)).unwrap();
+        let rendered = ctx.resource_response(
+            StatusCode::CREATED,
+            rt,
+            stored,
+            &Projection::default(),
+            true,
+        );
+        assert_eq!(
+            String::from_utf8_lossy(response.body()),
+            String::from_utf8_lossy(rendered.body())
+        );
+        assert_eq!(response.headers(), rendered.headers());
+        assert!(response.headers().contains_key(http::header::LOCATION));
+        assert!(response.headers().contains_key(http::header::ETAG));
+    }
+}

@@ -343,7 +343,34 @@ impl ResourceStore for InMemoryStore {
         let id = Id::from(uuid::Uuid::new_v4().to_string());
         let now = now()?;
         self.write(ctx, |t| {
-            t.create(resource_type, resource, id, &now, &self.options)
+            t.create(
+                resource_type,
+                resource,
+                id,
+                &now,
+                &self.options,
+                |t, td, r| t.materialize(td, r, true),
+            )
+        })
+    }
+
+    async fn create_retrieved(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        resource: Resource,
+    ) -> Result<Retrieved, StoreError> {
+        let id = Id::from(uuid::Uuid::new_v4().to_string());
+        let now = now()?;
+        self.write(ctx, |t| {
+            t.create(
+                resource_type,
+                resource,
+                id,
+                &now,
+                &self.options,
+                |t, td, r| t.retrieved(td, r, true),
+            )
         })
     }
 

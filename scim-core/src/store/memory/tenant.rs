@@ -287,15 +287,17 @@ impl TenantData {
         Ok(self.materialize(td, record, true))
     }
 
-    /// Stores a new resource under `id`.
-    pub(crate) fn create(
+    /// Stores a new resource under `id`; what is made of the stored record (the whole
+    /// resource, or its stored form) is `out`'s.
+    pub(crate) fn create<R>(
         &mut self,
         rt: &ResourceType,
         resource: Resource,
         id: Id,
         now: &str,
         options: &StoreOptions,
-    ) -> Result<Resource, StoreError> {
+        out: impl FnOnce(&Self, &TypeData, &Record) -> R,
+    ) -> Result<R, StoreError> {
         let kind = self.type_data(rt, options).kind;
         let mut attributes = resource.into_attributes();
         let members = match split_derived(&mut attributes, kind)? {
@@ -322,7 +324,8 @@ impl TenantData {
         for member in members {
             self.add_member(&id, member, now);
         }
-        self.get(rt, &id)
+        let (td, record) = self.record(rt, &id)?;
+        Ok(out(self, td, record))
     }
 
     /// Replaces the document of `id` (and, for a Group, its members) after checking
