@@ -172,6 +172,7 @@ macro_rules! store_contract_tests {
             member_patches_check_versions,
             retrieve_agrees_with_get,
             create_retrieved_agrees_with_get,
+            patch_retrieved_agrees_with_get,
             query_retrieved_agrees_with_query,
             member_display_follows_the_member,
             tenants_are_isolated,

@@ -13,7 +13,8 @@ use crate::filter::AttrPath;
 use crate::patch::{PatchOpKind, PatchRequest};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
-use crate::wire::etag::Condition;
+use crate::store::Retrieved;
+use crate::wire::etag::{self, Condition};
 
 pub(crate) async fn patch(
     ctx: &Context<'_>,
@@ -35,7 +36,7 @@ pub(crate) async fn patch(
                 &super::unread_derived(rt, &projection),
             )
             .await?;
-            Ok(ctx.resource_response(StatusCode::OK, rt, patched, &projection, false))
+            Ok(ctx.retrieved_response(StatusCode::OK, rt, patched, &projection))
         }
         PatchResponse::NoContent => {
             // Nothing of the resource is sent back: let the store skip materializing a
@@ -50,7 +51,11 @@ pub(crate) async fn patch(
             )
             .await?;
             let mut response = empty_response(StatusCode::NO_CONTENT);
-            if let Some(tag) = ctx.etag_header(&patched) {
+            if let Some(tag) = patched
+                .version()
+                .filter(|_| ctx.config.etag)
+                .and_then(|version| etag::header_value(&version))
+            {
                 response.headers_mut().insert(ETAG, tag);
             }
             Ok(response)
@@ -67,7 +72,9 @@ pub(crate) async fn patch_resource(
     if_match: Option<&Condition>,
 ) -> Result<Resource, ScimError> {
     let request = PatchRequest::parse_value(message, rt, &ctx.config.patch)?;
-    apply(ctx, rt, id, request, if_match, &[]).await
+    Ok(apply(ctx, rt, id, request, if_match, &[])
+        .await?
+        .into_resource())
 }
 
 async fn apply(
@@ -77,7 +84,7 @@ async fn apply(
     mut request: PatchRequest,
     if_match: Option<&Condition>,
     excluded: &[AttrPath],
-) -> Result<Resource, ScimError> {
+) -> Result<Retrieved, ScimError> {
     check_schemas(rt, &request)?;
     for operation in &request.operations {
         if let Some(value) = &operation.value {
@@ -95,7 +102,7 @@ async fn apply(
     }
     Ok(ctx
         .store()
-        .patch_excluding(
+        .patch_retrieved(
             &ctx.store_ctx,
             rt,
             id,

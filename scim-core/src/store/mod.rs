@@ -492,6 +492,50 @@ pub trait ResourceStore: Send + Sync + 'static {
             .await
     }
 
+    /// Applies a PATCH like [`patch_excluding`](Self::patch_excluding), the result in
+    /// the form the engine writes a response from, as [`retrieve`](Self::retrieve)
+    /// gives one with the same hint. The engine patches through this method, so that a
+    /// store which keeps a document apart from its `id`, `meta` or a Group's member rows
+    /// need not copy the patched resource whole for the response; the default wraps what
+    /// [`patch_excluding`](Self::patch_excluding) returns, which is right for any store.
+    ///
+    /// ```
+    /// use scim_core::{InMemoryStore, PatchRequest, RequestContext, Resource, ResourceStore, SchemaRegistry};
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let registry = SchemaRegistry::with_builtins();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let store = InMemoryStore::new();
+    /// let ctx = RequestContext::new("acme");
+    /// let u = Resource::from_value_unchecked("User", serde_json::json!({"userName": "bjensen"})).unwrap();
+    /// let id = store.create(&ctx, users, u).await.unwrap().id().unwrap().to_owned();
+    /// let title = PatchRequest::parse(br#"{"Operations":[{"op":"add","path":"title","value":"Boss"}]}"#,
+    ///     users, &Default::default()).unwrap();
+    /// let patched = store.patch_retrieved(&ctx, users, &id, &title, None, &[]).await.unwrap();
+    /// assert_eq!(patched.version().as_deref(), Some("W/\"2\""));
+    /// assert_eq!(patched.into_resource(), store.get(&ctx, users, &id).await.unwrap());
+    /// # });
+    /// ```
+    async fn patch_retrieved(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Retrieved, StoreError> {
+        self.patch_excluding(
+            ctx,
+            resource_type,
+            id,
+            patch,
+            expected_version,
+            excluded_attributes,
+        )
+        .await
+        .map(Retrieved::from)
+    }
+
     /// Deletes a resource.
     async fn delete(
         &self,
@@ -620,6 +664,26 @@ impl<T: ResourceStore + ?Sized> ResourceStore for Arc<T> {
     ) -> Result<Resource, StoreError> {
         (**self)
             .patch_excluding(
+                ctx,
+                resource_type,
+                id,
+                patch,
+                expected_version,
+                excluded_attributes,
+            )
+            .await
+    }
+    async fn patch_retrieved(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Retrieved, StoreError> {
+        (**self)
+            .patch_retrieved(
                 ctx,
                 resource_type,
                 id,

@@ -432,6 +432,71 @@ pub async fn create_retrieved_agrees_with_get(store: Store, t: Tenants, _caps: C
     );
 }
 
+/// `patch_retrieved` applies what `patch_excluding` applies and hands the result back
+/// as `get` then gives it (text for text, with its version); told to leave out a Group's
+/// members, it leaves them out as `retrieve` does.
+pub async fn patch_retrieved_agrees_with_get(store: Store, t: Tenants, _caps: Capabilities) {
+    let alice = create_user(&store, &t, "alice").await;
+    let bob = create_user(&store, &t, "bob").await;
+    let g = store
+        .create(&t.a(), groups(), group("G", &[&alice]))
+        .await
+        .unwrap();
+    let g_id = g.id().unwrap().to_owned();
+    let text = |r: &Resource| serde_json::to_string(r.attributes()).unwrap();
+    let add_bob = patch(
+        groups(),
+        json!([{"op": "add", "path": "members", "value": [{"value": bob}]}]),
+    );
+    let patched = store
+        .patch_retrieved(&t.a(), groups(), &g_id, &add_bob, None, &[])
+        .await
+        .unwrap();
+    let got = store.get(&t.a(), groups(), &g_id).await.unwrap();
+    assert_eq!(patched.version().as_deref(), got.version());
+    assert_eq!(text(&patched.into_resource()), text(&got));
+
+    let rename = patch(
+        groups(),
+        json!([{"op": "replace", "path": "displayName", "value": "H"}]),
+    );
+    let bare = store
+        .patch_retrieved(
+            &t.a(),
+            groups(),
+            &g_id,
+            &rename,
+            None,
+            &[AttrPath::new("members")],
+        )
+        .await
+        .unwrap()
+        .into_resource();
+    let mut got = store.get(&t.a(), groups(), &g_id).await.unwrap();
+    assert_eq!(
+        values_of(&got, "members"),
+        BTreeSet::from([alice, bob.clone()])
+    );
+    got.attributes_mut().shift_remove("members");
+    let mut bare_attributes = bare.attributes().clone();
+    bare_attributes.shift_remove("members");
+    assert_eq!(bare_attributes, *got.attributes());
+
+    let title = patch(
+        users(),
+        json!([{"op": "add", "path": "name.givenName", "value": "Robert"}]),
+    );
+    let user = store
+        .patch_retrieved(&t.a(), users(), &bob, &title, None, &[])
+        .await
+        .unwrap()
+        .into_resource();
+    assert_eq!(
+        text(&user),
+        text(&store.get(&t.a(), users(), &bob).await.unwrap())
+    );
+}
+
 /// `query_retrieved` lists what `query` lists: the same page and total, each
 /// resource put back together as `query` gives it (text for text: members in order,
 /// before `meta`), with the same `id` and version; the exclusion hints of the query leave

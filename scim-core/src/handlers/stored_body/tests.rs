@@ -465,3 +465,45 @@ fn a_created_resource_is_answered_as_the_rendered_resource() {
         assert!(response.headers().contains_key(http::header::ETAG));
     }
 }
+
+#[test]
+fn a_patched_resource_is_answered_as_the_rendered_resource() {
+    let data = data();
+    let fixture = Fixture::new(SchemaRegistry::with_builtins());
+    let mut ctx = fixture.context();
+    ctx.store = &data.store;
+    let users = fixture.registry.resource_type("User").unwrap();
+    let groups = fixture.registry.resource_type("Group").unwrap();
+    let op = |op: &str, path: &str, value: Value| {
+        serde_json::to_vec(&json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": op, "path": path, "value": value}]}))
+        .unwrap()
+    };
+    let cases = [
+        (users, &data.user, op("replace", "title", json!("Chief"))),
+        (
+            groups,
+            &data.group,
+            op("add", "members", json!([{"value": data.manager}])),
+        ),
+        (
+            groups,
+            &data.group,
+            op("replace", "displayName", json!("Renamed")),
+        ),
+    ];
+    for (rt, id, body) in cases {
+        let response = now(super::super::patch::patch(&ctx, rt, id, &body)).unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let stored = now(data.store.get(&ctx.store_ctx, rt, id)).unwrap();
+        let rendered =
+            ctx.resource_response(StatusCode::OK, rt, stored, &Projection::default(), false);
+        assert_eq!(
+            String::from_utf8_lossy(response.body()),
+            String::from_utf8_lossy(rendered.body())
+        );
+        assert_eq!(response.headers(), rendered.headers());
+        assert!(response.headers().contains_key(http::header::ETAG));
+    }
+}

@@ -453,6 +453,32 @@ impl ResourceStore for InMemoryStore {
                 derived,
                 &now,
                 &self.options,
+                TenantData::materialize,
+            )
+        })
+    }
+
+    async fn patch_retrieved(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        excluded_attributes: &[AttrPath],
+    ) -> Result<Retrieved, StoreError> {
+        let now = now()?;
+        let derived = reads_derived(resource_type, excluded_attributes);
+        self.write(ctx, |t| {
+            t.patch(
+                resource_type,
+                id,
+                patch,
+                expected_version,
+                derived,
+                &now,
+                &self.options,
+                TenantData::retrieved,
             )
         })
     }

@@ -390,14 +390,14 @@ impl TenantData {
         self.get(rt, id)
     }
 
-    /// Applies a PATCH atomically: every check runs before the first change. The
-    /// result carries the derived attribute only if `derived` (a 100 000-member group
-    /// is not copied for a `204 No Content`).
+    /// Applies a PATCH atomically: every check runs before the first change. What is
+    /// made of the patched record is `out`'s, told whether to include the derived
+    /// attribute (`derived`: a 100 000-member group is not copied for a `204 No Content`).
     #[expect(
         clippy::too_many_arguments,
         reason = "the trait call's arguments plus the lock's context"
     )]
-    pub(crate) fn patch(
+    pub(crate) fn patch<R>(
         &mut self,
         rt: &ResourceType,
         id: &str,
@@ -406,7 +406,8 @@ impl TenantData {
         derived: bool,
         now: &str,
         options: &StoreOptions,
-    ) -> Result<Resource, StoreError> {
+        out: impl FnOnce(&Self, &TypeData, &Record, bool) -> R,
+    ) -> Result<R, StoreError> {
         let kind = {
             let (td, record) = self.record(rt, id)?;
             record.check_version(expected_version)?;
@@ -418,7 +419,8 @@ impl TenantData {
             && let Some(delta) = patch.member_delta(rt)
         {
             self.patch_members(rt, id, delta, now, options)?;
-            return self.result(rt, id, derived);
+            let (td, record) = self.record(rt, id)?;
+            return Ok(out(self, td, record, derived));
         }
         // The general path: load the whole document, apply, and save (as a simple
         // load/save store would). A Group's members are loaded only when the PATCH
@@ -435,12 +437,8 @@ impl TenantData {
             _ => None,
         };
         self.commit(rt, id, attributes, members, now)?;
-        self.result(rt, id, derived)
-    }
-
-    fn result(&self, rt: &ResourceType, id: &str, derived: bool) -> Result<Resource, StoreError> {
         let (td, record) = self.record(rt, id)?;
-        Ok(self.materialize(td, record, derived))
+        Ok(out(self, td, record, derived))
     }
 
     /// A Group PATCH that changes members (and maybe other attributes): members are
