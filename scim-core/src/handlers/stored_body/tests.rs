@@ -420,6 +420,32 @@ fn a_list_is_written_as_the_rendered_list_response() {
     assert_eq!(pages, 2, "two users, one per page");
 }
 
+/// Checks that a write's response is, body and headers, the one the stored resource
+/// rendered whole gives (with `Location` for a create).
+fn assert_answered_as_rendered(
+    ctx: &Context<'_>,
+    rt: &ResourceType,
+    response: &http::Response<bytes::Bytes>,
+    status: StatusCode,
+) {
+    assert_eq!(response.status(), status);
+    let written: Value = serde_json::from_slice(response.body()).unwrap();
+    let id = written["id"].as_str().unwrap();
+    let stored = now(ctx.store.get(&ctx.store_ctx, rt, id)).unwrap();
+    let created = status == StatusCode::CREATED;
+    let rendered = ctx.resource_response(status, rt, stored, &Projection::default(), created);
+    assert_eq!(
+        String::from_utf8_lossy(response.body()),
+        String::from_utf8_lossy(rendered.body())
+    );
+    assert_eq!(response.headers(), rendered.headers());
+    assert!(response.headers().contains_key(http::header::ETAG));
+    assert_eq!(
+        response.headers().contains_key(http::header::LOCATION),
+        created
+    );
+}
+
 #[test]
 fn a_created_resource_is_answered_as_the_rendered_resource() {
     let data = data();
@@ -445,24 +471,7 @@ fn a_created_resource_is_answered_as_the_rendered_resource() {
     for (rt, body) in bodies {
         let body = serde_json::to_vec(&body).unwrap();
         let response = now(super::super::create::create(&ctx, rt, &body)).unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let written: Value = serde_json::from_slice(response.body()).unwrap();
-        let id = written["id"].as_str().unwrap();
-        let stored = now(data.store.get(&ctx.store_ctx, rt, id)).unwrap();
-        let rendered = ctx.resource_response(
-            StatusCode::CREATED,
-            rt,
-            stored,
-            &Projection::default(),
-            true,
-        );
-        assert_eq!(
-            String::from_utf8_lossy(response.body()),
-            String::from_utf8_lossy(rendered.body())
-        );
-        assert_eq!(response.headers(), rendered.headers());
-        assert!(response.headers().contains_key(http::header::LOCATION));
-        assert!(response.headers().contains_key(http::header::ETAG));
+        assert_answered_as_rendered(&ctx, rt, &response, StatusCode::CREATED);
     }
 }
 
@@ -495,15 +504,6 @@ fn a_patched_resource_is_answered_as_the_rendered_resource() {
     ];
     for (rt, id, body) in cases {
         let response = now(super::super::patch::patch(&ctx, rt, id, &body)).unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        let stored = now(data.store.get(&ctx.store_ctx, rt, id)).unwrap();
-        let rendered =
-            ctx.resource_response(StatusCode::OK, rt, stored, &Projection::default(), false);
-        assert_eq!(
-            String::from_utf8_lossy(response.body()),
-            String::from_utf8_lossy(rendered.body())
-        );
-        assert_eq!(response.headers(), rendered.headers());
-        assert!(response.headers().contains_key(http::header::ETAG));
+        assert_answered_as_rendered(&ctx, rt, &response, StatusCode::OK);
     }
 }

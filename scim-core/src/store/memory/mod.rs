@@ -301,6 +301,53 @@ impl InMemoryStore {
         })
     }
 
+    /// Creates a resource under a new id, made into an `R` by `out`.
+    fn create_with<R>(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        resource: Resource,
+        out: impl FnOnce(&TenantData, &TypeData, &Record) -> R,
+    ) -> Result<R, StoreError> {
+        let id = Id::from(uuid::Uuid::new_v4().to_string());
+        let now = now()?;
+        self.write(ctx, |t| {
+            t.create(resource_type, resource, id, &now, &self.options, out)
+        })
+    }
+
+    /// Applies a PATCH, the result made into an `R` by `out` (told whether the
+    /// exclusion hint leaves the derived attribute to read).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the trait call's arguments plus what the result is made into"
+    )]
+    fn patch_with<R>(
+        &self,
+        ctx: &RequestContext,
+        resource_type: &ResourceType,
+        id: &str,
+        patch: &PatchRequest,
+        expected_version: Option<&str>,
+        excluded_attributes: &[AttrPath],
+        out: impl FnOnce(&TenantData, &TypeData, &Record, bool) -> R,
+    ) -> Result<R, StoreError> {
+        let now = now()?;
+        let derived = reads_derived(resource_type, excluded_attributes);
+        self.write(ctx, |t| {
+            t.patch(
+                resource_type,
+                id,
+                patch,
+                expected_version,
+                derived,
+                &now,
+                &self.options,
+                out,
+            )
+        })
+    }
+
     /// Runs `f` under the tenant's write lock.
     fn write<T>(
         &self,
@@ -340,17 +387,8 @@ impl ResourceStore for InMemoryStore {
         resource_type: &ResourceType,
         resource: Resource,
     ) -> Result<Resource, StoreError> {
-        let id = Id::from(uuid::Uuid::new_v4().to_string());
-        let now = now()?;
-        self.write(ctx, |t| {
-            t.create(
-                resource_type,
-                resource,
-                id,
-                &now,
-                &self.options,
-                |t, td, r| t.materialize(td, r, true),
-            )
+        self.create_with(ctx, resource_type, resource, |t, td, r| {
+            t.materialize(td, r, true)
         })
     }
 
@@ -360,17 +398,8 @@ impl ResourceStore for InMemoryStore {
         resource_type: &ResourceType,
         resource: Resource,
     ) -> Result<Retrieved, StoreError> {
-        let id = Id::from(uuid::Uuid::new_v4().to_string());
-        let now = now()?;
-        self.write(ctx, |t| {
-            t.create(
-                resource_type,
-                resource,
-                id,
-                &now,
-                &self.options,
-                |t, td, r| t.retrieved(td, r, true),
-            )
+        self.create_with(ctx, resource_type, resource, |t, td, r| {
+            t.retrieved(td, r, true)
         })
     }
 
@@ -442,20 +471,15 @@ impl ResourceStore for InMemoryStore {
         expected_version: Option<&str>,
         excluded_attributes: &[AttrPath],
     ) -> Result<Resource, StoreError> {
-        let now = now()?;
-        let derived = reads_derived(resource_type, excluded_attributes);
-        self.write(ctx, |t| {
-            t.patch(
-                resource_type,
-                id,
-                patch,
-                expected_version,
-                derived,
-                &now,
-                &self.options,
-                TenantData::materialize,
-            )
-        })
+        self.patch_with(
+            ctx,
+            resource_type,
+            id,
+            patch,
+            expected_version,
+            excluded_attributes,
+            TenantData::materialize,
+        )
     }
 
     async fn patch_retrieved(
@@ -467,20 +491,15 @@ impl ResourceStore for InMemoryStore {
         expected_version: Option<&str>,
         excluded_attributes: &[AttrPath],
     ) -> Result<Retrieved, StoreError> {
-        let now = now()?;
-        let derived = reads_derived(resource_type, excluded_attributes);
-        self.write(ctx, |t| {
-            t.patch(
-                resource_type,
-                id,
-                patch,
-                expected_version,
-                derived,
-                &now,
-                &self.options,
-                TenantData::retrieved,
-            )
-        })
+        self.patch_with(
+            ctx,
+            resource_type,
+            id,
+            patch,
+            expected_version,
+            excluded_attributes,
+            TenantData::retrieved,
+        )
     }
 
     async fn delete(
