@@ -1,8 +1,7 @@
 //! `POST /{type}` (RFC 7644 §3.3): `201` with `Location`, `ETag` and the full resource.
 
 use bytes::Bytes;
-use http::header::LOCATION;
-use http::{HeaderValue, Response, StatusCode};
+use http::{Response, StatusCode};
 
 use super::Context;
 use crate::error::ScimError;
@@ -18,15 +17,7 @@ pub(crate) async fn create(
     let projection = ctx.projection()?;
     let resource = Resource::parse(body, rt, &ctx.config.validation)?;
     let created = create_resource(ctx, rt, resource).await?;
-    let location = created
-        .id()
-        .map(|id| ctx.location(rt, id))
-        .and_then(|l| HeaderValue::from_str(&l).ok());
-    let mut response = ctx.retrieved_response(StatusCode::CREATED, rt, created, &projection);
-    if let Some(location) = location {
-        response.headers_mut().insert(LOCATION, location);
-    }
-    Ok(response)
+    Ok(ctx.retrieved_response(StatusCode::CREATED, rt, created, &projection, true))
 }
 
 /// Validates and stores a new resource (shared with Bulk), returned in the form its

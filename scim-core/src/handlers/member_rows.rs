@@ -4,7 +4,7 @@
 //! give for the whole resource, member for member and key for key.
 
 use bytes::Bytes;
-use http::header::ETAG;
+use http::header::{ETAG, LOCATION};
 use http::{Response, StatusCode};
 use serde_json::{Map, Value};
 
@@ -15,32 +15,37 @@ use crate::resource::Resource;
 use crate::schema::attribute::Attribute;
 use crate::schema::definition::ResourceType;
 use crate::store::{MemberRow, MemberRows, Retrieved};
-use crate::wire::etag;
 
 impl Context<'_> {
     /// The response for a resource a store retrieved: as
     /// [`resource_response`](Self::resource_response) gives for
-    /// [`Retrieved::into_resource`], without building the members' objects (and, from
-    /// the in-memory store, without copying the document).
+    /// [`Retrieved::into_resource`] (with `Location` when `with_location`), without
+    /// building the members' objects (and, from the in-memory store, without copying the
+    /// document).
     pub(crate) fn retrieved_response(
         &self,
         status: StatusCode,
         rt: &ResourceType,
         retrieved: Retrieved,
         projection: &Projection,
+        with_location: bool,
     ) -> Response<Bytes> {
         // Made once: the `ETag` and the body's `meta.version` are the same text.
         let version = retrieved.version().map(std::borrow::Cow::into_owned);
-        let etag = version
-            .as_deref()
-            .filter(|_| self.config.etag)
-            .and_then(etag::header_value);
+        let etag = self.etag_of(version.as_deref());
+        let location = with_location
+            .then(|| self.location_header(rt, retrieved.id()))
+            .flatten();
         let mut bytes = Vec::with_capacity(1024 + MembersJson::size_hint(retrieved.members()));
         self.write_retrieved(rt, retrieved, version.as_deref(), projection, &mut bytes);
         let mut response = Response::new(Bytes::from(bytes));
         *response.status_mut() = status;
+        let headers = response.headers_mut();
         if let Some(etag) = etag {
-            response.headers_mut().insert(ETAG, etag);
+            headers.insert(ETAG, etag);
+        }
+        if let Some(location) = location {
+            headers.insert(LOCATION, location);
         }
         response
     }

@@ -204,9 +204,8 @@ impl Context<'_> {
     ) -> Response<Bytes> {
         let etag = self.etag_header(&resource);
         let location = with_location
-            .then(|| resource.id().map(|id| self.location(rt, id)))
-            .flatten()
-            .and_then(|l| HeaderValue::from_str(&l).ok());
+            .then(|| self.location_header(rt, resource.id()))
+            .flatten();
         let mut response = json_response(status, &self.render(rt, resource, projection));
         let headers = response.headers_mut();
         if let Some(etag) = etag {
@@ -220,10 +219,25 @@ impl Context<'_> {
 
     /// The `ETag` header of a resource (its `meta.version`), when ETags are on.
     pub(crate) fn etag_header(&self, resource: &Resource) -> Option<HeaderValue> {
-        if !self.config.etag {
-            return None;
-        }
-        resource.version().and_then(etag::header_value)
+        self.etag_of(resource.version())
+    }
+
+    /// The `ETag` header of a resource whose `meta.version` is `version`, when ETags
+    /// are on.
+    pub(crate) fn etag_of(&self, version: Option<&str>) -> Option<HeaderValue> {
+        version
+            .filter(|_| self.config.etag)
+            .and_then(etag::header_value)
+    }
+
+    /// The `Location` header of the resource `id` of type `rt`.
+    pub(crate) fn location_header(
+        &self,
+        rt: &ResourceType,
+        id: Option<&str>,
+    ) -> Option<HeaderValue> {
+        id.map(|id| self.location(rt, id))
+            .and_then(|l| HeaderValue::from_str(&l).ok())
     }
 
     /// The `If-Match` condition of the request, when ETags are on.

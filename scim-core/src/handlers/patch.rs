@@ -14,7 +14,7 @@ use crate::patch::{PatchOpKind, PatchRequest};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
 use crate::store::Retrieved;
-use crate::wire::etag::{self, Condition};
+use crate::wire::etag::Condition;
 
 pub(crate) async fn patch(
     ctx: &Context<'_>,
@@ -36,7 +36,7 @@ pub(crate) async fn patch(
                 &super::unread_derived(rt, &projection),
             )
             .await?;
-            Ok(ctx.retrieved_response(StatusCode::OK, rt, patched, &projection))
+            Ok(ctx.retrieved_response(StatusCode::OK, rt, patched, &projection, false))
         }
         PatchResponse::NoContent => {
             // Nothing of the resource is sent back: let the store skip materializing a
@@ -51,11 +51,7 @@ pub(crate) async fn patch(
             )
             .await?;
             let mut response = empty_response(StatusCode::NO_CONTENT);
-            if let Some(tag) = patched
-                .version()
-                .filter(|_| ctx.config.etag)
-                .and_then(|version| etag::header_value(&version))
-            {
+            if let Some(tag) = ctx.etag_of(patched.version().as_deref()) {
                 response.headers_mut().insert(ETAG, tag);
             }
             Ok(response)

@@ -32,5 +32,5 @@ pub(crate) async fn read(
         }
         return Ok(response);
     }
-    Ok(ctx.retrieved_response(StatusCode::OK, rt, retrieved, &projection))
+    Ok(ctx.retrieved_response(StatusCode::OK, rt, retrieved, &projection, false))
 }

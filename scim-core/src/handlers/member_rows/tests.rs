@@ -39,7 +39,7 @@ fn respond(retrieved: Retrieved, projection: &Projection, rows: bool) -> (Value,
     let registry = &fixture.registry;
     let groups = registry.resource_type("Group").unwrap();
     let response = if rows {
-        ctx.retrieved_response(StatusCode::OK, groups, retrieved, projection)
+        ctx.retrieved_response(StatusCode::OK, groups, retrieved, projection, false)
     } else {
         let resource = retrieved.into_resource();
         ctx.resource_response(StatusCode::OK, groups, resource, projection, false)

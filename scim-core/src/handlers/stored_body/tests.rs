@@ -110,7 +110,7 @@ fn respond(
         );
         let direct = write_direct(&ctx, rt, &retrieved, projection)
             .unwrap_or_else(|_| panic!("a stored document needs no respelling"));
-        let response = ctx.retrieved_response(StatusCode::OK, rt, retrieved, projection);
+        let response = ctx.retrieved_response(StatusCode::OK, rt, retrieved, projection, false);
         assert_eq!(response.body().as_ref(), direct.as_slice());
         response
     } else {
@@ -244,7 +244,8 @@ fn odd_documents_are_written_as_rendered_or_left_to_the_general_path() {
     let ctx = fixture.context();
     let users = fixture.registry.resource_type("User").unwrap();
     let body = |retrieved: Retrieved, projection: &Projection| {
-        let stored = ctx.retrieved_response(StatusCode::OK, users, retrieved.clone(), projection);
+        let stored =
+            ctx.retrieved_response(StatusCode::OK, users, retrieved.clone(), projection, false);
         let rendered = ctx.resource_response(
             StatusCode::OK,
             users,
