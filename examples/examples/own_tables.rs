@@ -72,7 +72,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/app/users", get(list_users))
         .route("/app/health", get(|| async { "ok" }))
         .with_state(db)
-        .nest("/scim/v2", scim_axum::router(server));
+        .merge(scim_axum::Scim::new(server).router_at("/scim/v2"));
     let addr = std::env::var("OWN_TABLES_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("listening on http://{addr} (SCIM at /scim/v2/acme, token demo-token)");

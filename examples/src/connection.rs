@@ -326,6 +326,9 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
 /// hyper's HTTP/1.1 settings for every connection: no hyper timer (the [`Activity`]
 /// clock does that), and hard head limits a few times above the ones that get a SCIM
 /// error, so that most oversized heads reach [`exchange`] and are answered with a body.
+/// `max_headers` is left at hyper's default of 100 fields, which hyper parses in arrays
+/// on the stack: a larger figure makes it allocate two arrays of that many slots (6 KiB
+/// or more, past the allocator's per-thread cache) for every request.
 pub(crate) fn http1(limits: &ConnectionLimits) -> http1::Builder {
     let hard_head_limit = exchange::hard_head_limit(limits.max_header_bytes);
     let mut builder = http1::Builder::new();
@@ -333,7 +336,6 @@ pub(crate) fn http1(limits: &ConnectionLimits) -> http1::Builder {
         .keep_alive(true)
         .half_close(false)
         .header_read_timeout(None)
-        .max_headers(exchange::MAX_HEADER_FIELDS * 2)
         .max_header_size(hard_head_limit)
         .max_buf_size(hard_head_limit);
     builder

@@ -22,9 +22,10 @@ use tower::ServiceExt;
 use crate::ConnectionLimits;
 use crate::connection::Activity;
 
-/// Header fields a request may carry before it is refused with `431`; hyper itself stops
-/// reading at twice this, with an empty `431`.
-pub(crate) const MAX_HEADER_FIELDS: usize = 100;
+/// Header fields a request may carry before it is refused with `431` and a SCIM error.
+/// A client sends about ten, and a chain of proxies adds a few more. Past 100, hyper's
+/// default `max_headers`, hyper refuses the head itself, with an empty `431`.
+pub(crate) const MAX_HEADER_FIELDS: usize = 64;
 
 /// The smallest read buffer hyper accepts.
 const HYPER_MIN_BUFFER: usize = 8192;

@@ -197,7 +197,7 @@ pub async fn build_on(
     Ok((server, credentials))
 }
 
-/// The whole application: SCIM nested at [`MOUNT`], a plain `/` page, and a debug log
+/// The whole application: SCIM at [`MOUNT`], a plain `/` page, and a debug log
 /// line per request (the SCIM engine's own for SCIM requests).
 ///
 /// ```
@@ -243,7 +243,7 @@ pub fn app_with_admin(server: ScimServer, admin: Option<AdminPages>) -> Router {
         )
         .layer(middleware::from_fn(log_request))
         // The engine logs each SCIM request itself, in its `scim_request` span.
-        .nest(MOUNT, scim_axum::router(server))
+        .merge(scim_axum::Scim::new(server).router_at(MOUNT))
 }
 
 async fn log_request(request: Request, next: Next) -> Response {

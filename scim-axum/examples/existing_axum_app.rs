@@ -58,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = Router::new()
         .route("/", get(home))
         .route("/health", get(|| async { "ok" }))
-        .nest("/scim/v2", scim_axum::router(scim))
+        .merge(scim_axum::Scim::new(scim).router_at("/scim/v2"))
         .layer(middleware::from_fn(sessions))
         .with_state(AppState {
             name: "Example app".into(),

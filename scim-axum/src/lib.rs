@@ -4,6 +4,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::Router;
@@ -84,19 +85,82 @@ impl Scim {
     /// ```
     pub async fn handle(&self, request: Request) -> Response {
         let (mut parts, body) = request.into_parts();
-        let prefix = mount_prefix(&parts);
-        parts.extensions.insert(MountPrefix(prefix));
-        if parts.extensions.get::<ClientAddr>().is_none()
-            && let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>()
-        {
-            let client = ClientAddr(peer.ip());
-            parts.extensions.insert(client);
-        }
-        let response = self
-            .server
-            .handle(http::Request::from_parts(parts, body))
-            .await;
+        add_client_addr(&mut parts);
+        // Nested, the request carries its path without the prefix: it is served with the
+        // path it arrived with (the URI is a few reference counts to copy), and the
+        // prefix taken from that, with no string made for it.
+        let original = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|OriginalUri(original)| original.clone());
+        let response = match original {
+            Some(original) => {
+                let prefix_len = mount_prefix_len(original.path(), parts.uri.path());
+                parts.uri = original.clone();
+                let prefix = original.path().get(..prefix_len).unwrap_or_default();
+                let request = http::Request::from_parts(parts, body);
+                self.server.handle_at(prefix, request).await
+            }
+            None => {
+                let request = http::Request::from_parts(parts, body);
+                self.server.handle(request).await
+            }
+        };
         response.map(Body::from)
+    }
+
+    /// Routes answering every method at `prefix` and below it, to merge into the host
+    /// app's router ([`Router::merge`]): the cheaper way to mount the API. A router
+    /// nested with [`Router::nest`] gets each request with a rewritten URI and routes it
+    /// a second time; these routes hand the engine the request as it came, and the
+    /// engine serves the path below `prefix` (`Location` URLs included).
+    ///
+    /// # Panics
+    ///
+    /// When `prefix` does not begin with `/`, or its routes overlap routes already in
+    /// the router it is merged into, as [`Router::route`] does.
+    ///
+    /// ```
+    /// # use scim_axum::{InMemoryStore, Scim, ScimServer};
+    /// use tower::ServiceExt;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = ScimServer::builder().store(InMemoryStore::new()).build()?;
+    /// let app: axum::Router = axum::Router::new()
+    ///     .route("/", axum::routing::get(|| async { "my app" }))
+    ///     .merge(Scim::new(server).router_at("/scim/v2"));
+    /// let get = |uri: &str| axum::extract::Request::get(uri).body(axum::body::Body::empty());
+    /// assert_eq!(app.clone().oneshot(get("/")?).await?.status(), 200);
+    /// // SCIM answers below the prefix (here 401: no credentials), and the mount point
+    /// // itself is no endpoint.
+    /// assert_eq!(app.clone().oneshot(get("/scim/v2/acme/Users")?).await?.status(), 401);
+    /// assert_eq!(app.oneshot(get("/scim/v2")?).await?.status(), 404);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn router_at<S>(self, prefix: &str) -> Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        assert!(
+            prefix.starts_with('/'),
+            "the SCIM mount prefix must begin with `/`: {prefix:?}"
+        );
+        let prefix = prefix.trim_end_matches('/');
+        let service = Mounted {
+            scim: self,
+            prefix: Arc::from(prefix),
+        };
+        let router = Router::new().route_service(&format!("{prefix}/{{*scim_path}}"), service.clone());
+        if prefix.is_empty() {
+            // At the root, `/` is the mount point.
+            return router.route_service("/", service);
+        }
+        // The mount point with and without its slash (`/{*scim_path}` needs a segment):
+        // the engine answers 404 there, as a SCIM error.
+        router
+            .route_service(prefix, service.clone())
+            .route_service(&format!("{prefix}/"), service)
     }
 
     /// An axum router answering every method and path below where it is nested.
@@ -206,17 +270,52 @@ where
     Scim::new(server).into_router()
 }
 
-/// The path before the one the nested router sees: `/scim/v2` for `/scim/v2/acme/Users`.
-fn mount_prefix(parts: &http::request::Parts) -> String {
-    let inner = parts.uri.path();
-    let Some(OriginalUri(original)) = parts.extensions.get::<OriginalUri>() else {
-        return String::new();
-    };
-    let outer = original.path();
+/// The engine as [`Scim::router_at`] routes to it: with the prefix every path begins with.
+#[derive(Debug, Clone)]
+struct Mounted {
+    scim: Scim,
+    prefix: Arc<str>,
+}
+
+impl tower_service::Service<Request> for Mounted {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let Self { scim, prefix } = self.clone();
+        Box::pin(async move {
+            let (mut parts, body) = request.into_parts();
+            add_client_addr(&mut parts);
+            let request = http::Request::from_parts(parts, body);
+            let response = scim.server.handle_at(&prefix, request).await;
+            Ok(response.map(Body::from))
+        })
+    }
+}
+
+/// The peer axum saw (`ConnectInfo`) as the engine's [`ClientAddr`], unless the host app
+/// set one (e.g. from a proxy's forwarded header).
+fn add_client_addr(parts: &mut http::request::Parts) {
+    if parts.extensions.get::<ClientAddr>().is_none()
+        && let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>()
+    {
+        let client = ClientAddr(peer.ip());
+        parts.extensions.insert(client);
+    }
+}
+
+/// The length of the path before the one a nested router sees: that of `/scim/v2` for
+/// `/scim/v2/acme/Users` (`outer`) nested as `/acme/Users` (`inner`).
+fn mount_prefix_len(outer: &str, inner: &str) -> usize {
     match outer.strip_suffix(inner) {
-        Some(prefix) => prefix.to_owned(),
+        Some(prefix) => prefix.len(),
         // axum hands a nested router `/` for the bare mount point, which `outer` does not end with.
-        None => outer.trim_end_matches('/').to_owned(),
+        None => outer.trim_end_matches('/').len(),
     }
 }
 
@@ -224,34 +323,12 @@ fn mount_prefix(parts: &http::request::Parts) -> String {
 mod tests {
     use super::*;
 
-    fn parts(outer: &str, inner: &str) -> http::request::Parts {
-        let (mut parts, ()) = http::Request::builder()
-            .uri(inner)
-            .body(())
-            .unwrap()
-            .into_parts();
-        parts.extensions.insert(OriginalUri(outer.parse().unwrap()));
-        parts
-    }
-
     #[test]
-    fn mount_prefix_is_the_outer_path_minus_the_inner_one() {
-        assert_eq!(
-            mount_prefix(&parts("/scim/v2/acme/Users", "/acme/Users")),
-            "/scim/v2"
-        );
-        assert_eq!(mount_prefix(&parts("/scim/v2", "/")), "/scim/v2");
-        assert_eq!(mount_prefix(&parts("/scim/v2/", "/")), "/scim/v2");
-        assert_eq!(mount_prefix(&parts("/acme/Users", "/acme/Users")), "");
-    }
-
-    #[test]
-    fn mount_prefix_without_nesting_is_empty() {
-        let (parts, ()) = http::Request::builder()
-            .uri("/acme/Users")
-            .body(())
-            .unwrap()
-            .into_parts();
-        assert_eq!(mount_prefix(&parts), "");
+    fn the_mount_prefix_is_the_outer_path_minus_the_inner_one() {
+        let prefix = |outer: &'static str, inner| &outer[..mount_prefix_len(outer, inner)];
+        assert_eq!(prefix("/scim/v2/acme/Users", "/acme/Users"), "/scim/v2");
+        assert_eq!(prefix("/scim/v2", "/"), "/scim/v2");
+        assert_eq!(prefix("/scim/v2/", "/"), "/scim/v2");
+        assert_eq!(prefix("/acme/Users", "/acme/Users"), "");
     }
 }

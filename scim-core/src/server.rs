@@ -126,7 +126,50 @@ impl ScimServer {
         B: http_body::Body,
         B::Error: std::fmt::Display,
     {
-        crate::engine::handle(&self.inner, request).await
+        crate::engine::handle(&self.inner, None, request).await
+    }
+
+    /// Handles a request whose path still begins with `prefix`, where the host app
+    /// mounts the API (`/scim/v2` for `/scim/v2/acme/Users`): for a router that hands
+    /// the request over as it came, without rewriting its URI. The prefix is also what
+    /// `Location` and `meta.location` URLs are built with when no
+    /// [`base_url`](crate::ServerConfig::base_url) is configured; a
+    /// [`MountPrefix`](crate::MountPrefix) extension is not read. A path that does not
+    /// begin with `prefix` is answered `404`. Otherwise the same as
+    /// [`handle`](Self::handle).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use http_body_util::Full;
+    /// use scim_core::{InMemoryStore, ScimServer};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = ScimServer::builder().store(InMemoryStore::new()).build().unwrap();
+    /// server.api_keys().unwrap().insert("acme", "secret", ["SCIM2"]).await.unwrap();
+    /// let post = |path: &str| {
+    ///     http::Request::post(path)
+    ///         .header("authorization", "Bearer secret")
+    ///         .header("host", "app.example.com")
+    ///         .header("content-type", "application/scim+json")
+    ///         .body(Full::new(Bytes::from(r#"{"userName":"bjensen"}"#)))
+    ///         .unwrap()
+    /// };
+    /// let response = server.handle_at("/scim/v2", post("/scim/v2/acme/Users")).await;
+    /// assert_eq!(response.status(), 201);
+    /// let location = response.headers()["location"].to_str().unwrap();
+    /// assert!(location.starts_with("http://app.example.com/scim/v2/acme/Users/"));
+    ///
+    /// // Not below the prefix: no SCIM endpoint there.
+    /// let elsewhere = server.handle_at("/scim/v2", post("/api/acme/Users")).await;
+    /// assert_eq!(elsewhere.status(), 404);
+    /// # }
+    /// ```
+    pub async fn handle_at<B>(&self, prefix: &str, request: Request<B>) -> Response<Bytes>
+    where
+        B: http_body::Body,
+        B::Error: std::fmt::Display,
+    {
+        crate::engine::handle(&self.inner, Some(prefix), request).await
     }
 
     /// The configuration.

@@ -291,33 +291,72 @@ async fn axum_host_route(
         .map_or("", |(_, body)| body)
 }
 
+/// The axum host app, with the SCIM API added to its router by `mount_scim`.
+fn axum_host_app(
+    mount_scim: impl FnOnce(axum::Router<HostState>) -> axum::Router<HostState>,
+) -> axum::Router {
+    let mut app = axum::Router::new();
+    for (route, _) in HOST_ROUTES {
+        app = app.route(route, axum::routing::get(axum_host_route));
+    }
+    mount_scim(app)
+        .fallback(|| async { (http::StatusCode::NOT_FOUND, HOST_NOT_FOUND) })
+        .layer(axum::middleware::from_fn(axum_host_middleware))
+        .with_state(HostState {
+            routes: HOST_ROUTES,
+        })
+}
+
+async fn axum_send(app: &axum::Router, request: Request<Bytes>) -> Response<Bytes> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let response = app
+        .clone()
+        .oneshot(request.map(axum::body::Body::from))
+        .await
+        .expect("infallible");
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.expect("in-memory body").to_bytes();
+    Response::from_parts(parts, bytes)
+}
+
 impl Harness for Axum {
     fn mount(server: ScimServer) -> Self {
-        let mut app = axum::Router::new();
-        for (route, _) in HOST_ROUTES {
-            app = app.route(route, axum::routing::get(axum_host_route));
-        }
-        let app = app
-            .nest(MOUNT, scim_axum::router(server))
-            .fallback(|| async { (http::StatusCode::NOT_FOUND, HOST_NOT_FOUND) })
-            .layer(axum::middleware::from_fn(axum_host_middleware))
-            .with_state(HostState {
-                routes: HOST_ROUTES,
-            });
+        let app = axum_host_app(|app| app.nest(MOUNT, scim_axum::router(server)));
         Self { app }
     }
     async fn send(&self, request: Request<Bytes>) -> Response<Bytes> {
-        use http_body_util::BodyExt;
-        use tower::ServiceExt;
-        let response = self
-            .app
-            .clone()
-            .oneshot(request.map(axum::body::Body::from))
-            .await
-            .expect("infallible");
-        let (parts, body) = response.into_parts();
-        let bytes = body.collect().await.expect("in-memory body").to_bytes();
-        Response::from_parts(parts, bytes)
+        axum_send(&self.app, request).await
+    }
+}
+
+/// The engine merged into an axum app at [`MOUNT`] through `scim_axum::Scim::router_at`
+/// (routes that hand it each request with its path unchanged), sent to with
+/// `tower::ServiceExt::oneshot`.
+///
+/// ```
+/// use scim_conformance::{AxumAt, HOST_ROUTES, Harness, fixture_server};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let harness = AxumAt::mount(fixture_server());
+/// let get = |uri: &str| http::Request::get(uri).body(bytes::Bytes::new()).unwrap();
+/// assert_eq!(harness.send(get("/scim/v2/acme/Users")).await.status(), 401);
+/// assert_eq!(harness.send(get(HOST_ROUTES[0].0)).await.status(), 200);
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct AxumAt {
+    app: axum::Router,
+}
+
+impl Harness for AxumAt {
+    fn mount(server: ScimServer) -> Self {
+        let scim = scim_axum::Scim::new(server);
+        let app = axum_host_app(|app| app.merge(scim.router_at(MOUNT)));
+        Self { app }
+    }
+    async fn send(&self, request: Request<Bytes>) -> Response<Bytes> {
+        axum_send(&self.app, request).await
     }
 }
 

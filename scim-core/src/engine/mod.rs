@@ -59,8 +59,44 @@ impl Inner {
     }
 }
 
-/// Handles one request; never panics.
-pub(crate) async fn handle<B>(inner: &Inner, request: Request<B>) -> Response<Bytes>
+/// Where a request's SCIM path begins.
+#[derive(Debug, Clone, Copy)]
+struct Target<'a> {
+    /// Where the host app mounts the API, as [`location::mount_prefix`] keeps it (`""`
+    /// at the root); it goes into the URLs of the response.
+    prefix: &'a str,
+    /// The rest of the path, from the tenant on: `/{tenant}/…`.
+    path: &'a str,
+}
+
+impl<'a> Target<'a> {
+    /// `mount`: the prefix the request's path begins with; `None`: the path begins at the
+    /// tenant, and the prefix for URLs is the [`MountPrefix`](crate::MountPrefix), if any.
+    /// `None` when the path is not below `mount`.
+    fn of(parts: &'a Parts, mount: Option<&'a str>) -> Option<Self> {
+        let full = parts.uri.path();
+        let Some(mount) = mount else {
+            return Some(Self {
+                prefix: location::mount_prefix_of(parts),
+                path: full,
+            });
+        };
+        let prefix = location::mount_prefix(mount);
+        let path = match full.strip_prefix(prefix)? {
+            "" => "/",
+            rest if rest.starts_with('/') => rest,
+            _ => return None,
+        };
+        Some(Self { prefix, path })
+    }
+}
+
+/// Handles one request; never panics. `mount`: see [`Target::of`].
+pub(crate) async fn handle<B>(
+    inner: &Inner,
+    mount: Option<&str>,
+    request: Request<B>,
+) -> Response<Bytes>
 where
     B: Body,
     B::Error: std::fmt::Display,
@@ -78,7 +114,8 @@ where
         status = Empty,
         duration_us = Empty,
     );
-    let mut response = process(inner, &parts, body, &span)
+    let target = Target::of(&parts, mount);
+    let mut response = process(inner, &parts, target, body, &span)
         .instrument(span.clone())
         .await;
     let headers = response.headers_mut();
@@ -94,7 +131,7 @@ where
     span.record("status", status);
     span.record("duration_us", micros);
     if response.status().is_server_error() {
-        let path = parts.uri.path();
+        let path = target.map_or_else(|| parts.uri.path(), |target| target.path);
         let endpoint = routing::route(&inner.registry, &parts.method, path)
             .map_or("none", |route| route.endpoint.name());
         tracing::warn!(
@@ -112,15 +149,23 @@ where
     response
 }
 
-async fn process<B>(inner: &Inner, parts: &Parts, body: B, span: &Span) -> Response<Bytes>
+async fn process<B>(
+    inner: &Inner,
+    parts: &Parts,
+    target: Option<Target<'_>>,
+    body: B,
+    span: &Span,
+) -> Response<Bytes>
 where
     B: Body,
     B::Error: std::fmt::Display,
 {
-    let path = parts.uri.path();
-    let Some(tenant) = routing::tenant_of(path) else {
+    let Some((target, tenant)) =
+        target.and_then(|target| Some((target, routing::tenant_of(target.path)?)))
+    else {
         return ScimError::not_found(format!(
-            "no SCIM endpoint at {path}; expected /{{tenant}}/…"
+            "no SCIM endpoint at {}; expected /{{tenant}}/…",
+            parts.uri.path()
         ))
         .to_response();
     };
@@ -156,7 +201,15 @@ where
         );
         return refused(&decision);
     }
-    let mut response = serve(inner, parts, body, tenant, principal, &mut decision, span)
+    let mut response = serve(
+        inner,
+        parts,
+        target,
+        body,
+        tenant,
+        principal,
+        &mut decision,
+    )
         .await
         .unwrap_or_else(|e| e.to_response());
     add_rate_limit_headers(&mut response, &decision);
@@ -268,19 +321,20 @@ fn add_rate_limit_headers(response: &mut Response<Bytes>, decision: &RateLimitDe
 async fn serve<B>(
     inner: &Inner,
     parts: &Parts,
+    target: Target<'_>,
     body: B,
     tenant: String,
     principal: Principal,
     decision: &mut RateLimitDecision,
-    span: &Span,
 ) -> Result<Response<Bytes>, ScimError>
 where
     B: Body,
     B::Error: std::fmt::Display,
 {
-    let path = parts.uri.path();
+    let path = target.path;
     let route = routing::route(&inner.registry, &parts.method, path)?;
-    span.record("endpoint", route.endpoint.name());
+    // Runs in the request's span (`handle` instruments it).
+    Span::current().record("endpoint", route.endpoint.name());
     let body = read_body(inner, parts, &route.endpoint, body).await?;
     if !body.is_empty() {
         strict_json::check_strict_json(&body)?;
@@ -334,7 +388,7 @@ where
         me: inner.me.as_deref(),
         password_hasher: inner.password_hasher.as_deref(),
         parts,
-        base: location::tenant_base(&inner.config, parts, segment),
+        base: location::tenant_base(&inner.config, parts, target.prefix, segment),
         store_ctx: RequestContext::new(tenant).with_principal(principal),
         bulk_max_operations,
     };

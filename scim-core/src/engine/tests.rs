@@ -621,3 +621,62 @@ async fn at_info_a_failed_request_is_logged_with_its_tenant_and_endpoint_and_a_g
     );
     assert!(text.contains("resource store backend failed"), "{text}");
 }
+
+// ---- a path that still begins with the mount prefix (`ScimServer::handle_at`) ----
+
+#[tokio::test]
+async fn a_request_below_its_mount_prefix_is_served_and_answered_with_urls_under_it() {
+    let (keys, key) = keys();
+    let server = ScimServer::builder()
+        .store(InMemoryStore::new())
+        .api_keys(keys)
+        .rate_limiter(NoRateLimit)
+        .build()
+        .unwrap();
+    let request = |method: Method, path: &str, body: &str| {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {key}"))
+            .header("host", "app.example.com")
+            .header("content-type", "application/scim+json")
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .unwrap();
+        // Read by `handle` only: `handle_at` is told its prefix.
+        request
+            .extensions_mut()
+            .insert(crate::MountPrefix("/ignored".into()));
+        request
+    };
+    let user = json!({"schemas": [USER], "userName": "bjensen"}).to_string();
+    for prefix in ["/scim/v2", "/scim/v2/"] {
+        let created = server
+            .handle_at(prefix, request(Method::POST, "/scim/v2/acme/Users", &user))
+            .await;
+        assert_eq!(created.status(), 201);
+        let location = created.headers()["location"].to_str().unwrap().to_owned();
+        let id = location
+            .strip_prefix("http://app.example.com/scim/v2/acme/Users/")
+            .unwrap_or_else(|| panic!("{location}"));
+        let path = format!("/scim/v2/acme/Users/{id}");
+        let read = server.handle_at(prefix, request(Method::GET, &path, "")).await;
+        assert_eq!(read.status(), 200);
+        let body: Value = serde_json::from_slice(read.body()).unwrap();
+        assert_eq!(body["meta"]["location"], location.as_str());
+        let deleted = server
+            .handle_at(prefix, request(Method::DELETE, &path, ""))
+            .await;
+        assert_eq!(deleted.status(), 204);
+    }
+    // The prefix must end at a segment boundary, and the mount point itself is no
+    // endpoint; neither is a path that is not below it, even one that would be an
+    // endpoint were it not mounted.
+    for path in ["/scim/v2", "/scim/v2/", "/scim/v2x/acme/Users", "/acme/Users", "/"] {
+        let response = server
+            .handle_at("/scim/v2", request(Method::GET, path, ""))
+            .await;
+        assert_eq!(response.status(), 404, "{path}");
+        let body: Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(body["schemas"][0], crate::error::ERROR_SCHEMA, "{path}");
+    }
+}

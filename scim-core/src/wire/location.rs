@@ -7,9 +7,32 @@ use http::request::Parts;
 use super::MountPrefix;
 use crate::config::ServerConfig;
 
+/// The prefix a request's [`MountPrefix`] extension gives, if any, as [`mount_prefix`]
+/// keeps it.
+pub(crate) fn mount_prefix_of(parts: &Parts) -> &str {
+    parts
+        .extensions
+        .get::<MountPrefix>()
+        .map_or("", |p| mount_prefix(&p.0))
+}
+
+/// `prefix` without a trailing slash, or nothing when it is not a plain absolute path
+/// (it goes into every URL the engine writes).
+pub(crate) fn mount_prefix(prefix: &str) -> &str {
+    Some(prefix.trim_end_matches('/'))
+        .filter(|p| p.starts_with('/') && !p.contains(['?', '#', ' ']))
+        .unwrap_or_default()
+}
+
 /// The tenant's base URL, `{scheme}://{host}{prefix}/{tenant}`, without a trailing
-/// slash. `tenant_segment` is the tenant as it appeared (still encoded) in the path.
-pub(crate) fn tenant_base(config: &ServerConfig, parts: &Parts, tenant_segment: &str) -> String {
+/// slash. `prefix` is where the API is mounted, as [`mount_prefix`] keeps it;
+/// `tenant_segment` is the tenant as it appeared (still encoded) in the path.
+pub(crate) fn tenant_base(
+    config: &ServerConfig,
+    parts: &Parts,
+    prefix: &str,
+    tenant_segment: &str,
+) -> String {
     // Built on every request: joined by hand into one allocation, not formatted.
     let join = |pieces: &[&str]| {
         let mut url = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
@@ -37,12 +60,6 @@ pub(crate) fn tenant_base(config: &ServerConfig, parts: &Parts, tenant_segment: 
         .or_else(|| first_value(parts, "host"))
         .or_else(|| parts.uri.authority().map(|a| a.as_str()))
         .filter(|h| is_host(h));
-    let prefix = parts
-        .extensions
-        .get::<MountPrefix>()
-        .map(|p| p.0.trim_end_matches('/'))
-        .filter(|p| p.starts_with('/') && !p.contains(['?', '#', ' ']))
-        .unwrap_or_default();
     match host {
         Some(host) => join(&[scheme, "://", host, prefix, "/", tenant_segment]),
         // No host at all: a path-absolute reference is the best there is.
@@ -97,7 +114,7 @@ mod tests {
         };
         let p = parts("/acme/Users", &[("host", "evil.example")], Some("/x"));
         assert_eq!(
-            tenant_base(&config, &p, "acme"),
+            tenant_base(&config, &p, mount_prefix_of(&p), "acme"),
             "https://app.example.com/scim/v2/acme"
         );
     }
@@ -111,15 +128,15 @@ mod tests {
             Some("/scim/v2/"),
         );
         assert_eq!(
-            tenant_base(&config, &p, "acme"),
+            tenant_base(&config, &p, mount_prefix_of(&p), "acme"),
             "http://localhost:8080/scim/v2/acme"
         );
         let p = parts("https://h.example/acme/Users", &[], None);
-        assert_eq!(tenant_base(&config, &p, "acme"), "https://h.example/acme");
+        assert_eq!(tenant_base(&config, &p, mount_prefix_of(&p), "acme"), "https://h.example/acme");
         let p = parts("/acme/Users", &[], Some("/scim"));
-        assert_eq!(tenant_base(&config, &p, "acme"), "/scim/acme");
+        assert_eq!(tenant_base(&config, &p, mount_prefix_of(&p), "acme"), "/scim/acme");
         let p = parts("/acme/Users", &[("host", "a.example/evil?")], None);
-        assert_eq!(tenant_base(&config, &p, "acme"), "/acme");
+        assert_eq!(tenant_base(&config, &p, mount_prefix_of(&p), "acme"), "/acme");
     }
 
     #[test]
@@ -132,7 +149,7 @@ mod tests {
         let p = parts("/acme/Users", &headers, Some("/scim/v2"));
         let untrusted = ServerConfig::default();
         assert_eq!(
-            tenant_base(&untrusted, &p, "acme"),
+            tenant_base(&untrusted, &p, mount_prefix_of(&p), "acme"),
             "http://internal:8080/scim/v2/acme"
         );
         let trusted = ServerConfig {
@@ -140,8 +157,17 @@ mod tests {
             ..ServerConfig::default()
         };
         assert_eq!(
-            tenant_base(&trusted, &p, "acme"),
+            tenant_base(&trusted, &p, mount_prefix_of(&p), "acme"),
             "https://app.example.com/scim/v2/acme"
         );
+    }
+
+    #[test]
+    fn a_mount_prefix_is_a_plain_absolute_path_without_its_trailing_slash() {
+        assert_eq!(mount_prefix("/scim/v2"), "/scim/v2");
+        assert_eq!(mount_prefix("/scim/v2//"), "/scim/v2");
+        for ignored in ["", "/", "scim/v2", "/scim?x", "/scim#x", "/sc im"] {
+            assert_eq!(mount_prefix(ignored), "", "{ignored:?}");
+        }
     }
 }
