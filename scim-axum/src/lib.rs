@@ -151,7 +151,8 @@ impl Scim {
             scim: self,
             prefix: Arc::from(prefix),
         };
-        let router = Router::new().route_service(&format!("{prefix}/{{*scim_path}}"), service.clone());
+        let router =
+            Router::new().route_service(&format!("{prefix}/{{*scim_path}}"), service.clone());
         if prefix.is_empty() {
             // At the root, `/` is the mount point.
             return router.route_service("/", service);

@@ -28,7 +28,8 @@ use crate::schema::{Attribute, Mutability, ResourceType, ValidationOptions};
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Resource {
-    resource_type: String,
+    /// Shared: a store gives all its resources of one type the same name.
+    resource_type: Arc<str>,
     /// Shared: a store can hand out its stored document without copying it; the first
     /// change through [`attributes_mut`](Self::attributes_mut) copies it then.
     attributes: Arc<Map<String, Value>>,
@@ -44,10 +45,20 @@ impl Resource {
     /// assert_eq!(r.resource_type(), "Group");
     /// ```
     pub fn new_unchecked(resource_type: impl Into<String>, attributes: Map<String, Value>) -> Self {
+        Self::with_type_name(Arc::from(resource_type.into()), attributes)
+    }
+
+    /// [`new_unchecked`](Self::new_unchecked) with a resource type name already shared.
+    pub(crate) fn with_type_name(resource_type: Arc<str>, attributes: Map<String, Value>) -> Self {
         Self {
-            resource_type: resource_type.into(),
+            resource_type,
             attributes: Arc::new(attributes),
         }
+    }
+
+    /// The resource type name, shared.
+    pub(crate) fn type_name(&self) -> Arc<str> {
+        Arc::clone(&self.resource_type)
     }
 
     /// A resource from a JSON value, which must be an object, taken as it is (like
@@ -233,8 +244,8 @@ impl Resource {
                 "the body must be a JSON object holding one resource",
             ));
         };
-        Ok(Resource::new_unchecked(
-            rt.name.clone(),
+        Ok(Resource::with_type_name(
+            Arc::from(rt.name.as_str()),
             crate::schema::coerce::canonicalize_resource(input, rt, opts)?,
         ))
     }

@@ -151,7 +151,9 @@ impl ScimServer {
     ///         .header("authorization", "Bearer secret")
     ///         .header("host", "app.example.com")
     ///         .header("content-type", "application/scim+json")
-    ///         .body(Full::new(Bytes::from(r#"{"userName":"bjensen"}"#)))
+    ///         .body(Full::new(Bytes::from_static(
+    ///             br#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}"#,
+    ///         )))
     ///         .unwrap()
     /// };
     /// let response = server.handle_at("/scim/v2", post("/scim/v2/acme/Users")).await;

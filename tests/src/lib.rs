@@ -25,9 +25,9 @@ mod harness;
 
 pub use client::{Call, Client, Exchange, SCIM_JSON};
 pub use harness::{
-    ACME_READ_ONLY_TOKEN, ACME_TOKEN, Actix, Axum, AxumAt, CLIENT_ADDR_HEADER, Engine, GLOBEX_TOKEN,
-    HOST_NOT_FOUND, HOST_PRINCIPAL_HEADER, HOST_ROUTES, Harness, MOUNT, fixture_server,
-    fixture_server_for, fixture_server_with, strict_fixture_server,
+    ACME_READ_ONLY_TOKEN, ACME_TOKEN, Actix, Axum, AxumAt, CLIENT_ADDR_HEADER, Engine,
+    GLOBEX_TOKEN, HOST_NOT_FOUND, HOST_PRINCIPAL_HEADER, HOST_ROUTES, Harness, MOUNT,
+    fixture_server, fixture_server_for, fixture_server_with, strict_fixture_server,
 };
 
 /// Every case, as `module::case`, in the order [`conformance_tests!`] runs them.

@@ -133,7 +133,7 @@ where
     if response.status().is_server_error() {
         let path = target.map_or_else(|| parts.uri.path(), |target| target.path);
         let endpoint = routing::route(&inner.registry, &parts.method, path)
-            .map_or("none", |route| route.endpoint.name());
+            .map_or("none", |endpoint| endpoint.name());
         tracing::warn!(
             parent: &span,
             method = %parts.method,
@@ -201,15 +201,7 @@ where
         );
         return refused(&decision);
     }
-    let mut response = serve(
-        inner,
-        parts,
-        target,
-        body,
-        tenant,
-        principal,
-        &mut decision,
-    )
+    let mut response = serve(inner, parts, target, body, tenant, principal, &mut decision)
         .await
         .unwrap_or_else(|e| e.to_response());
     add_rate_limit_headers(&mut response, &decision);
@@ -332,15 +324,15 @@ where
     B::Error: std::fmt::Display,
 {
     let path = target.path;
-    let route = routing::route(&inner.registry, &parts.method, path)?;
+    let endpoint = routing::route(&inner.registry, &parts.method, path)?;
     // Runs in the request's span (`handle` instruments it).
-    Span::current().record("endpoint", route.endpoint.name());
-    let body = read_body(inner, parts, &route.endpoint, body).await?;
+    Span::current().record("endpoint", endpoint.name());
+    let body = read_body(inner, parts, &endpoint, body).await?;
     if !body.is_empty() {
         strict_json::check_strict_json(&body)?;
     }
     let bulk_max_operations = bulk_max_operations(inner, &tenant);
-    if route.endpoint == Endpoint::Bulk {
+    if endpoint == Endpoint::Bulk {
         // One Bulk is as many requests as it has operations: the first was counted with
         // the request, the others are counted now, all or none.
         // A Bulk over maxOperations is refused by its handler (413) and costs one.
@@ -392,7 +384,7 @@ where
         store_ctx: RequestContext::new(tenant).with_principal(principal),
         bulk_max_operations,
     };
-    handlers::dispatch(&ctx, route.endpoint, body).await
+    handlers::dispatch(&ctx, endpoint, body).await
 }
 
 /// `tenant`'s `bulk.maxOperations`: the configured figure, lowered to the tenant's
@@ -410,7 +402,7 @@ fn bulk_max_operations(inner: &Inner, tenant: &str) -> usize {
 }
 
 /// The most body bytes `endpoint` accepts.
-pub(crate) fn body_limit(config: &ServerConfig, endpoint: &Endpoint) -> usize {
+pub(crate) fn body_limit(config: &ServerConfig, endpoint: &Endpoint<'_>) -> usize {
     match endpoint {
         Endpoint::Bulk => config.bulk_max_payload_bytes,
         _ => config.max_body_bytes,
@@ -424,7 +416,7 @@ pub(crate) fn body_limit(config: &ServerConfig, endpoint: &Endpoint) -> usize {
 async fn read_body<B>(
     inner: &Inner,
     parts: &Parts,
-    endpoint: &Endpoint,
+    endpoint: &Endpoint<'_>,
     body: B,
 ) -> Result<Bytes, ScimError>
 where

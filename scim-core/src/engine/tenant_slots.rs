@@ -10,17 +10,19 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_lock::{Semaphore, SemaphoreGuardArc};
 
-/// The semaphores of the tenants that have requests in flight.
+/// The semaphores of the tenants that have requests in flight. A request of a tenant
+/// that already has one shares its entry: key and semaphore are reference-counted,
+/// nothing is allocated for it.
 #[derive(Debug, Default)]
 pub(crate) struct TenantSlots {
-    slots: Mutex<HashMap<String, Arc<Semaphore>>>,
+    slots: Mutex<HashMap<Arc<str>, Arc<Semaphore>>>,
 }
 
 /// A request's turn; dropping it lets the tenant's next request in.
 #[derive(Debug)]
 pub(crate) struct Slot<'a> {
     owner: &'a TenantSlots,
-    tenant: String,
+    tenant: Arc<str>,
     semaphore: Arc<Semaphore>,
     guard: Option<SemaphoreGuardArc>,
 }
@@ -31,18 +33,22 @@ impl TenantSlots {
         if limit == 0 {
             return None;
         }
-        let semaphore = {
+        let (tenant, semaphore) = {
             let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(
-                slots
-                    .entry(tenant.to_owned())
-                    .or_insert_with(|| Arc::new(Semaphore::new(limit))),
-            )
+            match slots.get_key_value(tenant) {
+                Some((key, semaphore)) => (Arc::clone(key), Arc::clone(semaphore)),
+                None => {
+                    let key: Arc<str> = Arc::from(tenant);
+                    let semaphore = Arc::new(Semaphore::new(limit));
+                    slots.insert(Arc::clone(&key), Arc::clone(&semaphore));
+                    (key, semaphore)
+                }
+            }
         };
         let guard = semaphore.acquire_arc().await;
         Some(Slot {
             owner: self,
-            tenant: tenant.to_owned(),
+            tenant,
             semaphore,
             guard: Some(guard),
         })

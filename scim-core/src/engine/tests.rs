@@ -659,7 +659,9 @@ async fn a_request_below_its_mount_prefix_is_served_and_answered_with_urls_under
             .strip_prefix("http://app.example.com/scim/v2/acme/Users/")
             .unwrap_or_else(|| panic!("{location}"));
         let path = format!("/scim/v2/acme/Users/{id}");
-        let read = server.handle_at(prefix, request(Method::GET, &path, "")).await;
+        let read = server
+            .handle_at(prefix, request(Method::GET, &path, ""))
+            .await;
         assert_eq!(read.status(), 200);
         let body: Value = serde_json::from_slice(read.body()).unwrap();
         assert_eq!(body["meta"]["location"], location.as_str());
@@ -671,7 +673,13 @@ async fn a_request_below_its_mount_prefix_is_served_and_answered_with_urls_under
     // The prefix must end at a segment boundary, and the mount point itself is no
     // endpoint; neither is a path that is not below it, even one that would be an
     // endpoint were it not mounted.
-    for path in ["/scim/v2", "/scim/v2/", "/scim/v2x/acme/Users", "/acme/Users", "/"] {
+    for path in [
+        "/scim/v2",
+        "/scim/v2/",
+        "/scim/v2x/acme/Users",
+        "/acme/Users",
+        "/",
+    ] {
         let response = server
             .handle_at("/scim/v2", request(Method::GET, path, ""))
             .await;

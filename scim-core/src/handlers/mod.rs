@@ -64,7 +64,7 @@ pub(crate) struct Context<'a> {
 /// Serves a routed request.
 pub(crate) async fn dispatch(
     ctx: &Context<'_>,
-    endpoint: Endpoint,
+    endpoint: Endpoint<'_>,
     body: Bytes,
 ) -> Result<Response<Bytes>, ScimError> {
     match endpoint {
@@ -237,7 +237,7 @@ impl Context<'_> {
         id: Option<&str>,
     ) -> Option<HeaderValue> {
         id.map(|id| self.location(rt, id))
-            .and_then(|l| HeaderValue::from_str(&l).ok())
+            .and_then(crate::wire::header_value)
     }
 
     /// The `If-Match` condition of the request, when ETags are on.

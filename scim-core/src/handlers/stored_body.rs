@@ -312,8 +312,8 @@ impl Body<'_, '_> {
         let location = self.ctx.location(self.rt, &parts.id);
         let fields = [
             ("resourceType", self.rt.name.as_str()),
-            ("created", parts.created.as_str()),
-            ("lastModified", parts.last_modified.as_str()),
+            ("created", &*parts.created),
+            ("lastModified", &*parts.last_modified),
             ("version", version),
             ("location", location.as_str()),
         ];

@@ -217,8 +217,8 @@ pub struct Retrieved {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct StoredParts {
     pub(crate) id: Arc<str>,
-    pub(crate) created: String,
-    pub(crate) last_modified: String,
+    pub(crate) created: Arc<str>,
+    pub(crate) last_modified: Arc<str>,
     pub(crate) version: Version,
     /// A User's `groups`, when asked for and not empty.
     pub(crate) derived: Option<(&'static str, Value)>,
@@ -313,7 +313,7 @@ impl Retrieved {
         if self.members.is_empty() && self.stored.is_none() {
             return self.resource;
         }
-        let resource_type = self.resource.resource_type().to_owned();
+        let resource_type = self.resource.type_name();
         let members = (!self.members.is_empty())
             .then(|| Value::Array(self.members.iter().map(|m| m.to_value()).collect()));
         let attributes = match self.stored {
@@ -343,7 +343,7 @@ impl Retrieved {
                 attributes
             }
         };
-        Resource::new_unchecked(resource_type, attributes)
+        Resource::with_type_name(resource_type, attributes)
     }
 }
 

@@ -101,7 +101,7 @@ pub(crate) fn header_value(version: &str) -> Option<HeaderValue> {
     } else {
         format!("W/\"{}\"", opaque(version))
     };
-    HeaderValue::from_str(&tag).ok()
+    super::header_value(tag)
 }
 
 #[cfg(test)]

@@ -132,11 +132,20 @@ mod tests {
             "http://localhost:8080/scim/v2/acme"
         );
         let p = parts("https://h.example/acme/Users", &[], None);
-        assert_eq!(tenant_base(&config, &p, mount_prefix_of(&p), "acme"), "https://h.example/acme");
+        assert_eq!(
+            tenant_base(&config, &p, mount_prefix_of(&p), "acme"),
+            "https://h.example/acme"
+        );
         let p = parts("/acme/Users", &[], Some("/scim"));
-        assert_eq!(tenant_base(&config, &p, mount_prefix_of(&p), "acme"), "/scim/acme");
+        assert_eq!(
+            tenant_base(&config, &p, mount_prefix_of(&p), "acme"),
+            "/scim/acme"
+        );
         let p = parts("/acme/Users", &[("host", "a.example/evil?")], None);
-        assert_eq!(tenant_base(&config, &p, mount_prefix_of(&p), "acme"), "/acme");
+        assert_eq!(
+            tenant_base(&config, &p, mount_prefix_of(&p), "acme"),
+            "/acme"
+        );
     }
 
     #[test]

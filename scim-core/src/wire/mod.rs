@@ -7,6 +7,13 @@ pub(crate) mod media;
 pub(crate) mod query;
 pub(crate) mod strict_json;
 
+/// `value` as a header value, taking over its buffer: no copy when the string fills its
+/// capacity, as one built to its exact length does. `None` for bytes a header value
+/// cannot hold.
+pub(crate) fn header_value(value: String) -> Option<http::HeaderValue> {
+    http::HeaderValue::from_maybe_shared(bytes::Bytes::from(value)).ok()
+}
+
 /// The URL path prefix at which a host app mounts the engine, e.g. `/scim/v2`. Adapters
 /// put it in the request extensions so that the engine can build absolute `Location` and
 /// `meta.location` URLs when no base URL is configured.
@@ -38,3 +45,19 @@ pub struct MountPrefix(pub String);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientAddr(pub std::net::IpAddr);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_header_value_is_taken_over_whole_or_refused() {
+        let value = super::header_value("W/\"3\"".to_owned());
+        assert_eq!(value.as_ref().map(|v| v.as_bytes()), Some(&b"W/\"3\""[..]));
+        let mut spare = String::with_capacity(64);
+        spare.push_str("https://app.example.com/scim/v2/acme/Users/1");
+        assert_eq!(
+            super::header_value(spare).as_ref().map(|v| v.as_bytes()),
+            Some(&b"https://app.example.com/scim/v2/acme/Users/1"[..])
+        );
+        assert_eq!(super::header_value("a\r\nSet-Cookie: x".to_owned()), None);
+    }
+}

@@ -223,8 +223,8 @@ fn stored(doc: Value) -> Retrieved {
     };
     let parts = StoredParts {
         id: "u1".into(),
-        created: "2026-01-01T00:00:00Z".to_owned(),
-        last_modified: "2026-01-02T00:00:00Z".to_owned(),
+        created: "2026-01-01T00:00:00Z".into(),
+        last_modified: "2026-01-02T00:00:00Z".into(),
         version: Version(3),
         derived: Some((
             "groups",

@@ -1,6 +1,8 @@
 //! A stored resource (its document, id, version and timestamps) and the kinds of
 //! resource the store treats apart (Users and Groups take part in membership).
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use super::Id;
@@ -31,8 +33,10 @@ pub(crate) struct Record {
     /// The id, shared with the record map's key.
     pub(crate) id: Id,
     pub(super) version: u64,
-    pub(super) created: String,
-    pub(super) last_modified: String,
+    /// Shared with each response's `meta` (and, until the first change, with
+    /// `last_modified`).
+    pub(super) created: Arc<str>,
+    pub(super) last_modified: Arc<str>,
     pub(crate) resource: Resource,
     /// The `display` it has as a member (see [`display_of`]), kept beside the document
     /// so that listing a group's members neither looks it up in each member's
@@ -151,7 +155,7 @@ impl Record {
     /// Advances the version and `meta.lastModified`.
     pub(super) fn touch(&mut self, now: &str) {
         self.version = Version(self.version).next().0;
-        now.clone_into(&mut self.last_modified);
+        self.last_modified = Arc::from(now);
     }
 
     /// `meta` as returned (RFC 7643 §3.1).

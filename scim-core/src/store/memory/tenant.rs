@@ -2,6 +2,8 @@
 //! and the write operations on them. Everything here is synchronous and runs under
 //! the tenant's lock.
 
+use std::sync::Arc;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -167,7 +169,7 @@ impl TenantData {
             derived,
             record.meta(&td.name),
         );
-        Resource::new_unchecked(record.resource.resource_type(), out)
+        Resource::with_type_name(Id::clone(&td.name), out)
     }
 
     /// A Group's `members` or a User's `groups` (RFC 7643 §4.1.2: `type` "direct"),
@@ -272,8 +274,8 @@ impl TenantData {
         }
         let parts = StoredParts {
             id: Id::clone(&record.id),
-            created: record.created.clone(),
-            last_modified: record.last_modified.clone(),
+            created: Arc::clone(&record.created),
+            last_modified: Arc::clone(&record.last_modified),
             version: Version(record.version),
             derived: groups,
         };
@@ -310,14 +312,15 @@ impl TenantData {
         let doc = stored_document(attributes);
         td.indexes.insert(&id, &doc);
         td.order.insert(seq, Id::clone(&id));
+        let stamp: Arc<str> = Arc::from(now);
         let record = Record {
             seq,
             id: Id::clone(&id),
             version: 1,
-            created: now.to_owned(),
-            last_modified: now.to_owned(),
+            created: Arc::clone(&stamp),
+            last_modified: stamp,
             display: member_display(kind, &doc),
-            resource: Resource::new_unchecked(rt.name.as_str(), doc),
+            resource: Resource::with_type_name(Id::clone(&td.name), doc),
         };
         td.records.insert(Id::clone(&id), record);
         self.next_seq = seq;
@@ -356,7 +359,7 @@ impl TenantData {
             record.display = display;
             // A new document, not a change to the old one: a response may still share
             // the old one, and copying it only to overwrite it would be waste.
-            record.resource = Resource::new_unchecked(rt.name.as_str(), doc);
+            record.resource = Resource::with_type_name(Id::clone(&td.name), doc);
         }
         if let Some(members) = members {
             self.set_members(&key, members, now);
