@@ -211,16 +211,21 @@ impl Resource {
         rt: &ResourceType,
         opts: &ValidationOptions,
     ) -> Result<Resource, ScimError> {
-        if bytes.len() > opts.max_resource_bytes {
-            return Err(ScimError::payload_too_large(format!(
-                "the resource is {} bytes; the limit is {} bytes",
-                bytes.len(),
-                opts.max_resource_bytes
-            )));
-        }
+        Self::check_size(bytes.len(), opts)?;
         let value: Value = serde_json::from_slice(bytes)
             .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))?;
         Self::parse_value(value, rt, opts)
+    }
+
+    /// `413` for a resource of `len` bytes, past the limit of `opts`.
+    pub(crate) fn check_size(len: usize, opts: &ValidationOptions) -> Result<(), ScimError> {
+        if len > opts.max_resource_bytes {
+            return Err(ScimError::payload_too_large(format!(
+                "the resource is {len} bytes; the limit is {} bytes",
+                opts.max_resource_bytes
+            )));
+        }
+        Ok(())
     }
 
     /// Like [`Resource::parse`], for a body already parsed as JSON (a Bulk operation's

@@ -21,7 +21,7 @@ use tracing::{Instrument, Span};
 use crate::auth::{ApiKeyStore, Authenticator, MeResolver, Principal, SCIM2_SCOPE};
 use crate::config::ServerConfig;
 use crate::error::{SCIM_CONTENT_TYPE, ScimError};
-use crate::handlers::{self, Context};
+use crate::handlers::{self, Context, RequestBody};
 use crate::password::PasswordHasher;
 use crate::rate_limit::RateLimiter;
 use crate::rate_limit::{RateLimitDecision, RateLimitKey};
@@ -328,9 +328,12 @@ where
     // Runs in the request's span (`handle` instruments it).
     Span::current().record("endpoint", endpoint.name());
     let body = read_body(inner, parts, &endpoint, body).await?;
-    if !body.is_empty() {
-        strict_json::check_strict_json(&body)?;
-    }
+    // Parsed here, once, with the strict checks; the handler takes the value.
+    let json = if body.is_empty() {
+        None
+    } else {
+        Some(strict_json::parse_strict(&body)?)
+    };
     let bulk_max_operations = bulk_max_operations(inner, &tenant);
     if endpoint == Endpoint::Bulk {
         // One Bulk is as many requests as it has operations: the first was counted with
@@ -384,7 +387,7 @@ where
         store_ctx: RequestContext::new(tenant).with_principal(principal),
         bulk_max_operations,
     };
-    handlers::dispatch(&ctx, endpoint, body).await
+    handlers::dispatch(&ctx, endpoint, RequestBody::new(body, json)).await
 }
 
 /// `tenant`'s `bulk.maxOperations`: the configured figure, lowered to the tenant's

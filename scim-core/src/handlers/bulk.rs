@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{Method, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
-use super::{Context, create, delete, json_response, parse_json, patch, replace};
+use super::{Context, RequestBody, create, delete, json_response, patch, replace};
 use crate::error::ScimError;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
@@ -78,8 +78,11 @@ impl Outcome {
     }
 }
 
-pub(crate) async fn bulk(ctx: &Context<'_>, body: &[u8]) -> Result<Response<Bytes>, ScimError> {
-    let request = parse_json(body)?;
+pub(crate) async fn bulk(
+    ctx: &Context<'_>,
+    body: RequestBody,
+) -> Result<Response<Bytes>, ScimError> {
+    let request = body.into_json()?;
     let Value::Object(request) = request else {
         return Err(ScimError::invalid_syntax(
             "a BulkRequest must be a JSON object",

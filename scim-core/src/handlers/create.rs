@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http::{Response, StatusCode};
 
-use super::Context;
+use super::{Context, RequestBody};
 use crate::error::ScimError;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
@@ -12,10 +12,10 @@ use crate::store::Retrieved;
 pub(crate) async fn create(
     ctx: &Context<'_>,
     rt: &ResourceType,
-    body: &[u8],
+    body: RequestBody,
 ) -> Result<Response<Bytes>, ScimError> {
     let projection = ctx.projection()?;
-    let resource = Resource::parse(body, rt, &ctx.config.validation)?;
+    let resource = body.into_resource(rt, &ctx.config.validation)?;
     let created = create_resource(ctx, rt, resource).await?;
     Ok(ctx.retrieved_response(StatusCode::CREATED, rt, created, &projection, true))
 }

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{Response, StatusCode};
 
 use super::member_rows::MembersJson;
-use super::{Context, LIST_RESPONSE_SCHEMA, parse_json, projection};
+use super::{Context, LIST_RESPONSE_SCHEMA, RequestBody, projection};
 use crate::error::ScimError;
 use crate::filter::{AttrPath, Filter, Projection};
 use crate::filter::{Sort, SortOrder};
@@ -51,9 +51,9 @@ pub(crate) async fn list(
 pub(crate) async fn search(
     ctx: &Context<'_>,
     rt: &ResourceType,
-    body: &[u8],
+    body: RequestBody,
 ) -> Result<Response<Bytes>, ScimError> {
-    let params = parse_search_request(&parse_json(body)?)?;
+    let params = parse_search_request(&body.into_json()?)?;
     list(ctx, rt, &params).await
 }
 
@@ -61,9 +61,9 @@ pub(crate) async fn search(
 /// Groups), paged as one list.
 pub(crate) async fn root_search(
     ctx: &Context<'_>,
-    body: &[u8],
+    body: RequestBody,
 ) -> Result<Response<Bytes>, ScimError> {
-    let params = parse_search_request(&parse_json(body)?)?;
+    let params = parse_search_request(&body.into_json()?)?;
     let projection = projection(ctx.config, &params)?;
     let mut query = build_query(ctx, &params)?;
     if query.cursor.is_some() {

@@ -4,13 +4,13 @@
 use bytes::Bytes;
 use http::{Method, Response};
 
-use super::{Context, delete, patch, read, replace};
+use super::{Context, RequestBody, delete, patch, read, replace};
 use crate::error::ScimError;
 
 pub(crate) async fn me(
     ctx: &Context<'_>,
     method: &Method,
-    body: Bytes,
+    body: RequestBody,
 ) -> Result<Response<Bytes>, ScimError> {
     let not_supported =
         || ScimError::not_implemented("/Me is not supported by this service provider");
@@ -31,8 +31,8 @@ pub(crate) async fn me(
         .clone();
     match *method {
         Method::GET => read::read(ctx, &rt, &id).await,
-        Method::PUT => replace::replace(ctx, &rt, &id, &body).await,
-        Method::PATCH => patch::patch(ctx, &rt, &id, &body).await,
+        Method::PUT => replace::replace(ctx, &rt, &id, body).await,
+        Method::PATCH => patch::patch(ctx, &rt, &id, body).await,
         Method::DELETE => delete::delete(ctx, &rt, &id).await,
         // Creating "myself" (RFC 7644 §3.11, POST /Me) is left to the host app.
         _ => Err(not_supported()),

@@ -61,11 +61,55 @@ pub(crate) struct Context<'a> {
     pub(crate) bulk_max_operations: usize,
 }
 
+/// A request body as the engine read it: its bytes, and the JSON value it parsed them
+/// into (with the strict checks) when there were any.
+#[derive(Debug, Default)]
+pub(crate) struct RequestBody {
+    bytes: Bytes,
+    json: Option<Value>,
+}
+
+impl RequestBody {
+    pub(crate) fn new(bytes: Bytes, json: Option<Value>) -> Self {
+        Self { bytes, json }
+    }
+
+    /// A body as the engine makes it of `bytes`.
+    #[cfg(test)]
+    pub(crate) fn of(bytes: Vec<u8>) -> Self {
+        let json = crate::wire::strict_json::parse_strict(&bytes).ok();
+        Self::new(Bytes::from(bytes), json)
+    }
+
+    /// The body's size in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The JSON value; `400 invalidSyntax` for an empty body.
+    pub(crate) fn into_json(self) -> Result<Value, ScimError> {
+        match self.json {
+            Some(value) => Ok(value),
+            None => parse_json(&self.bytes),
+        }
+    }
+
+    /// The resource the body holds, as [`Resource::parse`] reads it from bytes.
+    pub(crate) fn into_resource(
+        self,
+        rt: &ResourceType,
+        options: &crate::schema::ValidationOptions,
+    ) -> Result<Resource, ScimError> {
+        Resource::check_size(self.len(), options)?;
+        Resource::parse_value(self.into_json()?, rt, options)
+    }
+}
+
 /// Serves a routed request.
 pub(crate) async fn dispatch(
     ctx: &Context<'_>,
     endpoint: Endpoint<'_>,
-    body: Bytes,
+    body: RequestBody,
 ) -> Result<Response<Bytes>, ScimError> {
     match endpoint {
         Endpoint::ServiceProviderConfig => Ok(discovery::service_provider_config(ctx)),
@@ -74,14 +118,14 @@ pub(crate) async fn dispatch(
         Endpoint::ResourceTypes => discovery::resource_types(ctx),
         Endpoint::ResourceType(name) => discovery::resource_type(ctx, &name),
         Endpoint::List(rt) => list::list(ctx, &rt, &ctx.query_params()?).await,
-        Endpoint::Search(rt) => list::search(ctx, &rt, &body).await,
-        Endpoint::RootSearch => list::root_search(ctx, &body).await,
-        Endpoint::Create(rt) => create::create(ctx, &rt, &body).await,
+        Endpoint::Search(rt) => list::search(ctx, &rt, body).await,
+        Endpoint::RootSearch => list::root_search(ctx, body).await,
+        Endpoint::Create(rt) => create::create(ctx, &rt, body).await,
         Endpoint::Get(rt, id) => read::read(ctx, &rt, &id).await,
-        Endpoint::Replace(rt, id) => replace::replace(ctx, &rt, &id, &body).await,
-        Endpoint::Patch(rt, id) => patch::patch(ctx, &rt, &id, &body).await,
+        Endpoint::Replace(rt, id) => replace::replace(ctx, &rt, &id, body).await,
+        Endpoint::Patch(rt, id) => patch::patch(ctx, &rt, &id, body).await,
         Endpoint::Delete(rt, id) => delete::delete(ctx, &rt, &id).await,
-        Endpoint::Bulk => bulk::bulk(ctx, &body).await,
+        Endpoint::Bulk => bulk::bulk(ctx, body).await,
         Endpoint::Me(method) => me::me(ctx, &method, body).await,
     }
 }

@@ -6,7 +6,7 @@ use http::header::ETAG;
 use http::{Response, StatusCode};
 use serde_json::Value;
 
-use super::{Context, empty_response, limits};
+use super::{Context, RequestBody, empty_response, limits};
 use crate::config::PatchResponse;
 use crate::error::ScimError;
 use crate::filter::AttrPath;
@@ -20,10 +20,10 @@ pub(crate) async fn patch(
     ctx: &Context<'_>,
     rt: &ResourceType,
     id: &str,
-    body: &[u8],
+    body: RequestBody,
 ) -> Result<Response<Bytes>, ScimError> {
     let projection = ctx.projection()?;
-    let request = PatchRequest::parse(body, rt, &ctx.config.patch)?;
+    let request = PatchRequest::parse_value(body.into_json()?, rt, &ctx.config.patch)?;
     let if_match = ctx.if_match()?;
     match ctx.config.patch_response {
         PatchResponse::Body => {

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use http::{Response, StatusCode};
 
-use super::{Context, check_if_match};
+use super::{Context, RequestBody, check_if_match};
 use crate::error::ScimError;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
@@ -13,10 +13,10 @@ pub(crate) async fn replace(
     ctx: &Context<'_>,
     rt: &ResourceType,
     id: &str,
-    body: &[u8],
+    body: RequestBody,
 ) -> Result<Response<Bytes>, ScimError> {
     let projection = ctx.projection()?;
-    let resource = Resource::parse(body, rt, &ctx.config.validation)?;
+    let resource = body.into_resource(rt, &ctx.config.validation)?;
     let replaced = replace_resource(ctx, rt, id, resource, ctx.if_match()?.as_ref()).await?;
     Ok(ctx.resource_response(StatusCode::OK, rt, replaced, &projection, false))
 }

@@ -25,13 +25,14 @@ pub(crate) fn canonicalize_resource(
     rt: &ResourceType,
     opts: &ValidationOptions,
 ) -> Result<Map<String, Value>, ScimError> {
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(input.len());
     for (key, value) in input {
         if value.is_null() {
             continue;
         }
         if key.eq_ignore_ascii_case("schemas") {
-            insert_once(&mut out, "schemas", canonicalize_schemas(value, rt, opts)?)?;
+            let schemas = canonicalize_schemas(value, rt, opts)?;
+            insert_once(&mut out, key, "schemas", schemas)?;
         } else if let Some(schema) = rt.extension_schema(&key) {
             let Value::Object(object) = value else {
                 return Err(ScimError::invalid_value(format!(
@@ -59,7 +60,7 @@ pub(crate) fn canonicalize_resource(
                 continue;
             }
             if schema.id == rt.schema.id {
-                insert_once(&mut out, &attribute.name, value)?;
+                insert_once(&mut out, key, &attribute.name, value)?;
             } else {
                 let mut single = Map::new();
                 single.insert(attribute.name.clone(), value);
@@ -68,7 +69,7 @@ pub(crate) fn canonicalize_resource(
         } else if let Some(attribute) = core_attribute(rt, &key) {
             let value = coerce_value(attribute, value, opts, &ValuePath::root(&attribute.name))?;
             if !is_unassigned(&value) {
-                insert_once(&mut out, &attribute.name, value)?;
+                insert_once(&mut out, key, &attribute.name, value)?;
             }
         } else {
             let omitted = rt.omits_extension(&key) || rt.schema.omits(&key, None);
@@ -135,8 +136,16 @@ pub(crate) fn unsupported_attribute(name: &str) -> ScimError {
     ))
 }
 
-fn insert_once(out: &mut Map<String, Value>, name: &str, value: Value) -> Result<(), ScimError> {
-    if out.insert(name.to_owned(), value).is_some() {
+/// Inserts `value` under `name`, the canonical spelling of the client's `key`: the
+/// client's string is kept when it is already spelled so (the usual case), not copied.
+fn insert_once(
+    out: &mut Map<String, Value>,
+    key: String,
+    name: &str,
+    value: Value,
+) -> Result<(), ScimError> {
+    let key = if key == name { key } else { name.to_owned() };
+    if out.insert(key, value).is_some() {
         return Err(ScimError::invalid_syntax(format!(
             "{name}: the attribute appears more than once"
         )));
@@ -361,7 +370,7 @@ fn canonicalize_object(
             &parent.child(separator, &attribute.name),
         )?;
         if !is_unassigned(&value) {
-            insert_once(&mut out, &attribute.name, value)?;
+            insert_once(&mut out, key, &attribute.name, value)?;
         }
     }
     Ok(out)

@@ -3,15 +3,14 @@
 //! of them, and two parsers may keep different ones), and no string holds a NUL character
 //! (`400 invalidValue`: C libraries, databases and logs downstream cut strings there).
 //!
-//! One pass over the bytes with serde's streaming deserializer; nothing of the document
-//! is kept but the member names of the objects currently open.
+//! The engine parses each request body once, with serde's streaming deserializer, and
+//! makes these checks as it builds the JSON value its handler reads.
 
-use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
 use crate::error::ScimError;
 
@@ -25,8 +24,8 @@ enum Fault {
 
 /// Checks `body` (a whole JSON text): `400 invalidSyntax` when it is not JSON or an
 /// object repeats a member name, `400 invalidValue` when a string (or a member name)
-/// holds `\u0000`. The engine runs it on every request body; a host app can run it on
-/// JSON it takes from elsewhere.
+/// holds `\u0000`. The engine makes the same checks on every request body as it parses
+/// it; a host app can run them on JSON it takes from elsewhere.
 ///
 /// ```
 /// use scim_core::{check_strict_json, error::ScimType};
@@ -37,13 +36,19 @@ enum Fault {
 /// assert_eq!(nul.scim_type(), Some(ScimType::InvalidValue));
 /// ```
 pub fn check_strict_json(body: &[u8]) -> Result<(), ScimError> {
+    parse_strict(body).map(drop)
+}
+
+/// Parses `body` into a JSON value in the same pass that makes the checks of
+/// [`check_strict_json`]: a request body is read once.
+pub(crate) fn parse_strict(body: &[u8]) -> Result<Value, ScimError> {
     let fault = Cell::new(Fault::None);
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let outcome = Node { fault: &fault }
         .deserialize(&mut deserializer)
-        .and_then(|()| deserializer.end());
+        .and_then(|value| deserializer.end().map(|()| value));
     match (outcome, fault.get()) {
-        (Ok(()), _) => Ok(()),
+        (Ok(value), _) => Ok(value),
         (Err(e), Fault::DuplicateMember) => Err(ScimError::invalid_syntax(format!(
             "the body is not valid: {e}"
         ))),
@@ -56,7 +61,7 @@ pub fn check_strict_json(body: &[u8]) -> Result<(), ScimError> {
     }
 }
 
-/// One JSON value, checked and dropped.
+/// One JSON value, checked as it is built.
 #[derive(Clone, Copy)]
 struct Node<'a> {
     fault: &'a Cell<Fault>,
@@ -73,98 +78,71 @@ impl Node<'_> {
 }
 
 impl<'de> DeserializeSeed<'de> for Node<'_> {
-    type Value = ();
+    type Value = Value;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Node<'_> {
-    type Value = ();
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        // JSON text has no NaN or infinity: every number it holds is finite.
+        Ok(Number::from_f64(value).map_or(Value::Null, Value::Number))
     }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
-    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<(), E> {
-        self.string(text)
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Value, E> {
+        self.string(text)?;
+        Ok(Value::String(text.to_owned()))
+    }
+    fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Value, E> {
+        self.string(&text)?;
+        Ok(Value::String(text))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(self)?.is_some() {}
-        Ok(())
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        // Objects are small in SCIM: a list beats a hash set until they are not. Names
-        // without escapes are borrowed from the body, not copied.
-        let mut names: Vec<Cow<'de, str>> = Vec::new();
-        let mut index: Option<HashSet<Cow<'de, str>>> = None;
-        while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(name) = map.next_key::<String>()? {
             self.string::<A::Error>(&name)?;
-            let seen = match &mut index {
-                Some(set) => !set.insert(name),
-                None => {
-                    let seen = names.contains(&name);
-                    names.push(name);
-                    if names.len() > 16 {
-                        index = Some(names.drain(..).collect());
-                    }
-                    seen
-                }
-            };
-            if seen {
+            let value = map.next_value_seed(self)?;
+            // The map finds a repeated name as it inserts: no second index of names.
+            if object.insert(name, value).is_some() {
                 self.fault.set(Fault::DuplicateMember);
                 return Err(A::Error::custom("an object names the same member twice"));
             }
-            map.next_value_seed(self)?;
         }
-        Ok(())
-    }
-}
-
-/// A member name, borrowed from the body when it has no escapes (serde's own `Cow`
-/// always copies).
-struct Name<'de>(Cow<'de, str>);
-
-impl<'de> serde::Deserialize<'de> for Name<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Text;
-        impl<'de> Visitor<'de> for Text {
-            type Value = Name<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Borrowed(text)))
-            }
-            fn visit_str<E>(self, text: &str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Owned(text.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(Text)
+        Ok(Value::Object(object))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::check_strict_json as check;
+    use super::{check_strict_json as check, parse_strict};
     use crate::error::ScimType;
 
     fn scim_type(body: &str) -> Option<ScimType> {
@@ -225,6 +203,19 @@ mod tests {
     fn broken_json_is_invalid_syntax() {
         for body in ["{", r#"{"a":1} x"#, "", r#"{"a" 1}"#] {
             assert_eq!(scim_type(body), Some(ScimType::InvalidSyntax), "{body}");
+        }
+    }
+
+    #[test]
+    fn the_value_is_the_one_serde_json_parses() {
+        for body in [
+            r#"{"a":1,"b":[{"a":-2.5},{"a":3e2}],"c":{"a":"\u0001é"},"d":null,"e":true}"#,
+            r#"{"big":18446744073709551615,"neg":-9223372036854775808,"x":[]}"#,
+            "[]",
+            r#""text""#,
+        ] {
+            let expected: serde_json::Value = serde_json::from_str(body).unwrap();
+            assert_eq!(parse_strict(body.as_bytes()).unwrap(), expected, "{body}");
         }
     }
 }

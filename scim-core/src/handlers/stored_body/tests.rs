@@ -4,8 +4,8 @@ use http::StatusCode;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::super::Context;
 use super::super::tests::Fixture;
+use super::super::{Context, RequestBody};
 use crate::filter::Projection;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
@@ -470,8 +470,8 @@ fn a_created_resource_is_answered_as_the_rendered_resource() {
         ),
     ];
     for (rt, body) in bodies {
-        let body = serde_json::to_vec(&body).unwrap();
-        let response = now(super::super::create::create(&ctx, rt, &body)).unwrap();
+        let body = RequestBody::of(serde_json::to_vec(&body).unwrap());
+        let response = now(super::super::create::create(&ctx, rt, body)).unwrap();
         assert_answered_as_rendered(&ctx, rt, &response, StatusCode::CREATED);
     }
 }
@@ -504,7 +504,8 @@ fn a_patched_resource_is_answered_as_the_rendered_resource() {
         ),
     ];
     for (rt, id, body) in cases {
-        let response = now(super::super::patch::patch(&ctx, rt, id, &body)).unwrap();
+        let body = RequestBody::of(body.clone());
+        let response = now(super::super::patch::patch(&ctx, rt, id, body)).unwrap();
         assert_answered_as_rendered(&ctx, rt, &response, StatusCode::OK);
     }
 }
