@@ -6,6 +6,7 @@ mod engine;
 pub mod error;
 pub mod filter;
 mod handlers;
+mod hash_map;
 pub mod model;
 pub mod password;
 pub mod patch;

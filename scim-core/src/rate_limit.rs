@@ -1,6 +1,6 @@
 //! Rate limiting: the [`RateLimiter`] trait and the in-process per-tenant limiter.
 
-use std::collections::HashMap;
+use crate::hash_map::HashMap;
 use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, RwLock};
@@ -247,7 +247,7 @@ struct Shard {
 impl Default for Shard {
     fn default() -> Self {
         Self {
-            buckets: HashMap::new(),
+            buckets: HashMap::default(),
             sweep_at: SHARD_SOFT_CAPACITY,
         }
     }
@@ -332,7 +332,7 @@ impl TenantRateLimiter {
             default_per_minute: per_minute,
             failed_auth_per_client: DEFAULT_FAILED_AUTH_PER_CLIENT,
             failed_auth_total: DEFAULT_FAILED_AUTH_TOTAL,
-            overrides: RwLock::new(HashMap::new()),
+            overrides: RwLock::new(HashMap::default()),
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             overflow: Mutex::new(None),
             clock,

@@ -300,12 +300,17 @@ fn add_rate_limit_headers(response: &mut Response<Bytes>, decision: &RateLimitDe
         return;
     }
     let headers = response.headers_mut();
+    // Names made at compile time: `from_static` at run time compares each name with
+    // the standard ones first.
+    const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+    const REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+    const RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
     for (name, value) in [
-        ("ratelimit-limit", decision.limit),
-        ("ratelimit-remaining", decision.remaining),
-        ("ratelimit-reset", decision.reset_secs),
+        (LIMIT, decision.limit),
+        (REMAINING, decision.remaining),
+        (RESET, decision.reset_secs),
     ] {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+        headers.insert(name, HeaderValue::from(value));
     }
 }
 

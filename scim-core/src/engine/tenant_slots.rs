@@ -5,7 +5,7 @@
 //! tenants wait. Only tenants with a request in flight have an entry, so the map is as
 //! large as the number of requests being served, whatever the number of tenants.
 
-use std::collections::HashMap;
+use crate::hash_map::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_lock::{Semaphore, SemaphoreGuardArc};

@@ -1,8 +1,8 @@
 //! The membership delta of a group PATCH, so that a store can add or remove members
 //! without rewriting (or even reading) the whole member list.
 
+use crate::hash_map::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -136,7 +136,7 @@ impl<'a> Net<'a> {
         Net {
             replace_all: None,
             changes: Vec::with_capacity(members),
-            index: HashMap::with_capacity(members),
+            index: HashMap::with_capacity_and_hasher(members, Default::default()),
         }
     }
 

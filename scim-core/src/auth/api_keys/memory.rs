@@ -1,7 +1,9 @@
 //! [`MemoryKeyStorage`]: keys in process memory, for tests, demos and single-process apps
 //! that configure their keys at start.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use crate::hash_map::HashMap;
 use std::sync::{Arc, RwLock};
 
 use time::OffsetDateTime;

@@ -2,7 +2,7 @@
 //! SHA-256 hashes, in a storage of the host's choice ([`MemoryKeyStorage`], a SQL table
 //! from `scim-sqlx`, or its own [`ApiKeyStorage`]).
 
-use std::collections::HashMap;
+use crate::hash_map::HashMap;
 use std::sync::{Arc, Mutex};
 
 use time::OffsetDateTime;

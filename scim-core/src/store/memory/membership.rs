@@ -4,7 +4,7 @@
 //! member is a hash-map insert or remove, whatever the group's size, and `User.groups`
 //! (RFC 7643 §4.1.2) is read from the reverse map.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash_map::{HashMap, HashSet};
 
 use super::Id;
 

@@ -11,7 +11,7 @@ mod planner;
 mod record;
 mod tenant;
 
-use std::collections::HashMap;
+use crate::hash_map::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;

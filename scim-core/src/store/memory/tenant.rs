@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use crate::hash_map::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -50,7 +52,7 @@ impl TenantData {
             TypeData {
                 name: Id::from(rt.name.as_str()),
                 kind,
-                records: HashMap::new(),
+                records: HashMap::default(),
                 order: BTreeMap::new(),
                 indexes: Indexes::for_type(
                     rt,
@@ -89,7 +91,7 @@ impl TenantData {
         members: &[Value],
         options: &StoreOptions,
     ) -> Result<Vec<ResolvedMember>, StoreError> {
-        let mut seen = HashSet::with_capacity(members.len());
+        let mut seen = HashSet::with_capacity_and_hasher(members.len(), Default::default());
         let mut resolved = Vec::with_capacity(members.len());
         for member in members {
             let MemberRef { value: id, display } = MemberRef::parse(member)?;
