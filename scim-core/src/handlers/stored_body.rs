@@ -99,9 +99,31 @@ impl Body<'_, '_> {
         self.out.push(b':');
     }
 
+    /// A simple attribute's value, as `serde_json` writes it. Strings (and arrays of
+    /// them, such as `schemas`) take the copy-whole path of [`write_str`]; the rest is
+    /// left to `serde_json`.
     fn value(&mut self, value: &Value) {
-        // Serializing a `Value` into a `Vec` cannot fail.
-        let _ = serde_json::to_writer(&mut *self.out, value);
+        match value {
+            Value::String(text) => {
+                let _ = write_str(self.out, text);
+            }
+            Value::Bool(true) => self.out.extend_from_slice(b"true"),
+            Value::Bool(false) => self.out.extend_from_slice(b"false"),
+            Value::Array(items) => {
+                self.out.push(b'[');
+                for (n, item) in items.iter().enumerate() {
+                    if n > 0 {
+                        self.out.push(b',');
+                    }
+                    self.value(item);
+                }
+                self.out.push(b']');
+            }
+            // Serializing a `Value` into a `Vec` cannot fail.
+            other => {
+                let _ = serde_json::to_writer(&mut *self.out, other);
+            }
+        }
     }
 
     fn id(&mut self, id: &str) {

@@ -411,7 +411,10 @@ impl ApiKeyStore {
             self.storage.record_use(&info.id, now).await?;
         }
         let label = if info.label.is_empty() {
-            format!("key {}", info.id)
+            // Made on every request with such a key: joined, not formatted.
+            let mut label = info.id;
+            label.insert_str(0, "key ");
+            label
         } else {
             info.label
         };

@@ -287,6 +287,25 @@ fn odd_documents_are_written_as_rendered_or_left_to_the_general_path() {
         body(odd.clone(), &projection);
     }
 
+    // Simple values of every JSON kind, where a client or a store put them: written as
+    // `serde_json` writes them, escapes included.
+    let kinds = stored(json!({
+        "userName": "kinds",
+        "displayName": "tab\there \"quoted\" back\\slash é \u{1}",
+        "active": false,
+        "nickName": 5,
+        "title": [1, "x\n", true, null, [2.5, "y"], {"a": "b"}],
+        "userType": {"a": 1},
+        "locale": null,
+        "timezone": [],
+    }));
+    for projection in [
+        Projection::default(),
+        Projection::parse(Some("title,displayName"), None).unwrap(),
+    ] {
+        body(kinds.clone(), &projection);
+    }
+
     // A name in another spelling than its attribute's: the general path respells it.
     for doc in [
         json!({"USERNAME": "odd"}),
