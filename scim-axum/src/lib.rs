@@ -84,26 +84,36 @@ impl Scim {
     /// # }
     /// ```
     pub async fn handle(&self, request: Request) -> Response {
+        self.serve(request, "").await
+    }
+
+    /// Serves `request`, whose path (as the router calling this sees it) begins with
+    /// `mount`. When routers above took a prefix off (nesting), the request is served
+    /// with the path it arrived with, from axum's `OriginalUri` (a few reference counts
+    /// to copy), under the whole prefix, sliced from that path: no string is made.
+    async fn serve(&self, request: Request, mount: &str) -> Response {
         let (mut parts, body) = request.into_parts();
         add_client_addr(&mut parts);
-        // Nested, the request carries its path without the prefix: it is served with the
-        // path it arrived with (the URI is a few reference counts to copy), and the
-        // prefix taken from that, with no string made for it.
         let original = parts
             .extensions
             .get::<OriginalUri>()
             .map(|OriginalUri(original)| original.clone());
         let response = match original {
             Some(original) => {
-                let prefix_len = mount_prefix_len(original.path(), parts.uri.path());
+                let above = mount_prefix_len(original.path(), parts.uri.path());
                 parts.uri = original.clone();
-                let prefix = original.path().get(..prefix_len).unwrap_or_default();
+                let prefix = original.path().get(..above + mount.len()).unwrap_or(mount);
                 let request = http::Request::from_parts(parts, body);
                 self.server.handle_at(prefix, request).await
             }
-            None => {
+            // Not called by an axum router: a `MountPrefix` the caller set still counts.
+            None if mount.is_empty() => {
                 let request = http::Request::from_parts(parts, body);
                 self.server.handle(request).await
+            }
+            None => {
+                let request = http::Request::from_parts(parts, body);
+                self.server.handle_at(mount, request).await
             }
         };
         response.map(Body::from)
@@ -114,6 +124,10 @@ impl Scim {
     /// nested with [`Router::nest`] gets each request with a rewritten URI and routes it
     /// a second time; these routes hand the engine the request as it came, and the
     /// engine serves the path below `prefix` (`Location` URLs included).
+    ///
+    /// The routes may also be merged into a router that is itself nested: URLs then
+    /// carry the whole prefix (`/api/scim/v2/...` for these routes at `/scim/v2` in a
+    /// router nested at `/api`).
     ///
     /// # Panics
     ///
@@ -289,13 +303,7 @@ impl tower_service::Service<Request> for Mounted {
 
     fn call(&mut self, request: Request) -> Self::Future {
         let Self { scim, prefix } = self.clone();
-        Box::pin(async move {
-            let (mut parts, body) = request.into_parts();
-            add_client_addr(&mut parts);
-            let request = http::Request::from_parts(parts, body);
-            let response = scim.server.handle_at(&prefix, request).await;
-            Ok(response.map(Body::from))
-        })
+        Box::pin(async move { Ok(scim.serve(request, &prefix).await) })
     }
 }
 
@@ -311,7 +319,8 @@ fn add_client_addr(parts: &mut http::request::Parts) {
 }
 
 /// The length of the path before the one a nested router sees: that of `/scim/v2` for
-/// `/scim/v2/acme/Users` (`outer`) nested as `/acme/Users` (`inner`).
+/// `/scim/v2/acme/Users` (`outer`) nested as `/acme/Users` (`inner`); `0` when nothing
+/// was taken off.
 fn mount_prefix_len(outer: &str, inner: &str) -> usize {
     match outer.strip_suffix(inner) {
         Some(prefix) => prefix.len(),
@@ -331,5 +340,53 @@ mod tests {
         assert_eq!(prefix("/scim/v2", "/"), "/scim/v2");
         assert_eq!(prefix("/scim/v2/", "/"), "/scim/v2");
         assert_eq!(prefix("/acme/Users", "/acme/Users"), "");
+    }
+
+    /// A created user's `Location` through `app`, with the key `secret` of tenant `acme`.
+    async fn location(app: Router, path: &str) -> String {
+        use tower::ServiceExt;
+        let request = http::Request::post(path)
+            .header("authorization", "Bearer secret")
+            .header("host", "app.example.com")
+            .header("content-type", "application/scim+json")
+            .body(Body::from(
+                r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bjensen"}"#,
+            ))
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 201);
+        response.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    async fn scim() -> Scim {
+        let server = ScimServer::builder()
+            .store(InMemoryStore::new())
+            .build()
+            .unwrap();
+        server
+            .api_keys()
+            .unwrap()
+            .insert("acme", "secret", ["SCIM2"])
+            .await
+            .unwrap();
+        Scim::new(server)
+    }
+
+    #[tokio::test]
+    async fn urls_carry_the_whole_prefix_however_the_api_is_mounted() {
+        let base = "http://app.example.com/api/scim/v2/acme/Users/";
+        let merged_in_nested = Router::new().nest(
+            "/api",
+            Router::new().merge(scim().await.router_at("/scim/v2")),
+        );
+        let nested_twice = Router::new().nest(
+            "/api",
+            Router::new().nest("/scim/v2", scim().await.into_router()),
+        );
+        let merged = Router::new().merge(scim().await.router_at("/api/scim/v2"));
+        for app in [merged_in_nested, nested_twice, merged] {
+            let location = location(app, "/api/scim/v2/acme/Users").await;
+            assert!(location.starts_with(base), "{location}");
+        }
     }
 }
