@@ -310,7 +310,13 @@ fn add_rate_limit_headers(response: &mut Response<Bytes>, decision: &RateLimitDe
         (REMAINING, decision.remaining),
         (RESET, decision.reset_secs),
     ] {
-        headers.insert(name, HeaderValue::from(value));
+        // One allocation of the digits' size: `HeaderValue::from(u64)` makes two (a
+        // spare-capacity buffer, then the shared handle its conversion needs).
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(value);
+        if let Ok(value) = HeaderValue::from_str(digits) {
+            headers.insert(name, value);
+        }
     }
 }
 

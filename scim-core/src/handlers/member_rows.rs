@@ -15,6 +15,7 @@ use crate::resource::Resource;
 use crate::schema::attribute::Attribute;
 use crate::schema::definition::ResourceType;
 use crate::store::{MemberRow, MemberRows, Retrieved};
+use crate::wire::etag;
 
 impl Context<'_> {
     /// The response for a resource a store retrieved: as
@@ -30,14 +31,29 @@ impl Context<'_> {
         projection: &Projection,
         with_location: bool,
     ) -> Response<Bytes> {
-        // Made once: the `ETag` and the body's `meta.version` are the same text.
+        // Made once: the `ETag` and the body's `meta.version` are the same text. A
+        // version that is already an entity tag, in printable ASCII (as every store's
+        // `W/"n"` is), becomes the header value as it is, and the body reads it back
+        // from there.
         let version = retrieved.version().map(std::borrow::Cow::into_owned);
-        let etag = self.etag_of(version.as_deref());
+        let (etag, version) = match version {
+            Some(version)
+                if self.config.etag
+                    && etag::is_tag(&version)
+                    && version.bytes().all(|b| (0x20..0x7f).contains(&b)) =>
+            {
+                (crate::wire::header_value(version), None)
+            }
+            version => (self.etag_of(version.as_deref()), version),
+        };
+        let version = version
+            .as_deref()
+            .or_else(|| etag.as_ref().and_then(|tag| tag.to_str().ok()));
         let location = with_location
             .then(|| self.location_header(rt, retrieved.id()))
             .flatten();
         let mut bytes = Vec::with_capacity(1024 + MembersJson::size_hint(retrieved.members()));
-        self.write_retrieved(rt, retrieved, version.as_deref(), projection, &mut bytes);
+        self.write_retrieved(rt, retrieved, version, projection, &mut bytes);
         let mut response = Response::new(Bytes::from(bytes));
         *response.status_mut() = status;
         let headers = response.headers_mut();

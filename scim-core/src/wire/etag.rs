@@ -93,10 +93,16 @@ pub(crate) fn opaque(tag: &str) -> &str {
         .unwrap_or(tag)
 }
 
+/// Whether a `meta.version` is already an entity tag (`W/"…"` or `"…"`), which its
+/// `ETag` header carries as it is.
+pub(crate) fn is_tag(version: &str) -> bool {
+    version.starts_with("W/\"") || version.starts_with('"')
+}
+
 /// The `ETag` header value for a `meta.version`: the version itself when it is already
 /// an entity tag, else the version as a weak tag.
 pub(crate) fn header_value(version: &str) -> Option<HeaderValue> {
-    let tag = if version.starts_with("W/\"") || version.starts_with('"') {
+    let tag = if is_tag(version) {
         version.to_owned()
     } else {
         format!("W/\"{}\"", opaque(version))
