@@ -14,9 +14,11 @@ pub(crate) fn header_value(value: String) -> Option<http::HeaderValue> {
     http::HeaderValue::from_maybe_shared(bytes::Bytes::from(value)).ok()
 }
 
-/// The URL path prefix at which a host app mounts the engine, e.g. `/scim/v2`. Adapters
-/// put it in the request extensions so that the engine can build absolute `Location` and
-/// `meta.location` URLs when no base URL is configured.
+/// The URL path prefix at which a host app mounts the engine, e.g. `/scim/v2`, for a
+/// request whose path starts at the tenant ([`ScimServer::handle`](crate::ScimServer::handle)):
+/// an adapter (`scim-actix`) puts it in the request extensions so that the engine can
+/// build absolute `Location` and `meta.location` URLs when no base URL is configured.
+/// [`ScimServer::handle_at`](crate::ScimServer::handle_at) is told the prefix instead.
 ///
 /// ```
 /// use scim_core::MountPrefix;
