@@ -115,15 +115,22 @@ async fn a_large_head_gets_431_with_a_scim_error() {
     .await;
 }
 
+/// A `GET /` to `server` with `count` extra header fields.
+fn with_fields(server: &Server, count: usize) -> String {
+    let fields: String = (0..count)
+        .map(|n| format!("X-Field-{n}: {n}\r\n"))
+        .collect();
+    server
+        .get("/")
+        .replace("\r\n\r\n", &format!("\r\n{fields}\r\n"))
+}
+
 #[tokio::test]
 async fn too_many_header_fields_get_431_with_a_scim_error() {
     bounded(TEST_LIMIT, async {
         let server = Server::start(&[]);
         // More than the 64 that get a SCIM error, fewer than hyper's own limit of 100.
-        let fields: String = (0..80).map(|n| format!("X-Field-{n}: {n}\r\n")).collect();
-        let request = server
-            .get("/")
-            .replace("\r\n\r\n", &format!("\r\n{fields}\r\n"));
+        let request = with_fields(&server, 80);
         assert_scim_error(&refused(&server, request.as_bytes()).await, 431);
     })
     .await;
@@ -135,10 +142,7 @@ async fn more_header_fields_than_hyper_parses_get_its_empty_431() {
         // Past hyper's default of 100 fields (which it parses without allocating), hyper
         // answers itself: no handler sees the request.
         let server = Server::start(&[]);
-        let fields: String = (0..120).map(|n| format!("X-Field-{n}: {n}\r\n")).collect();
-        let request = server
-            .get("/")
-            .replace("\r\n\r\n", &format!("\r\n{fields}\r\n"));
+        let request = with_fields(&server, 120);
         let text = refused(&server, request.as_bytes()).await;
         assert!(text.starts_with("HTTP/1.1 431 "), "{text}");
         assert!(!text.contains("urn:ietf:params:scim"), "{text}");

@@ -35,6 +35,9 @@ pub use scim_core::{ClientAddr, InMemoryStore, MountPrefix, Principal, ScimServe
 #[derive(Debug, Clone)]
 pub struct Scim {
     server: ScimServer,
+    /// Where [`Scim::router_at`] routes put the API: the prefix every path they hand
+    /// over begins with; empty otherwise.
+    mount: Arc<str>,
 }
 
 impl Scim {
@@ -49,7 +52,10 @@ impl Scim {
     /// # }
     /// ```
     pub fn new(server: ScimServer) -> Self {
-        Self { server }
+        Self {
+            server,
+            mount: Arc::from(""),
+        }
     }
 
     /// The wrapped engine, e.g. to reach its key store or its endpoint list.
@@ -84,14 +90,12 @@ impl Scim {
     /// # }
     /// ```
     pub async fn handle(&self, request: Request) -> Response {
-        self.serve(request, "").await
-    }
-
-    /// Serves `request`, whose path (as the router calling this sees it) begins with
-    /// `mount`. When routers above took a prefix off (nesting), the request is served
-    /// with the path it arrived with, from axum's `OriginalUri` (a few reference counts
-    /// to copy), under the whole prefix, sliced from that path: no string is made.
-    async fn serve(&self, request: Request, mount: &str) -> Response {
+        // The path, as the router calling this sees it, begins with `mount` (empty but
+        // for the routes of `router_at`). When routers above took a prefix off
+        // (nesting), the request is served with the path it arrived with, from axum's
+        // `OriginalUri` (a few reference counts to copy), under the whole prefix, sliced
+        // from that path: no string is made.
+        let mount: &str = &self.mount;
         let (mut parts, body) = request.into_parts();
         add_client_addr(&mut parts);
         let original = parts
@@ -161,9 +165,9 @@ impl Scim {
             "the SCIM mount prefix must begin with `/`: {prefix:?}"
         );
         let prefix = prefix.trim_end_matches('/');
-        let service = Mounted {
-            scim: self,
-            prefix: Arc::from(prefix),
+        let service = Self {
+            mount: Arc::from(prefix),
+            ..self
         };
         let router =
             Router::new().route_service(&format!("{prefix}/{{*scim_path}}"), service.clone());
@@ -283,28 +287,6 @@ where
     S: Clone + Send + Sync + 'static,
 {
     Scim::new(server).into_router()
-}
-
-/// The engine as [`Scim::router_at`] routes to it: with the prefix every path begins with.
-#[derive(Debug, Clone)]
-struct Mounted {
-    scim: Scim,
-    prefix: Arc<str>,
-}
-
-impl tower_service::Service<Request> for Mounted {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        let Self { scim, prefix } = self.clone();
-        Box::pin(async move { Ok(scim.serve(request, &prefix).await) })
-    }
 }
 
 /// The peer axum saw (`ConnectInfo`) as the engine's [`ClientAddr`], unless the host app
