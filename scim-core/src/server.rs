@@ -135,7 +135,9 @@ impl ScimServer {
     /// `Location` and `meta.location` URLs are built with when no
     /// [`base_url`](crate::ServerConfig::base_url) is configured; a
     /// [`MountPrefix`](crate::MountPrefix) extension is not read. A path that does not
-    /// begin with `prefix` is answered `404`. Otherwise the same as
+    /// begin with `prefix` (ending at a segment boundary) is answered `404`; a trailing
+    /// slash of `prefix` is ignored, and a `prefix` that is not a plain absolute path
+    /// (`/…` without `?`, `#` or spaces) is taken as the root. Otherwise the same as
     /// [`handle`](Self::handle).
     ///
     /// ```
