@@ -486,6 +486,13 @@ impl TenantRateLimiter {
             *bucket = bucket.refilled(now, capacity);
             return Self::take(bucket, capacity, cost);
         }
+        if cost == 0 {
+            // Only the state is asked for (the engine asks it for every request's client
+            // before its key is looked at): a key without a bucket has a full one, and
+            // making it one would only grow the map.
+            let mut fresh = fresh;
+            return Self::take(&mut fresh, capacity, 0);
+        }
         let bucket = shard.buckets.entry(key.clone()).or_insert(fresh);
         Self::take(bucket, capacity, cost)
     }
@@ -534,6 +541,23 @@ mod tests {
         fn decide1(&self, key: &RateLimitKey) -> RateLimitDecision {
             self.decide(key, 1)
         }
+    }
+
+    #[test]
+    fn asking_for_the_state_of_a_key_makes_no_bucket() {
+        let (l, _) = limiter(200);
+        for i in 0..100u8 {
+            let d = l.decide(&RateLimitKey::failed_auth([10, 0, 0, i].into()), 0);
+            assert!(d.allowed);
+            assert_eq!(d.remaining, u64::from(DEFAULT_FAILED_AUTH_PER_CLIENT));
+        }
+        assert_eq!(l.bucket_count(), 0);
+        // A failure makes one, and the state then reports it.
+        let client = RateLimitKey::failed_auth([10, 0, 0, 1].into());
+        assert!(l.decide(&client, 1).allowed);
+        assert_eq!(l.bucket_count(), 1);
+        let d = l.decide(&client, 0);
+        assert_eq!(d.remaining, u64::from(DEFAULT_FAILED_AUTH_PER_CLIENT) - 1);
     }
 
     #[test]
