@@ -1,6 +1,5 @@
 //! Rate limiting: the [`RateLimiter`] trait and the in-process per-tenant limiter.
 
-use crate::hash_map::HashMap;
 use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, RwLock};
@@ -9,6 +8,8 @@ use std::time::Duration;
 use std::time::Instant;
 
 use async_trait::async_trait;
+
+use crate::hash_map::HashMap;
 
 /// What a request is counted against.
 ///

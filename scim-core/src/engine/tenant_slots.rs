@@ -5,10 +5,11 @@
 //! tenants wait. Only tenants with a request in flight have an entry, so the map is as
 //! large as the number of requests being served, whatever the number of tenants.
 
-use crate::hash_map::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_lock::{Semaphore, SemaphoreGuardArc};
+
+use crate::hash_map::HashMap;
 
 /// The semaphores of the tenants that have requests in flight. A request of a tenant
 /// that already has one shares its entry: key and semaphore are reference-counted,

@@ -37,11 +37,7 @@ impl Context<'_> {
         // from there.
         let version = retrieved.version().map(std::borrow::Cow::into_owned);
         let (etag, version) = match version {
-            Some(version)
-                if self.config.etag
-                    && etag::is_tag(&version)
-                    && version.bytes().all(|b| (0x20..0x7f).contains(&b)) =>
-            {
+            Some(version) if self.config.etag && etag::is_plain_tag(&version) => {
                 (crate::wire::header_value(version), None)
             }
             version => (self.etag_of(version.as_deref()), version),

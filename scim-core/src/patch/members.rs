@@ -1,13 +1,13 @@
 //! The membership delta of a group PATCH, so that a store can add or remove members
 //! without rewriting (or even reading) the whole member list.
 
-use crate::hash_map::HashMap;
 use std::borrow::Cow;
 
 use serde_json::Value;
 
 use super::{MemberDelta, PatchOpKind, PatchRequest};
 use crate::filter::{CompValue, CompareOp, Filter};
+use crate::hash_map::HashMap;
 use crate::schema::definition::ResourceType;
 
 impl PatchRequest {

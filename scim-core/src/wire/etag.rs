@@ -99,6 +99,13 @@ pub(crate) fn is_tag(version: &str) -> bool {
     version.starts_with("W/\"") || version.starts_with('"')
 }
 
+/// Whether a `meta.version` is an entity tag in printable ASCII (as every store's `W/"n"`
+/// is): its `ETag` header is the same text, which [`HeaderValue::to_str`] reads back, so
+/// one string can serve as both.
+pub(crate) fn is_plain_tag(version: &str) -> bool {
+    is_tag(version) && version.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
 /// The `ETag` header value for a `meta.version`: the version itself when it is already
 /// an entity tag, else the version as a weak tag.
 pub(crate) fn header_value(version: &str) -> Option<HeaderValue> {
@@ -122,6 +129,19 @@ mod tests {
             h.append(name, HeaderValue::from_str(v).unwrap());
         }
         h
+    }
+
+    #[test]
+    fn a_plain_tag_is_its_own_header_text() {
+        for tag in ["W/\"3\"", "\"abc\"", "W/\"\""] {
+            assert!(is_plain_tag(tag), "{tag}");
+            let header = header_value(tag).unwrap();
+            assert_eq!(header.to_str().unwrap(), tag);
+        }
+        // Not a tag, or text a header would not read back as given.
+        for version in ["3", "W/3", "W/\"é\"", "W/\"a\tb\""] {
+            assert!(!is_plain_tag(version), "{version}");
+        }
     }
 
     #[test]

@@ -207,6 +207,17 @@ mod tests {
     }
 
     #[test]
+    fn nesting_is_bounded() {
+        // Deep enough for any resource; far past it, an error, not a stack overflow.
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(parse_strict(nested(100).as_bytes()).is_ok());
+        let deep = format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
+        for body in [nested(100_000), deep] {
+            assert_eq!(scim_type(&body), Some(ScimType::InvalidSyntax));
+        }
+    }
+
+    #[test]
     fn the_value_is_the_one_serde_json_parses() {
         for body in [
             r#"{"a":1,"b":[{"a":-2.5},{"a":3e2}],"c":{"a":"\u0001é"},"d":null,"e":true}"#,

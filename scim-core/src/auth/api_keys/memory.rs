@@ -2,13 +2,12 @@
 //! that configure their keys at start.
 
 use std::collections::BTreeSet;
-
-use crate::hash_map::HashMap;
 use std::sync::{Arc, RwLock};
 
 use time::OffsetDateTime;
 
 use super::{ApiKeyError, ApiKeyInfo, ApiKeyStorage, StoredApiKey};
+use crate::hash_map::HashMap;
 
 #[derive(Debug, Default)]
 struct Keys {

@@ -2,13 +2,13 @@
 //! SHA-256 hashes, in a storage of the host's choice ([`MemoryKeyStorage`], a SQL table
 //! from `scim-sqlx`, or its own [`ApiKeyStorage`]).
 
-use crate::hash_map::HashMap;
 use std::sync::{Arc, Mutex};
 
 use time::OffsetDateTime;
 
 use super::{Authenticator, Principal};
 use crate::error::ScimError;
+use crate::hash_map::HashMap;
 use crate::tenant::{TenantIdError, validate_tenant_id};
 
 mod memory;

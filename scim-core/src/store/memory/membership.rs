@@ -4,9 +4,8 @@
 //! member is a hash-map insert or remove, whatever the group's size, and `User.groups`
 //! (RFC 7643 §4.1.2) is read from the reverse map.
 
-use crate::hash_map::{HashMap, HashSet};
-
 use super::Id;
+use crate::hash_map::{HashMap, HashSet};
 
 /// One member of a group as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,7 +11,6 @@ mod planner;
 mod record;
 mod tenant;
 
-use crate::hash_map::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use async_trait::async_trait;
@@ -20,6 +19,7 @@ use self::record::{Kind, Record};
 use self::tenant::{TenantData, TypeData};
 use crate::error::ScimError;
 use crate::filter::AttrPath;
+use crate::hash_map::HashMap;
 use crate::patch::PatchRequest;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;

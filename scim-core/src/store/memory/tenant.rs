@@ -2,11 +2,8 @@
 //! and the write operations on them. Everything here is synchronous and runs under
 //! the tenant's lock.
 
-use std::sync::Arc;
-
 use std::collections::BTreeMap;
-
-use crate::hash_map::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -16,6 +13,7 @@ use super::record::{
     Kind, Record, member_display, member_object, split_derived, stored_document, touches,
 };
 use super::{Id, StoreOptions, UnknownMembers};
+use crate::hash_map::{HashMap, HashSet};
 use crate::patch::{MemberDelta, PatchRequest};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
