@@ -1,8 +1,11 @@
 //! The dynamic [`Resource`]: a JSON object that knows its resource type.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
+
+use self::document::Document;
+pub(crate) use self::document::Written;
 
 use crate::error::ScimError;
 use crate::schema::validate::{
@@ -32,8 +35,10 @@ pub struct Resource {
     resource_type: Arc<str>,
     /// Shared: a store can hand out its stored document without copying it; the first
     /// change through [`attributes_mut`](Self::attributes_mut) copies it then.
-    attributes: Arc<Map<String, Value>>,
+    document: Arc<Document>,
 }
+
+mod document;
 
 impl Resource {
     /// A resource of `resource_type` with the given attributes, taken as they are: no
@@ -52,7 +57,7 @@ impl Resource {
     pub(crate) fn with_type_name(resource_type: Arc<str>, attributes: Map<String, Value>) -> Self {
         Self {
             resource_type,
-            attributes: Arc::new(attributes),
+            document: Arc::new(Document::new(attributes)),
         }
     }
 
@@ -92,7 +97,7 @@ impl Resource {
     /// assert_eq!(Resource::new_unchecked("User", Default::default()).id(), None);
     /// ```
     pub fn id(&self) -> Option<&str> {
-        self.attributes.get("id").and_then(Value::as_str)
+        self.attributes().get("id").and_then(Value::as_str)
     }
 
     /// `meta.version`, the resource's ETag value.
@@ -103,7 +108,7 @@ impl Resource {
     /// assert_eq!(r.version(), Some("W/\"3\""));
     /// ```
     pub fn version(&self) -> Option<&str> {
-        self.attributes
+        self.attributes()
             .get("meta")
             .and_then(|m| m.get("version"))
             .and_then(Value::as_str)
@@ -117,7 +122,7 @@ impl Resource {
     /// assert_eq!(r.get("active"), Some(&serde_json::json!(true)));
     /// ```
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.attributes.get(key)
+        self.attributes().get(key)
     }
 
     /// The attributes.
@@ -127,7 +132,7 @@ impl Resource {
     /// assert!(Resource::new_unchecked("User", Default::default()).attributes().is_empty());
     /// ```
     pub fn attributes(&self) -> &Map<String, Value> {
-        &self.attributes
+        self.document.attributes()
     }
 
     /// The attributes, mutably.
@@ -139,7 +144,12 @@ impl Resource {
     /// assert_eq!(r.attributes().len(), 1);
     /// ```
     pub fn attributes_mut(&mut self) -> &mut Map<String, Value> {
-        Arc::make_mut(&mut self.attributes)
+        Arc::make_mut(&mut self.document).attributes_mut()
+    }
+
+    /// What the engine wrote of the attributes into a response, kept for the next one.
+    pub(crate) fn written(&self) -> &OnceLock<Written> {
+        self.document.written()
     }
 
     /// The resource as a JSON object value.
@@ -160,7 +170,7 @@ impl Resource {
     /// assert!(Resource::new_unchecked("User", Default::default()).into_attributes().is_empty());
     /// ```
     pub fn into_attributes(self) -> Map<String, Value> {
-        Arc::unwrap_or_clone(self.attributes)
+        Arc::unwrap_or_clone(self.document).into_attributes()
     }
 
     /// Whether `self` and `other` share one document (a clone that neither has changed
@@ -175,7 +185,7 @@ impl Resource {
     /// assert!(!a.shares_document_with(&b));
     /// ```
     pub fn shares_document_with(&self, other: &Resource) -> bool {
-        Arc::ptr_eq(&self.attributes, &other.attributes)
+        Arc::ptr_eq(&self.document, &other.document)
     }
 }
 
@@ -361,11 +371,11 @@ impl Resource {
     /// assert_eq!(replacement.get("title"), Some(&serde_json::json!("CEO")));
     /// ```
     pub fn keep_write_only_from(&mut self, stored: &Resource, rt: &ResourceType) {
-        let attributes = Arc::make_mut(&mut self.attributes);
-        keep_write_only(attributes, &stored.attributes, &rt.schema.attributes);
+        let attributes = self.attributes_mut();
+        keep_write_only(attributes, stored.attributes(), &rt.schema.attributes);
         for extension in &rt.extensions {
             let urn = &extension.schema.id;
-            let Some(Value::Object(old)) = stored.attributes.get(urn) else {
+            let Some(Value::Object(old)) = stored.get(urn) else {
                 continue;
             };
             let mut new = match attributes.remove(urn) {

@@ -609,6 +609,7 @@ impl ScimServerBuilder {
                 password_hasher: self.password_hasher,
                 config,
                 slots: crate::engine::TenantSlots::default(),
+                id: Inner::next_id(),
             }),
         })
     }

@@ -49,6 +49,17 @@ pub(crate) struct Inner {
     pub(crate) config: ServerConfig,
     /// The tenants' shares of concurrent requests.
     pub(crate) slots: TenantSlots,
+    /// A number no other server of this process has: what it writes of a stored
+    /// document, and keeps with it, is marked with it (see [`crate::resource::Written`]).
+    pub(crate) id: u64,
+}
+
+impl Inner {
+    /// The next server's [`id`](Self::id).
+    pub(crate) fn next_id() -> u64 {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Inner {
@@ -397,6 +408,7 @@ where
         base: location::tenant_base(&inner.config, parts, target.prefix, segment),
         store_ctx: RequestContext::new(tenant).with_principal(principal),
         bulk_max_operations,
+        writer: inner.id,
     };
     handlers::dispatch(&ctx, endpoint, RequestBody::new(body, json)).await
 }

@@ -54,6 +54,12 @@ struct Keep<'a> {
 }
 
 impl Projection {
+    /// Neither `attributes` nor `excludedAttributes`: each attribute as its
+    /// `returned` characteristic says.
+    pub(crate) fn is_default(&self) -> bool {
+        self.attributes.is_empty() && self.excluded_attributes.is_empty()
+    }
+
     /// Parses the comma-separated `attributes` and `excludedAttributes` parameters
     /// (whitespace around names tolerated, URN-qualified names allowed). A malformed name
     /// or a value filter (`emails[type eq "work"]`) is `400 invalidValue` naming the

@@ -10,6 +10,7 @@ use super::member_rows::{Fields, MembersJson, write_str};
 use super::refs::RefPrefixes;
 use super::{Context, with_ref};
 use crate::filter::{Projection, SubAttributes};
+use crate::resource::{Resource, Written};
 use crate::schema::attribute::Attribute;
 use crate::schema::builtin;
 use crate::schema::definition::ResourceType;
@@ -40,6 +41,7 @@ pub(super) fn write(
         projection,
         out,
         first: true,
+        per_request: false,
     };
     body.out.push(b'{');
     let mut attributes = resource.attributes().iter().peekable();
@@ -47,9 +49,7 @@ pub(super) fn write(
         body.attribute(key, value)?;
     }
     body.id(&parts.id);
-    for (key, value) in attributes {
-        body.attribute(key, value)?;
-    }
+    body.document(resource, attributes)?;
     if let Some((name, value)) = &parts.derived {
         body.attribute(name, value)?;
     }
@@ -67,7 +67,14 @@ struct Body<'b, 'c> {
     out: &'b mut Vec<u8>,
     /// No member written yet at this level.
     first: bool,
+    /// Something written depends on the request, not only on the document (a `$ref`
+    /// holds the request's base URL).
+    per_request: bool,
 }
+
+/// The largest body of a document kept with it (see [`Body::document`]): a rich user's
+/// is under 2 KiB; a larger document is written afresh each time rather than held twice.
+const MAX_KEPT: usize = 4 * 1024;
 
 /// Where to go back to when what was begun turns out empty.
 #[derive(Clone, Copy)]
@@ -124,6 +131,42 @@ impl Body<'_, '_> {
                 let _ = serde_json::to_writer(&mut *self.out, other);
             }
         }
+    }
+
+    /// The document's attributes after `id` (so each after a comma), with the default
+    /// projection copied from what an earlier response of this server wrote of this
+    /// very document, when there is one; else written, and kept with the document when
+    /// nothing in it depended on the request.
+    fn document<'d>(
+        &mut self,
+        resource: &Resource,
+        attributes: impl Iterator<Item = (&'d String, &'d Value)>,
+    ) -> Result<(), General> {
+        let keepable = !self.first && self.projection.is_default();
+        let written = resource.written();
+        if keepable
+            && let Some(kept) = written.get()
+            && kept.writer == self.ctx.writer
+        {
+            self.out.extend_from_slice(&kept.bytes);
+            return Ok(());
+        }
+        let start = self.out.len();
+        for (key, value) in attributes {
+            self.attribute(key, value)?;
+        }
+        if keepable
+            && !self.per_request
+            && let Some(bytes) = self.out.get(start..)
+            && bytes.len() <= MAX_KEPT
+        {
+            // Another response may have kept it meanwhile: the same bytes.
+            let _ = written.set(Written {
+                writer: self.ctx.writer,
+                bytes: bytes.into(),
+            });
+        }
+        Ok(())
     }
 
     fn id(&mut self, id: &str) {
@@ -203,6 +246,7 @@ impl Body<'_, '_> {
                 .map(|(attribute, reference)| {
                     RefPrefixes::new(self.ctx.registry, &self.ctx.base, attribute, reference)
                 });
+        self.per_request |= prefixes.is_some();
         let mark = self.mark();
         self.key(&attribute.name);
         match value {
@@ -254,18 +298,17 @@ impl Body<'_, '_> {
         prefixes: Option<&mut RefPrefixes<'_>>,
     ) -> bool {
         let keeps = |name: &str| attribute.sub_attribute(name).is_some_and(|s| subs.keeps(s));
-        let reference = match (prefixes, element.get("value").and_then(Value::as_str)) {
-            (Some(prefixes), Some(id)) => {
-                let kind = element.get("type").and_then(Value::as_str);
-                prefixes.prefix(kind).map(|prefix| {
-                    let mut url = String::with_capacity(prefix.url.len() + id.len());
-                    url.push_str(&prefix.url);
-                    url.push_str(id);
-                    url
-                })
-            }
-            _ => None,
-        };
+        // The element is looked into only when the attribute has a `$ref` to render.
+        let reference = prefixes.and_then(|prefixes| {
+            let id = element.get("value").and_then(Value::as_str)?;
+            let kind = element.get("type").and_then(Value::as_str);
+            prefixes.prefix(kind).map(|prefix| {
+                let mut url = String::with_capacity(prefix.url.len() + id.len());
+                url.push_str(&prefix.url);
+                url.push_str(id);
+                url
+            })
+        });
         let reference = reference.filter(|_| keeps("$ref"));
         let mut first = true;
         let mut separator = |out: &mut Vec<u8>| {

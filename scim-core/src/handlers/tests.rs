@@ -40,6 +40,7 @@ impl Fixture {
             base: "https://example.com/scim/v2/acme".to_owned(),
             store_ctx: RequestContext::new("acme"),
             bulk_max_operations: 1000,
+            writer: crate::engine::Inner::next_id(),
         }
     }
 }

@@ -221,6 +221,11 @@ fn stored(doc: Value) -> Retrieved {
     let Value::Object(doc) = doc else {
         panic!("a document is an object")
     };
+    stored_resource(Resource::new_unchecked("User", doc))
+}
+
+/// [`stored`], of a resource already made.
+fn stored_resource(resource: Resource) -> Retrieved {
     let parts = StoredParts {
         id: "u1".into(),
         created: "2026-01-01T00:00:00Z".into(),
@@ -231,11 +236,7 @@ fn stored(doc: Value) -> Retrieved {
             json!([{"value": "g1", "$ref": "stale", "display": "G", "type": "direct"}]),
         )),
     };
-    Retrieved::stored(
-        Resource::new_unchecked("User", doc),
-        parts,
-        crate::store::MemberRows::new(),
-    )
+    Retrieved::stored(resource, parts, crate::store::MemberRows::new())
 }
 
 #[test]
@@ -527,4 +528,138 @@ fn a_patched_resource_is_answered_as_the_rendered_resource() {
         let response = now(super::super::patch::patch(&ctx, rt, id, body)).unwrap();
         assert_answered_as_rendered(&ctx, rt, &response, StatusCode::OK);
     }
+}
+
+/// What a response wrote of `retrieved`'s document and kept with it, if anything.
+fn kept(retrieved: &Retrieved) -> Option<(u64, Vec<u8>)> {
+    let (resource, _, _) = retrieved.parts();
+    resource
+        .written()
+        .get()
+        .map(|written| (written.writer, written.bytes.to_vec()))
+}
+
+fn retrieve(data: &Data, ctx: &Context<'_>, rt: &str, id: &str) -> Retrieved {
+    let rt = ctx.registry.resource_type(rt).unwrap();
+    now(data.store.retrieve(&ctx.store_ctx, rt, id, &[])).unwrap()
+}
+
+#[test]
+fn a_documents_body_is_kept_and_used_by_the_server_that_wrote_it_only() {
+    let data = data();
+    let fixture = Fixture::new(SchemaRegistry::with_builtins());
+    let ctx = fixture.context();
+    let users = fixture.registry.resource_type("User").unwrap();
+    let default = Projection::default();
+    let first = retrieve(&data, &ctx, "User", &data.manager);
+    assert_eq!(kept(&first), None);
+    let written = write_direct(&ctx, users, &first, &default).unwrap_or_else(|_| panic!());
+    // Kept with the stored document itself: the next retrieval shares it.
+    let (writer, bytes) = kept(&retrieve(&data, &ctx, "User", &data.manager)).unwrap();
+    assert_eq!(writer, ctx.writer);
+    assert_eq!(
+        String::from_utf8_lossy(&bytes),
+        r#","userName":"boss","displayName":"The \"Boss\"""#
+    );
+    let again = write_direct(&ctx, users, &first, &default).unwrap_or_else(|_| panic!());
+    assert_eq!(again, written);
+
+    // What is kept is what the next response copies (seen by planting other bytes), and
+    // only for the server that wrote it.
+    let planted = |writer| {
+        let resource = Resource::from_value_unchecked("User", json!({"userName": "real"})).unwrap();
+        let _ = resource.written().set(crate::resource::Written {
+            writer,
+            bytes: b",\"planted\":1".as_slice().into(),
+        });
+        let retrieved = stored_resource(resource);
+        let body = write_direct(&ctx, users, &retrieved, &default).unwrap_or_else(|_| panic!());
+        String::from_utf8(body).unwrap()
+    };
+    assert!(planted(ctx.writer).contains(r#""id":"u1","planted":1,"groups""#));
+    let other = planted(ctx.writer + 1_000_000);
+    assert!(!other.contains("planted"), "{other}");
+    assert!(other.contains(r#""userName":"real""#), "{other}");
+}
+
+#[test]
+fn a_body_that_depends_on_the_request_is_not_kept() {
+    let data = data();
+    let fixture = Fixture::new(SchemaRegistry::with_builtins());
+    let mut ctx = fixture.context();
+    let users = fixture.registry.resource_type("User").unwrap();
+    // The full user's manager has a `$ref`, which holds the request's base URL.
+    let full = retrieve(&data, &ctx, "User", &data.user);
+    for base in [
+        "https://a.example/scim/v2/acme",
+        "https://b.example/scim/v2/acme",
+    ] {
+        ctx.base = base.to_owned();
+        let body =
+            write_direct(&ctx, users, &full, &Projection::default()).unwrap_or_else(|_| panic!());
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            body[ENTERPRISE]["manager"]["$ref"],
+            format!("{base}/Users/{}", data.manager)
+        );
+        assert_eq!(kept(&full), None);
+    }
+    // Nor a body under `attributes` or `excludedAttributes`.
+    let manager = retrieve(&data, &ctx, "User", &data.manager);
+    for projection in [
+        Projection::parse(Some("userName"), None).unwrap(),
+        Projection::parse(None, Some("displayName")).unwrap(),
+    ] {
+        write_direct(&ctx, users, &manager, &projection).unwrap_or_else(|_| panic!());
+        assert_eq!(kept(&manager), None);
+    }
+}
+
+#[test]
+fn a_change_is_answered_and_read_back_as_changed_once_a_body_was_kept() {
+    let data = data();
+    let fixture = Fixture::new(SchemaRegistry::with_builtins());
+    let mut ctx = fixture.context();
+    ctx.store = &data.store;
+    let users = fixture.registry.resource_type("User").unwrap();
+    let read = |ctx: &Context<'_>| {
+        let retrieved = retrieve(&data, ctx, "User", &data.manager);
+        let response = ctx.retrieved_response(
+            StatusCode::OK,
+            users,
+            retrieved,
+            &Projection::default(),
+            false,
+        );
+        serde_json::from_slice::<Value>(response.body()).unwrap()
+    };
+    assert_eq!(read(&ctx)["displayName"], "The \"Boss\"");
+    assert!(kept(&retrieve(&data, &ctx, "User", &data.manager)).is_some());
+    let patch = serde_json::to_vec(&json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "displayName", "value": "Chief"}]}))
+    .unwrap();
+    let response = now(super::super::patch::patch(
+        &ctx,
+        users,
+        &data.manager,
+        RequestBody::of(patch),
+    ))
+    .unwrap();
+    let patched: Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(patched["displayName"], "Chief");
+    assert_eq!(read(&ctx)["displayName"], "Chief");
+    let replaced = serde_json::to_vec(&json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "boss", "displayName": "Replaced"}))
+    .unwrap();
+    let response = now(super::super::replace::replace(
+        &ctx,
+        users,
+        &data.manager,
+        RequestBody::of(replaced),
+    ))
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(read(&ctx)["displayName"], "Replaced");
 }
