@@ -59,6 +59,8 @@ pub(crate) struct Context<'a> {
     /// This tenant's `bulk.maxOperations`: the configured figure, or its per-minute rate
     /// limit when that is lower.
     pub(crate) bulk_max_operations: usize,
+    /// The serving [`Inner::id`](crate::engine::Inner::id).
+    pub(crate) writer: u64,
 }
 
 /// A request body as the engine read it: its bytes, and the JSON value it parsed them
@@ -125,8 +127,10 @@ pub(crate) async fn dispatch(
         Endpoint::Replace(rt, id) => replace::replace(ctx, &rt, &id, body).await,
         Endpoint::Patch(rt, id) => patch::patch(ctx, &rt, &id, body).await,
         Endpoint::Delete(rt, id) => delete::delete(ctx, &rt, &id).await,
-        Endpoint::Bulk => bulk::bulk(ctx, body).await,
-        Endpoint::Me(method) => me::me(ctx, &method, body).await,
+        // Boxed: their futures are the largest (Bulk's is several times any other), and
+        // every request's future would otherwise be as large and be moved as such.
+        Endpoint::Bulk => Box::pin(bulk::bulk(ctx, body)).await,
+        Endpoint::Me(method) => Box::pin(me::me(ctx, &method, body)).await,
     }
 }
 

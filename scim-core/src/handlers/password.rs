@@ -20,6 +20,13 @@ fn is_password(attribute: &Attribute) -> bool {
     attribute.mutability == Mutability::WriteOnly && attribute.kind == AttributeType::String
 }
 
+/// Whether a value of `attribute` may hold a password: it is one, or one of its
+/// sub-attributes is (sub-attributes have none of their own, RFC 7643 §2.4). The others
+/// are not looked into.
+fn may_hold_password(attribute: &Attribute) -> bool {
+    is_password(attribute) || attribute.sub_attributes.iter().any(is_password)
+}
+
 /// Prepares a resource about to be created or replaced: each password hashed, or, without
 /// a hasher, dropped (Okta sends a placeholder password on every create, even with
 /// password sync off: refusing it would refuse every Okta user).
@@ -119,6 +126,9 @@ fn collect_in_value<'a>(
     value: &'a mut Value,
     out: &mut Vec<&'a mut String>,
 ) {
+    if !may_hold_password(attribute) {
+        return;
+    }
     match value {
         Value::String(text) if is_password(attribute) => out.push(text),
         Value::Array(items) => {
@@ -201,7 +211,7 @@ fn keep(attribute: &Attribute, value: &mut Value, dropped: &mut bool) -> bool {
         *dropped = true;
         return false;
     }
-    if !attribute.is_complex() {
+    if !attribute.is_complex() || !may_hold_password(attribute) {
         return true;
     }
     let mut emptied = |object: &mut Map<String, Value>| {
