@@ -16,7 +16,6 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
-use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -26,6 +25,7 @@ use tokio::time::Instant;
 
 use crate::ConnectionLimits;
 use crate::exchange;
+use crate::serve::AppService;
 
 /// What a connection is doing, which decides how long it may go on doing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -347,7 +347,7 @@ pub(crate) fn http1(limits: &ConnectionLimits) -> http1::Builder {
 pub(crate) async fn serve<S>(
     stream: S,
     peer: SocketAddr,
-    app: Router,
+    app: impl AppService,
     limits: Arc<ConnectionLimits>,
     activity: Arc<Activity>,
     permit: OwnedSemaphorePermit,
@@ -403,7 +403,7 @@ where
 pub(crate) async fn serve_tcp(
     stream: TcpStream,
     peer: SocketAddr,
-    app: Router,
+    app: impl AppService,
     limits: Arc<ConnectionLimits>,
     activity: Arc<Activity>,
     permit: OwnedSemaphorePermit,

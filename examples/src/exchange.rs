@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use http::{HeaderValue, Request, Response, StatusCode, header};
@@ -21,6 +20,7 @@ use tower::ServiceExt;
 
 use crate::ConnectionLimits;
 use crate::connection::Activity;
+use crate::serve::AppService;
 
 /// Header fields a request may carry before it is refused with `431` and a SCIM error.
 /// A client sends about ten, and a chain of proxies adds a few more. Past 100, hyper's
@@ -51,7 +51,7 @@ impl Exchange {
     pub(crate) async fn handle(
         self,
         mut request: Request<Incoming>,
-        app: Router,
+        app: impl AppService,
     ) -> Result<Response<Body>, Infallible> {
         let Self {
             peer,

@@ -26,11 +26,12 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use scim_core::password::Argon2Hasher;
 use scim_core::{ScimServer, ServerConfig, auth::ApiKeyError};
+use tower::Layer as _;
 
 pub use admin::{AdminPages, AdminPassword, generate_admin_password};
 pub use database::{Backend, DEFAULT_DATABASE, Database, OpenError, open};
 pub use options::{ApiKeyArg, Options, ParseError, USAGE};
-pub use serve::{ConnectionLimits, serve};
+pub use serve::{AppService, ConnectionLimits, serve};
 
 /// Where the example server mounts SCIM: tenant base URLs are `{MOUNT}/{tenant}`.
 pub const MOUNT: &str = "/scim/v2";
@@ -213,7 +214,7 @@ pub async fn build_on(
 /// # Ok(())
 /// # }
 /// ```
-pub fn app(server: ScimServer) -> Router {
+pub fn app(server: ScimServer) -> App {
     app_with_admin(server, None)
 }
 
@@ -232,19 +233,23 @@ pub fn app(server: ScimServer) -> Router {
 /// # Ok(())
 /// # }
 /// ```
-pub fn app_with_admin(server: ScimServer, admin: Option<AdminPages>) -> Router {
+pub fn app_with_admin(server: ScimServer, admin: Option<AdminPages>) -> App {
     let admin = admin.map_or_else(Router::new, |admin| admin.router());
-    admin
+    let router = admin
         .route(
             "/",
             axum::routing::get(|| async {
                 "scim-server: SCIM 2.0 endpoints are under /scim/v2/{tenant}; admin pages at /admin/\n"
             }),
         )
-        .layer(middleware::from_fn(log_request))
-        // The engine logs each SCIM request itself, in its `scim_request` span.
-        .merge(scim_axum::Scim::new(server).router_at(MOUNT))
+        .layer(middleware::from_fn(log_request));
+    // In front of the router: a SCIM request is not routed by axum at all. The engine
+    // logs each SCIM request itself, in its `scim_request` span.
+    scim_axum::Scim::new(server).layer_at(MOUNT).layer(router)
 }
+
+/// The example's application: its router, with the SCIM API at [`MOUNT`] in front.
+pub type App = scim_axum::WithScim<Router>;
 
 async fn log_request(request: Request, next: Next) -> Response {
     if !tracing::enabled!(tracing::Level::DEBUG) {
@@ -323,7 +328,7 @@ mod tests {
 
     use super::*;
 
-    async fn status(app: Router, uri: &str, token: &str) -> u16 {
+    async fn status(app: App, uri: &str, token: &str) -> u16 {
         let request = Request::get(uri)
             .header("authorization", format!("Bearer {token}"))
             .body(axum::body::Body::empty())

@@ -14,12 +14,36 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::Router;
+use std::convert::Infallible;
+
+use axum::extract::Request;
+use axum::response::Response;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
+use tower::Service;
 
 use crate::connection::{self, Activity};
+
+/// What [`serve`] serves: an axum app as a tower service, such as a [`axum::Router`] or
+/// the [`app`](crate::app) (a router with the SCIM API in front of it).
+pub trait AppService:
+    Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> AppService for T where
+    T: Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
 
 /// How long connections may take over each thing they do, how many there may be, and how
 /// long shutdown may take. The defaults suit a SCIM endpoint reached by identity providers
@@ -98,7 +122,7 @@ impl Default for ConnectionLimits {
 /// ```
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: impl AppService,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) -> usize {

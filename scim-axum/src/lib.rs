@@ -15,6 +15,10 @@ use axum::routing::any;
 
 pub use scim_core::{ClientAddr, InMemoryStore, MountPrefix, Principal, ScimServer};
 
+pub use self::layer::{ScimLayer, WithScim};
+
+mod layer;
+
 /// A [`ScimServer`] ready to be mounted in axum: convert it into a [`Router<S>`] with
 /// [`Router::from`] (or call [`router`]).
 ///
@@ -160,15 +164,8 @@ impl Scim {
     where
         S: Clone + Send + Sync + 'static,
     {
-        assert!(
-            prefix.starts_with('/'),
-            "the SCIM mount prefix must begin with `/`: {prefix:?}"
-        );
-        let prefix = prefix.trim_end_matches('/');
-        let service = Self {
-            mount: Arc::from(prefix),
-            ..self
-        };
+        let service = self.at(prefix);
+        let prefix = service.mount();
         let router =
             Router::new().route_service(&format!("{prefix}/{{*scim_path}}"), service.clone());
         if prefix.is_empty() {
@@ -180,6 +177,59 @@ impl Scim {
         router
             .route_service(prefix, service.clone())
             .route_service(&format!("{prefix}/"), service)
+    }
+
+    /// A tower layer that puts the API at `prefix` in front of the service it wraps,
+    /// usually the host app's whole router: the cheapest way to mount it. A request at
+    /// `prefix` or below goes to the engine as it came, before the router matches a
+    /// route, extracts path parameters or runs its middleware; any other request goes to
+    /// the router. The router's own layers (`Router::layer`) therefore do not see SCIM
+    /// requests; layers around the [`WithScim`] do.
+    ///
+    /// Serve the result as a service, as axum's `ServiceExt::into_make_service` does for
+    /// any service.
+    ///
+    /// # Panics
+    ///
+    /// When `prefix` does not begin with `/`, as [`router_at`](Self::router_at).
+    ///
+    /// ```
+    /// # use scim_axum::{InMemoryStore, Scim, ScimServer};
+    /// use tower::ServiceExt;
+    /// use tower_layer::Layer;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let server = ScimServer::builder().store(InMemoryStore::new()).build()?;
+    /// let router = axum::Router::new().route("/", axum::routing::get(|| async { "my app" }));
+    /// let app = Scim::new(server).layer_at("/scim/v2").layer(router);
+    /// let get = |uri: &str| axum::extract::Request::get(uri).body(axum::body::Body::empty());
+    /// assert_eq!(app.clone().oneshot(get("/")?).await?.status(), 200);
+    /// assert_eq!(app.clone().oneshot(get("/scim/v2/acme/Users")?).await?.status(), 401);
+    /// assert_eq!(app.oneshot(get("/scim/v2")?).await?.status(), 404);
+    /// // To serve it: axum::serve(listener, axum::ServiceExt::into_make_service(app))
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn layer_at(self, prefix: &str) -> ScimLayer {
+        ScimLayer::new(self.at(prefix))
+    }
+
+    /// This API mounted at `prefix` (without a trailing `/`).
+    fn at(self, prefix: &str) -> Self {
+        assert!(
+            prefix.starts_with('/'),
+            "the SCIM mount prefix must begin with `/`: {prefix:?}"
+        );
+        Self {
+            mount: Arc::from(prefix.trim_end_matches('/')),
+            ..self
+        }
+    }
+
+    /// Where [`router_at`](Self::router_at) or [`layer_at`](Self::layer_at) mounted the
+    /// API; empty for a router that is nested.
+    fn mount(&self) -> &str {
+        &self.mount
     }
 
     /// An axum router answering every method and path below where it is nested.

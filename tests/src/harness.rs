@@ -360,6 +360,63 @@ impl Harness for AxumAt {
     }
 }
 
+/// The engine in front of a whole axum app at [`MOUNT`] through
+/// `scim_axum::Scim::layer_at`: SCIM requests reach it before the app's router does;
+/// the host middleware (principals, client addresses) wraps both.
+///
+/// ```
+/// use scim_conformance::{AxumLayer, HOST_ROUTES, Harness, fixture_server};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let harness = AxumLayer::mount(fixture_server());
+/// let get = |uri: &str| http::Request::get(uri).body(bytes::Bytes::new()).unwrap();
+/// assert_eq!(harness.send(get("/scim/v2/acme/Users")).await.status(), 401);
+/// assert_eq!(harness.send(get(HOST_ROUTES[0].0)).await.status(), 200);
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct AxumLayer {
+    app: axum::middleware::FromFn<
+        AxumHostMiddleware,
+        (),
+        scim_axum::WithScim<axum::Router>,
+        (axum::extract::Request,),
+    >,
+}
+
+/// The host middleware's type, as [`AxumLayer`] names it.
+type AxumHostMiddleware = fn(
+    axum::extract::Request,
+    axum::middleware::Next,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = axum::response::Response> + Send>,
+>;
+
+impl Harness for AxumLayer {
+    fn mount(server: ScimServer) -> Self {
+        use tower::Layer as _;
+        let router = axum_host_app(|app| app);
+        let app = scim_axum::Scim::new(server).layer_at(MOUNT).layer(router);
+        let middleware: AxumHostMiddleware =
+            |request, next| Box::pin(axum_host_middleware(request, next));
+        let app = axum::middleware::from_fn(middleware).layer(app);
+        Self { app }
+    }
+    async fn send(&self, request: Request<Bytes>) -> Response<Bytes> {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let response = self
+            .app
+            .clone()
+            .oneshot(request.map(axum::body::Body::from))
+            .await
+            .expect("infallible");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("in-memory body").to_bytes();
+        Response::from_parts(parts, bytes)
+    }
+}
+
 /// The engine registered in a `/scim/v2` scope of an actix-web app through
 /// `scim_actix::Scim`, sent to with `actix_web::test::call_service` (run the cases with
 /// `#[actix_web::test]`).

@@ -1,8 +1,9 @@
 //! The conformance suite: one set of cases, written once against the [`Harness`] trait
-//! (send an `http::Request<Bytes>`, get an `http::Response<Bytes>`), and run four times:
-//! against the engine directly ([`Engine`]), through `scim-axum` nested ([`Axum`]) and
-//! merged with `router_at` ([`AxumAt`]), and through `scim-actix` ([`Actix`]). [`conformance_tests!`] makes one `#[test]` per case and
-//! harness, so each failure is reported on its own:
+//! (send an `http::Request<Bytes>`, get an `http::Response<Bytes>`), and run five times:
+//! against the engine directly ([`Engine`]), through `scim-axum` nested ([`Axum`]),
+//! merged with `router_at` ([`AxumAt`]) and in front of the router with `layer_at`
+//! ([`AxumLayer`]), and through `scim-actix` ([`Actix`]). [`conformance_tests!`] makes
+//! one `#[test]` per case and harness, so each failure is reported on its own:
 //!
 //! ```ignore
 //! // tests/tests/axum.rs
@@ -25,7 +26,7 @@ mod harness;
 
 pub use client::{Call, Client, Exchange, SCIM_JSON};
 pub use harness::{
-    ACME_READ_ONLY_TOKEN, ACME_TOKEN, Actix, Axum, AxumAt, CLIENT_ADDR_HEADER, Engine,
+    ACME_READ_ONLY_TOKEN, ACME_TOKEN, Actix, Axum, AxumAt, AxumLayer, CLIENT_ADDR_HEADER, Engine,
     GLOBEX_TOKEN, HOST_NOT_FOUND, HOST_PRINCIPAL_HEADER, HOST_ROUTES, Harness, MOUNT,
     fixture_server, fixture_server_for, fixture_server_with, strict_fixture_server,
 };
