@@ -128,10 +128,11 @@ impl Scim {
     }
 
     /// Routes answering every method at `prefix` and below it, to merge into the host
-    /// app's router ([`Router::merge`]): the cheaper way to mount the API. A router
-    /// nested with [`Router::nest`] gets each request with a rewritten URI and routes it
-    /// a second time; these routes hand the engine the request as it came, and the
-    /// engine serves the path below `prefix` (`Location` URLs included).
+    /// app's router ([`Router::merge`]): cheaper than nesting. A router nested with
+    /// [`Router::nest`] gets each request with a rewritten URI and routes it a second
+    /// time; these routes hand the engine the request as it came, and the engine serves
+    /// the path below `prefix` (`Location` URLs included). [`layer_at`](Self::layer_at)
+    /// costs less still: the router does not route SCIM requests at all.
     ///
     /// The routes may also be merged into a router that is itself nested: URLs then
     /// carry the whole prefix (`/api/scim/v2/...` for these routes at `/scim/v2` in a
