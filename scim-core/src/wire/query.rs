@@ -1,5 +1,7 @@
 //! List parameters from a query string (RFC 7644 §3.4.2) or a `.search` body (§3.4.3).
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::error::ScimError;
@@ -51,27 +53,43 @@ impl ListParams {
 pub(crate) fn parse_query(query: &str) -> Result<ListParams, ScimError> {
     let mut params = ListParams::default();
     for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-        let value = value.into_owned();
-        match name.to_ascii_lowercase().as_str() {
-            "filter" => params.filter = non_empty(value),
-            "startindex" => params.start_index = Some(integer("startIndex", &value)?),
-            "count" => params.count = Some(integer("count", &value)?),
-            "sortby" => params.sort_by = non_empty(value),
-            "sortorder" => params.sort_order = non_empty(value),
-            "attributes" => params.attributes.extend(split_list(&value)),
-            "excludedattributes" => params.excluded_attributes.extend(split_list(&value)),
+        // Compared without folding a copy of the name.
+        let is = |known: &str| name.eq_ignore_ascii_case(known);
+        if is("filter") {
+            params.filter = non_empty(value);
+        } else if is("startIndex") {
+            params.start_index = Some(integer("startIndex", &value)?);
+        } else if is("count") {
+            params.count = Some(integer("count", &value)?);
+        } else if is("sortBy") {
+            params.sort_by = non_empty(value);
+        } else if is("sortOrder") {
+            params.sort_order = non_empty(value);
+        } else if is("attributes") {
+            params.attributes.extend(split_list(&value));
+        } else if is("excludedAttributes") {
+            params.excluded_attributes.extend(split_list(&value));
+        } else if is("cursor") {
             // Kept when empty: `cursor=` starts a cursor walk (RFC 9865 §3).
-            "cursor" => params.cursor = Some(value),
-            // Unknown parameters are ignored (RFC 7644 leaves them to the provider).
-            _ => {}
+            params.cursor = Some(value.into_owned());
         }
+        // Unknown parameters are ignored (RFC 7644 leaves them to the provider).
     }
     Ok(params)
 }
 
-fn non_empty(value: String) -> Option<String> {
+/// The value trimmed, unless nothing is left; a decoded value is kept, not copied, when
+/// there was nothing to trim.
+fn non_empty<'a>(value: impl Into<Cow<'a, str>>) -> Option<String> {
+    let value = value.into();
     let trimmed = value.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    if trimmed.is_empty() {
+        None
+    } else if trimmed.len() == value.len() {
+        Some(value.into_owned())
+    } else {
+        Some(trimmed.to_owned())
+    }
 }
 
 fn integer(name: &str, value: &str) -> Result<i64, ScimError> {
@@ -214,6 +232,13 @@ mod tests {
             parse_query("filter=&unknown=1").unwrap(),
             ListParams::default()
         );
+        // Values are trimmed, decoded or not; an empty cursor is kept.
+        let p =
+            parse_query("filter=%20userName%20pr%20&SORTBY=+name+&sortorder=%09&cursor=").unwrap();
+        assert_eq!(p.filter.as_deref(), Some("userName pr"));
+        assert_eq!(p.sort_by.as_deref(), Some("name"));
+        assert_eq!(p.sort_order, None);
+        assert_eq!(p.cursor.as_deref(), Some(""));
     }
 
     #[test]

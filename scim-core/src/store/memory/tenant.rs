@@ -44,10 +44,16 @@ pub(crate) struct TenantData {
 
 impl TenantData {
     /// The data of a resource type, created (with its indexes) on first write.
-    fn type_data(&mut self, rt: &ResourceType, options: &StoreOptions) -> &mut TypeData {
-        self.types.entry(rt.name.clone()).or_insert_with(|| {
+    fn type_data(
+        &mut self,
+        rt: &ResourceType,
+        options: &StoreOptions,
+    ) -> Result<&mut TypeData, StoreError> {
+        // Looked up before the name is copied for an entry: it is there on every write
+        // but a type's first.
+        if !self.types.contains_key(&rt.name) {
             let kind = Kind::of(rt);
-            TypeData {
+            let td = TypeData {
                 name: Id::from(rt.name.as_str()),
                 kind,
                 records: HashMap::default(),
@@ -57,8 +63,12 @@ impl TenantData {
                     kind == Kind::Group,
                     options.unique_group_display_name,
                 ),
-            }
-        })
+            };
+            self.types.insert(rt.name.clone(), td);
+        }
+        self.types
+            .get_mut(&rt.name)
+            .ok_or_else(|| StoreError::Backend("a resource type's data went missing".into()))
     }
 
     fn record(&self, rt: &ResourceType, id: &str) -> Result<(&TypeData, &Record), StoreError> {
@@ -300,14 +310,14 @@ impl TenantData {
         options: &StoreOptions,
         out: impl FnOnce(&Self, &TypeData, &Record) -> R,
     ) -> Result<R, StoreError> {
-        let kind = self.type_data(rt, options).kind;
+        let kind = self.type_data(rt, options)?.kind;
         let mut attributes = resource.into_attributes();
         let members = match split_derived(&mut attributes, kind)? {
             Some(members) => self.resolve_members(&members, options)?,
             None => Vec::new(),
         };
         let seq = self.next_seq + 1;
-        let td = self.type_data(rt, options);
+        let td = self.type_data(rt, options)?;
         td.indexes.check_unique(&attributes, None)?;
         let doc = stored_document(attributes);
         td.indexes.insert(&id, &doc);
