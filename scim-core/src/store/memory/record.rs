@@ -110,17 +110,24 @@ pub(super) fn touches(patch: &PatchRequest, name: &str) -> bool {
 /// The document as stored: `schemas`, then the attributes; never `id` or `meta`,
 /// which the store sets (RFC 7643 §3.1) and keeps in the [`Record`].
 pub(super) fn stored_document(mut attributes: Map<String, Value>) -> Map<String, Value> {
-    attributes.shift_remove("id");
-    attributes.shift_remove("meta");
     // Rebuilt at its exact size, even when `schemas` is already first: a parsed map has
     // room to spare, which every stored resource would keep (about 600 bytes per user
     // in `benches/store.rs`, against some 3 500 instructions per create to rebuild).
-    let schemas = attributes.shift_remove("schemas");
+    // `id` and `meta` are skipped on the way, not looked up; `schemas` is taken out
+    // first only when it is not first already (clients send it first).
+    let schemas = match attributes.keys().next() {
+        Some(first) if first == "schemas" => None,
+        _ => attributes.shift_remove("schemas"),
+    };
     let mut doc = Map::with_capacity(attributes.len() + usize::from(schemas.is_some()));
     if let Some(schemas) = schemas {
         doc.insert("schemas".to_owned(), schemas);
     }
-    doc.extend(attributes);
+    for (key, value) in attributes {
+        if key != "id" && key != "meta" {
+            doc.insert(key, value);
+        }
+    }
     doc
 }
 
@@ -205,6 +212,15 @@ mod tests {
             keys(&stored_document(body)),
             ["schemas", "userName", "displayName"]
         );
+        let Value::Object(body) = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "meta": {"version": "W/\"9\""},
+            "userName": "bjensen",
+            "id": "client-sent"
+        }) else {
+            unreachable!()
+        };
+        assert_eq!(keys(&stored_document(body)), ["schemas", "userName"]);
         let Value::Object(body) = json!({"userName": "bjensen"}) else {
             unreachable!()
         };
