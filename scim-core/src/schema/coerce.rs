@@ -25,6 +25,20 @@ pub(crate) fn canonicalize_resource(
     rt: &ResourceType,
     opts: &ValidationOptions,
 ) -> Result<Map<String, Value>, ScimError> {
+    if input.keys().all(|key| spelled_as_defined(key, rt)) {
+        canonicalize_in_place(input, rt, opts)
+    } else {
+        canonicalize_into_new(input, rt, opts)
+    }
+}
+
+/// [`canonicalize_resource`] in general: names respelled, URN-qualified names merged into
+/// their extension, duplicates found, into a new map.
+fn canonicalize_into_new(
+    input: Map<String, Value>,
+    rt: &ResourceType,
+    opts: &ValidationOptions,
+) -> Result<Map<String, Value>, ScimError> {
     let mut out = Map::with_capacity(input.len());
     for (key, value) in input {
         if value.is_null() {
@@ -77,6 +91,67 @@ pub(crate) fn canonicalize_resource(
         }
     }
     Ok(out)
+}
+
+/// Whether a top-level `key` is `schemas`, an extension's URN or a core or common
+/// attribute's name, spelled exactly as defined: a body whose keys all are (as clients
+/// send them) is canonicalized in place, with no member renamed, merged or found twice.
+fn spelled_as_defined(key: &str, rt: &ResourceType) -> bool {
+    key == "schemas"
+        || rt.extensions.iter().any(|e| e.schema.id == key)
+        || core_attribute(rt, key).is_some_and(|attribute| attribute.name == key)
+}
+
+/// [`canonicalize_resource`] of a body whose keys are all [`spelled_as_defined`]: each
+/// value is canonicalized where it is, and the unassigned ones removed, in the order and
+/// with the errors the general path gives, without building a second map.
+fn canonicalize_in_place(
+    mut input: Map<String, Value>,
+    rt: &ResourceType,
+    opts: &ValidationOptions,
+) -> Result<Map<String, Value>, ScimError> {
+    let mut unassigned = false;
+    for (key, slot) in input.iter_mut() {
+        let value = std::mem::take(slot);
+        if value.is_null() {
+            unassigned = true;
+            continue;
+        }
+        // As in the general path, only an attribute's value is dropped when it turns out
+        // unassigned; `schemas` and extension objects stay, even empty.
+        *slot = if key == "schemas" {
+            canonicalize_schemas(value, rt, opts)?
+        } else if let Some(schema) = rt.extension_schema(key) {
+            let Value::Object(object) = value else {
+                return Err(ScimError::invalid_value(format!(
+                    "{}: an extension must be a JSON object",
+                    schema.id
+                )));
+            };
+            Value::Object(canonicalize_object(
+                object,
+                (&schema.attributes, &schema.omitted),
+                opts,
+                (&ValuePath::root(&schema.id), ':'),
+            )?)
+        } else if let Some(attribute) = core_attribute(rt, key) {
+            let value = coerce_value(attribute, value, opts, &ValuePath::root(&attribute.name))?;
+            if is_unassigned(&value) {
+                unassigned = true;
+                // Marked for removal: `null` is never a canonical value.
+                Value::Null
+            } else {
+                value
+            }
+        } else {
+            // Not reached: every key was checked to be one of the above.
+            value
+        };
+    }
+    if unassigned {
+        input.retain(|_, value| !value.is_null());
+    }
+    Ok(input)
 }
 
 /// A top-level attribute of the core schema or a common attribute (RFC 7643 §3.1).

@@ -432,3 +432,99 @@ fn coerce_value_takes_a_whole_value_and_coerce_element_one_element() {
         Value::Null
     );
 }
+
+/// A body whose keys are spelled as defined is canonicalized in place: exactly as the
+/// general path does it, value for value and error for error, in both modes.
+#[test]
+fn in_place_canonicalization_gives_what_the_general_path_gives() {
+    let users = users();
+    let bodies = [
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "b",
+               "name": {"givenName": "B", "FAMILYNAME": "J", "middleName": null},
+               "emails": [{"value": "b@example.com", "type": "work", "primary": "True"}],
+               "active": "False", "title": null, "phoneNumbers": [],
+               ENTERPRISE: {"employeeNumber": "7", "manager": "m1", "costCenter": null}}),
+        // Unknown schemas dropped to none, an extension left empty, a single value as an array.
+        json!({"schemas": ["urn:example:unknown"], "userName": "c", ENTERPRISE: {"division": null},
+               "emails": {"value": "c@example.com"}, "nickName": null}),
+        json!({"x509Certificates": [{"value": "!"}]}),
+        json!({"userName": 42}),
+        json!({"active": "maybe"}),
+        json!({ENTERPRISE: "not an object"}),
+        json!({"emails": [{"value": "x", "type": "work", "nope": 1}], "userName": "u"}),
+        json!({"schemas": "urn:ietf:params:scim:schemas:core:2.0:User", "meta": {"version": "W/\"1\""}, "id": "9"}),
+    ];
+    for body in bodies {
+        let Value::Object(input) = body else {
+            unreachable!()
+        };
+        assert!(
+            input.keys().all(|key| spelled_as_defined(key, &users)),
+            "{input:?}"
+        );
+        for opts in [lenient(), strict()] {
+            let in_place = canonicalize_in_place(input.clone(), &users, &opts);
+            let general = canonicalize_into_new(input.clone(), &users, &opts);
+            match (in_place, general) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b);
+                    // Same order too.
+                    assert!(a.keys().eq(b.keys()), "{a:?} / {b:?}");
+                }
+                (Err(a), Err(b)) => {
+                    assert_eq!(
+                        (a.status(), a.scim_type(), a.detail()),
+                        (b.status(), b.scim_type(), b.detail())
+                    );
+                }
+                (a, b) => panic!("{input:?}: in place {a:?}, general {b:?}"),
+            }
+        }
+    }
+    // A key spelled otherwise, URN-qualified or unknown takes the general path.
+    for key in [
+        "username",
+        "urn:ietf:params:scim:schemas:core:2.0:User:userName",
+        "nickname",
+        "Schemas",
+    ] {
+        assert!(!spelled_as_defined(key, &users), "{key}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    /// Any body of keys spelled as defined, each with a value good or bad for it.
+    #[test]
+    fn any_body_is_canonicalized_in_place_as_in_general(
+        picks in proptest::collection::vec((0usize..9, 0usize..7), 0..9),
+        strict_mode in proptest::bool::ANY,
+    ) {
+        const KEYS: [&str; 9] = ["schemas", "userName", "active", "emails", "name", "title",
+            "phoneNumbers", ENTERPRISE, "externalId"];
+        let values = [
+            json!(null), json!([]), json!("True"), json!(true), json!(7),
+            json!({"givenName": "G", "familyname": null, "manager": "m"}),
+            json!([{"value": "v", "type": "work", "primary": "false"}, null]),
+        ];
+        let mut input = Map::new();
+        for (key, value) in picks {
+            input.insert(KEYS[key].to_owned(), values[value].clone());
+        }
+        let users = users();
+        let opts = if strict_mode { strict() } else { lenient() };
+        let in_place = canonicalize_in_place(input.clone(), &users, &opts);
+        let general = canonicalize_into_new(input, &users, &opts);
+        match (in_place, general) {
+            (Ok(a), Ok(b)) => {
+                proptest::prop_assert_eq!(&a, &b);
+                proptest::prop_assert!(a.keys().eq(b.keys()));
+            }
+            (Err(a), Err(b)) => proptest::prop_assert_eq!(
+                (a.status(), a.scim_type(), a.detail().to_owned()),
+                (b.status(), b.scim_type(), b.detail().to_owned())
+            ),
+            (a, b) => proptest::prop_assert!(false, "in place {:?}, general {:?}", a, b),
+        }
+    }
+}
