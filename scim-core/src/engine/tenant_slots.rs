@@ -2,8 +2,11 @@
 //!
 //! A request past its tenant's share waits on an async semaphore: it yields its thread to
 //! the runtime, so one tenant's heavy requests never occupy every worker while other
-//! tenants wait. Only tenants with a request in flight have an entry, so the map is as
-//! large as the number of requests being served, whatever the number of tenants.
+//! tenants wait. A tenant's entry stays while it is idle, so that its next request finds
+//! it (a lookup, no allocation, and nothing to do when a request ends); idle entries are
+//! swept when a new tenant finds the map at [`SWEEP_FROM`] entries or a power of two
+//! above, so the map holds about twice the tenants with requests in flight, and never
+//! fewer than that many plus [`SWEEP_FROM`], whatever the number of tenants.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -11,9 +14,12 @@ use async_lock::{Semaphore, SemaphoreGuardArc};
 
 use crate::hash_map::HashMap;
 
-/// The semaphores of the tenants that have requests in flight. A request of a tenant
-/// that already has one shares its entry: key and semaphore are reference-counted,
-/// nothing is allocated for it.
+/// The size from which a new tenant's entry first sweeps out the idle ones.
+const SWEEP_FROM: usize = 64;
+
+/// The semaphores of the tenants that have requests in flight, and of idle ones until the
+/// next sweep. A request of a tenant that has an entry shares it: the semaphore is
+/// reference-counted, nothing is allocated for it.
 #[derive(Debug, Default)]
 pub(crate) struct TenantSlots {
     slots: Mutex<HashMap<Arc<str>, Arc<Semaphore>>>,
@@ -21,37 +27,34 @@ pub(crate) struct TenantSlots {
 
 /// A request's turn; dropping it lets the tenant's next request in.
 #[derive(Debug)]
-pub(crate) struct Slot<'a> {
-    owner: &'a TenantSlots,
-    tenant: Arc<str>,
-    semaphore: Arc<Semaphore>,
-    guard: Option<SemaphoreGuardArc>,
+pub(crate) struct Slot {
+    _guard: SemaphoreGuardArc,
 }
 
 impl TenantSlots {
     /// Waits until `tenant` has fewer than `limit` requests being served (`0`: no limit).
-    pub(crate) async fn enter(&self, tenant: &str, limit: usize) -> Option<Slot<'_>> {
+    pub(crate) async fn enter(&self, tenant: &str, limit: usize) -> Option<Slot> {
         if limit == 0 {
             return None;
         }
-        let (tenant, semaphore) = {
+        let semaphore = {
             let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-            match slots.get_key_value(tenant) {
-                Some((key, semaphore)) => (Arc::clone(key), Arc::clone(semaphore)),
+            match slots.get(tenant) {
+                Some(semaphore) => Arc::clone(semaphore),
                 None => {
-                    let key: Arc<str> = Arc::from(tenant);
+                    if slots.len() >= SWEEP_FROM && slots.len().is_power_of_two() {
+                        // Clones are made only under this lock: a semaphore that only
+                        // the map holds has no request in flight or waiting.
+                        slots.retain(|_, semaphore| Arc::strong_count(semaphore) > 1);
+                    }
                     let semaphore = Arc::new(Semaphore::new(limit));
-                    slots.insert(Arc::clone(&key), Arc::clone(&semaphore));
-                    (key, semaphore)
+                    slots.insert(Arc::from(tenant), Arc::clone(&semaphore));
+                    semaphore
                 }
             }
         };
-        let guard = semaphore.acquire_arc().await;
         Some(Slot {
-            owner: self,
-            tenant,
-            semaphore,
-            guard: Some(guard),
+            _guard: semaphore.acquire_arc().await,
         })
     }
 
@@ -61,22 +64,6 @@ impl TenantSlots {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .len()
-    }
-}
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        drop(self.guard.take());
-        let mut slots = self
-            .owner
-            .slots
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        // Clones are made only under this lock: the map's and ours are the last two
-        // when no request of the tenant is in flight or waiting.
-        if Arc::strong_count(&self.semaphore) == 2 {
-            slots.remove(&self.tenant);
-        }
     }
 }
 
@@ -106,15 +93,42 @@ mod tests {
     }
 
     #[test]
-    fn idle_tenants_leave_no_entry() {
+    fn idle_tenants_are_swept_and_busy_ones_kept() {
         let slots = TenantSlots::default();
-        for i in 0..100 {
+        // A thousand tenants one after the other: the map never holds many more than
+        // `SWEEP_FROM` of them.
+        for i in 0..1000 {
             let Poll::Ready(slot) = poll(pin!(slots.enter(&format!("t{i}"), 2))) else {
                 panic!("waits")
             };
             drop(slot);
+            assert!(slots.tenants() <= SWEEP_FROM + 1, "{}", slots.tenants());
         }
-        assert_eq!(slots.tenants(), 0);
+        // Tenants with a request in flight keep their entry, and their share, through
+        // sweeps.
+        let held: Vec<Slot> = (0..100)
+            .map(|i| {
+                let Poll::Ready(Some(slot)) = poll(pin!(slots.enter(&format!("busy{i}"), 1)))
+                else {
+                    panic!("waits")
+                };
+                slot
+            })
+            .collect();
+        for i in 0..1000 {
+            drop(poll(pin!(slots.enter(&format!("idle{i}"), 1))));
+        }
+        assert!(slots.tenants() >= 100);
+        assert!(
+            slots.tenants() <= 2 * 100 + SWEEP_FROM,
+            "{}",
+            slots.tenants()
+        );
+        for i in 0..100 {
+            assert!(poll(pin!(slots.enter(&format!("busy{i}"), 1))).is_pending());
+        }
+        drop(held);
+        assert!(poll(pin!(slots.enter("busy0", 1))).is_ready());
         assert!(matches!(poll(pin!(slots.enter("t", 0))), Poll::Ready(None)));
     }
 }
