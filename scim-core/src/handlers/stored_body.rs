@@ -136,7 +136,9 @@ impl Body<'_, '_> {
     /// The document's attributes after `id` (so each after a comma), with the default
     /// projection copied from what an earlier response of this server wrote of this
     /// very document, when there is one; else written, and kept with the document when
-    /// nothing in it depended on the request.
+    /// nothing in it depended on the request and the request reads (`GET`): a document
+    /// read is read again (each sync cycle lists or reads every user), while one just
+    /// created or changed may never be, and would hold its body for nothing.
     fn document<'d>(
         &mut self,
         resource: &Resource,
@@ -157,6 +159,7 @@ impl Body<'_, '_> {
         }
         if keepable
             && !self.per_request
+            && self.ctx.parts.method == http::Method::GET
             && let Some(bytes) = self.out.get(start..)
             && bytes.len() <= MAX_KEPT
         {

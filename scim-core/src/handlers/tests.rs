@@ -15,7 +15,7 @@ pub(super) struct Fixture {
     pub(super) config: ServerConfig,
     pub(super) registry: SchemaRegistry,
     store: InMemoryStore,
-    parts: Parts,
+    pub(super) parts: Parts,
 }
 
 impl Fixture {

@@ -604,6 +604,17 @@ fn a_body_that_depends_on_the_request_is_not_kept() {
         );
         assert_eq!(kept(&full), None);
     }
+    // Nor the body of a response to a write (a create, a PATCH, a `.search`): only reads
+    // keep what they write.
+    let manager = retrieve(&data, &ctx, "User", &data.manager);
+    for method in [http::Method::POST, http::Method::PATCH, http::Method::PUT] {
+        let mut writing = Fixture::new(SchemaRegistry::with_builtins());
+        writing.parts.method = method;
+        let writing_ctx = writing.context();
+        write_direct(&writing_ctx, users, &manager, &Projection::default())
+            .unwrap_or_else(|_| panic!());
+        assert_eq!(kept(&manager), None);
+    }
     // Nor a body under `attributes` or `excludedAttributes`.
     let manager = retrieve(&data, &ctx, "User", &data.manager);
     for projection in [
