@@ -249,6 +249,18 @@ pub fn app_with_admin(server: ScimServer, admin: Option<AdminPages>) -> App {
 }
 
 /// The example's application: its router, with the SCIM API at [`MOUNT`] in front.
+///
+/// ```
+/// use scim_examples::{App, Options, app, build};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let (server, _) = build(&Options::default()).await?;
+/// let app: App = app(server);
+/// // Served by `scim_examples::serve`, or as any tower service:
+/// let _make = axum::ServiceExt::<axum::extract::Request>::into_make_service(app);
+/// # Ok(())
+/// # }
+/// ```
 pub type App = scim_axum::WithScim<Router>;
 
 async fn log_request(request: Request, next: Next) -> Response {

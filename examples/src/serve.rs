@@ -27,6 +27,18 @@ use crate::connection::{self, Activity};
 
 /// What [`serve`] serves: an axum app as a tower service, such as a [`axum::Router`] or
 /// the [`app`](crate::app) (a router with the SCIM API in front of it).
+///
+/// ```
+/// use scim_examples::{AppService, Options, app, build};
+/// fn servable(_: impl AppService) {}
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// servable(axum::Router::new());
+/// let (server, _) = build(&Options::default()).await?;
+/// servable(app(server));
+/// # Ok(())
+/// # }
+/// ```
 pub trait AppService:
     Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
     + Clone

@@ -206,8 +206,10 @@ impl Scim {
     /// let get = |uri: &str| axum::extract::Request::get(uri).body(axum::body::Body::empty());
     /// assert_eq!(app.clone().oneshot(get("/")?).await?.status(), 200);
     /// assert_eq!(app.clone().oneshot(get("/scim/v2/acme/Users")?).await?.status(), 401);
-    /// assert_eq!(app.oneshot(get("/scim/v2")?).await?.status(), 404);
-    /// // To serve it: axum::serve(listener, axum::ServiceExt::into_make_service(app))
+    /// assert_eq!(app.clone().oneshot(get("/scim/v2")?).await?.status(), 404);
+    /// // Served as any tower service: `axum::serve(listener, make_service)`.
+    /// let make_service = axum::ServiceExt::<axum::extract::Request>::into_make_service(app);
+    /// # let _ = make_service;
     /// # Ok(())
     /// # }
     /// ```
