@@ -307,7 +307,16 @@ fn axum_host_app(
         })
 }
 
-async fn axum_send(app: &axum::Router, request: Request<Bytes>) -> Response<Bytes> {
+/// Sends `request` to an axum app (a router, or a service around one) and collects the
+/// response's body.
+async fn axum_send<A>(app: &A, request: Request<Bytes>) -> Response<Bytes>
+where
+    A: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone,
+{
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let response = app
@@ -403,17 +412,7 @@ impl Harness for AxumLayer {
         Self { app }
     }
     async fn send(&self, request: Request<Bytes>) -> Response<Bytes> {
-        use http_body_util::BodyExt;
-        use tower::ServiceExt;
-        let response = self
-            .app
-            .clone()
-            .oneshot(request.map(axum::body::Body::from))
-            .await
-            .expect("infallible");
-        let (parts, body) = response.into_parts();
-        let bytes = body.collect().await.expect("in-memory body").to_bytes();
-        Response::from_parts(parts, bytes)
+        axum_send(&self.app, request).await
     }
 }
 
