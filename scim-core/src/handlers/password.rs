@@ -21,10 +21,11 @@ fn is_password(attribute: &Attribute) -> bool {
 }
 
 /// Whether a value of `attribute` may hold a password: it is one, or one of its
-/// sub-attributes is (sub-attributes have none of their own, RFC 7643 §2.4). The others
-/// are not looked into.
+/// sub-attributes may (RFC 7643 §2.4 gives sub-attributes none of their own, but a
+/// registered schema may nest complex attributes, and their passwords are found too).
+/// The others are not looked into.
 fn may_hold_password(attribute: &Attribute) -> bool {
-    is_password(attribute) || attribute.sub_attributes.iter().any(is_password)
+    is_password(attribute) || attribute.sub_attributes.iter().any(may_hold_password)
 }
 
 /// Prepares a resource about to be created or replaced: each password hashed, or, without
@@ -262,6 +263,11 @@ mod tests {
                     .attribute(Attribute::complex(
                         "token",
                         vec![Attribute::new("label", AttributeType::String), secret()],
+                    ))
+                    // Not RFC 7643 (sub-attributes are simple), but a registry takes it.
+                    .attribute(Attribute::complex(
+                        "outer",
+                        vec![Attribute::complex("inner", vec![secret()])],
                     )),
             )
             .unwrap();
@@ -288,16 +294,17 @@ mod tests {
             json!({
                 "schemas": [crate::schema::USER_SCHEMA, "urn:example:Secrets"],
                 "userName": "bjensen", "password": "top",
-                "urn:example:Secrets": {"pin": "1234", "devices": [{"name": "phone", "pin": "0000"}]},
+                "urn:example:Secrets": {"pin": "1234", "devices": [{"name": "phone", "pin": "0000"}],
+                                        "outer": {"inner": {"pin": "deep"}}},
             }),
         );
         let mut found = Vec::new();
         collect_in_resource(users, user.attributes_mut(), &mut found);
-        assert_eq!(strings(&found), ["top", "1234", "0000"]);
+        assert_eq!(strings(&found), ["top", "1234", "0000", "deep"]);
 
         assert!(drop_in_resource(users, user.attributes_mut()));
         let left = serde_json::to_string(user.attributes()).unwrap();
-        for secret in ["top", "1234", "0000"] {
+        for secret in ["top", "1234", "0000", "deep"] {
             assert!(!left.contains(secret), "{left}");
         }
         assert!(left.contains("phone") && left.contains("bjensen"), "{left}");
