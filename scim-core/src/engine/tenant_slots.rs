@@ -4,9 +4,10 @@
 //! the runtime, so one tenant's heavy requests never occupy every worker while other
 //! tenants wait. A tenant's entry stays while it is idle, so that its next request finds
 //! it (a lookup, no allocation, and nothing to do when a request ends); idle entries are
-//! swept when a new tenant finds the map at [`SWEEP_FROM`] entries or a power of two
-//! above, so the map holds about twice the tenants with requests in flight, and never
-//! fewer than that many plus [`SWEEP_FROM`], whatever the number of tenants.
+//! swept when a new tenant finds the map at its sweep mark: [`SWEEP_FROM`] entries, or
+//! twice what the last sweep left, if more. The map so holds at most about twice the
+//! tenants with requests in flight, plus [`SWEEP_FROM`], whatever the number of tenants,
+//! and a sweep (a pass over the map) comes after as many new tenants as it kept.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -22,7 +23,17 @@ const SWEEP_FROM: usize = 64;
 /// reference-counted, nothing is allocated for it.
 #[derive(Debug, Default)]
 pub(crate) struct TenantSlots {
-    slots: Mutex<HashMap<Arc<str>, Arc<Semaphore>>>,
+    slots: Mutex<Slots>,
+}
+
+#[derive(Debug, Default)]
+struct Slots {
+    semaphores: HashMap<Arc<str>, Arc<Semaphore>>,
+    /// The size at which a new tenant sweeps; `0` stands for [`SWEEP_FROM`].
+    sweep_at: usize,
+    /// How many sweeps there were.
+    #[cfg(test)]
+    sweeps: usize,
 }
 
 /// A request's turn; dropping it lets the tenant's next request in.
@@ -39,16 +50,27 @@ impl TenantSlots {
         }
         let semaphore = {
             let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-            match slots.get(tenant) {
+            let Slots {
+                semaphores,
+                sweep_at,
+                #[cfg(test)]
+                sweeps,
+            } = &mut *slots;
+            match semaphores.get(tenant) {
                 Some(semaphore) => Arc::clone(semaphore),
                 None => {
-                    if slots.len() >= SWEEP_FROM && slots.len().is_power_of_two() {
+                    if semaphores.len() >= (*sweep_at).max(SWEEP_FROM) {
                         // Clones are made only under this lock: a semaphore that only
                         // the map holds has no request in flight or waiting.
-                        slots.retain(|_, semaphore| Arc::strong_count(semaphore) > 1);
+                        semaphores.retain(|_, semaphore| Arc::strong_count(semaphore) > 1);
+                        *sweep_at = semaphores.len().saturating_mul(2);
+                        #[cfg(test)]
+                        {
+                            *sweeps += 1;
+                        }
                     }
                     let semaphore = Arc::new(Semaphore::new(limit));
-                    slots.insert(Arc::from(tenant), Arc::clone(&semaphore));
+                    semaphores.insert(Arc::from(tenant), Arc::clone(&semaphore));
                     semaphore
                 }
             }
@@ -59,10 +81,19 @@ impl TenantSlots {
     }
 
     #[cfg(test)]
+    fn sweeps(&self) -> usize {
+        self.slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .sweeps
+    }
+
+    #[cfg(test)]
     pub(crate) fn tenants(&self) -> usize {
         self.slots
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .semaphores
             .len()
     }
 }
@@ -130,5 +161,32 @@ mod tests {
         drop(held);
         assert!(poll(pin!(slots.enter("busy0", 1))).is_ready());
         assert!(matches!(poll(pin!(slots.enter("t", 0))), Poll::Ready(None)));
+    }
+
+    #[test]
+    fn a_sweep_comes_after_as_many_new_tenants_as_it_kept() {
+        // Just under the first mark in flight: a sweep keeps them all, and the next one
+        // must not come with the very next tenant.
+        let slots = TenantSlots::default();
+        let _held: Vec<Slot> = (0..SWEEP_FROM - 1)
+            .map(|i| {
+                let Poll::Ready(Some(slot)) = poll(pin!(slots.enter(&format!("busy{i}"), 1)))
+                else {
+                    panic!("waits")
+                };
+                slot
+            })
+            .collect();
+        for i in 0..200 {
+            drop(poll(pin!(slots.enter(&format!("idle{i}"), 1))));
+        }
+        // The first at 64 entries, then one each time the map is back at 126 (twice the
+        // 63 kept): after 63 more new tenants. (Sweeping at every power of two made it
+        // one sweep per new tenant here.)
+        let sweeps = slots.sweeps();
+        assert!(
+            (1..=4).contains(&sweeps),
+            "{sweeps} sweeps for 200 new tenants"
+        );
     }
 }
