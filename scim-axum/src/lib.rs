@@ -188,7 +188,9 @@ impl Scim {
     /// requests; layers around the [`WithScim`] do.
     ///
     /// Serve the result as a service, as axum's `ServiceExt::into_make_service` does for
-    /// any service.
+    /// any service. The wrapped service's readiness (`poll_ready`) holds up SCIM requests
+    /// too (a `Router` is always ready). At the prefix `/`, every request is SCIM's and
+    /// the wrapped service gets none.
     ///
     /// # Panics
     ///
@@ -378,7 +380,10 @@ mod tests {
     }
 
     /// A created user's `Location` through `app`, with the key `secret` of tenant `acme`.
-    async fn location(app: Router, path: &str) -> String {
+    async fn location<A>(app: A, path: &str) -> String
+    where
+        A: tower::Service<Request, Response = Response, Error = Infallible>,
+    {
         use tower::ServiceExt;
         let request = http::Request::post(path)
             .header("authorization", "Bearer secret")
@@ -419,9 +424,20 @@ mod tests {
             Router::new().nest("/scim/v2", scim().await.into_router()),
         );
         let merged = Router::new().merge(scim().await.router_at("/api/scim/v2"));
-        for app in [merged_in_nested, nested_twice, merged] {
+        // In front of a router that is nested as a service: the layer sees the path
+        // without `/api`, the URLs still carry it (axum's `OriginalUri`).
+        let layered_in_nested = Router::new().nest_service(
+            "/api",
+            tower_layer::Layer::layer(&scim().await.layer_at("/scim/v2"), Router::new()),
+        );
+        for app in [merged_in_nested, nested_twice, merged, layered_in_nested] {
             let location = location(app, "/api/scim/v2/acme/Users").await;
             assert!(location.starts_with(base), "{location}");
         }
+        // In front of the whole app.
+        let layered =
+            tower_layer::Layer::layer(&scim().await.layer_at("/api/scim/v2"), Router::new());
+        let location = location(layered, "/api/scim/v2/acme/Users").await;
+        assert!(location.starts_with(base), "{location}");
     }
 }

@@ -17,7 +17,9 @@ pub(super) struct Document {
 /// A document's attributes as the engine wrote them into a response, kept so that the
 /// next response copies them instead of walking the schema again: the bytes, and the
 /// server that wrote them (whose schemas and options they follow). Only a write that
-/// depends on nothing else is kept (see the engine's stored-body writer).
+/// depends on nothing else is kept (see the engine's stored-body writer). Kept once: a
+/// second server over the same store (one rebuilt on a configuration change) writes
+/// afresh the documents the first one kept, until they change.
 #[derive(Debug)]
 pub(crate) struct Written {
     /// [`ScimServer`](crate::ScimServer)'s number, unique in the process.

@@ -113,8 +113,9 @@ pub(super) fn stored_document(mut attributes: Map<String, Value>) -> Map<String,
     // Rebuilt at its exact size, even when `schemas` is already first: a parsed map has
     // room to spare, which every stored resource would keep (about 600 bytes per user
     // in `benches/store.rs`, against some 3 500 instructions per create to rebuild).
-    // `id` and `meta` are skipped on the way, not looked up; `schemas` is taken out
-    // first only when it is not first already (clients send it first).
+    // `id` and `meta` are skipped on the way, not looked up (so the map has a slot or
+    // two to spare when a client sent them); `schemas` is taken out first only when it
+    // is not first already (clients send it first).
     let schemas = match attributes.keys().next() {
         Some(first) if first == "schemas" => None,
         _ => attributes.shift_remove("schemas"),
