@@ -123,6 +123,19 @@ mod tests {
         assert!(poll(second.as_mut()).is_ready());
     }
 
+    /// A request in flight for each of `busy0` … `busy{n-1}`, with a share of one.
+    fn hold(slots: &TenantSlots, n: usize) -> Vec<Slot> {
+        (0..n)
+            .map(|i| {
+                let Poll::Ready(Some(slot)) = poll(pin!(slots.enter(&format!("busy{i}"), 1)))
+                else {
+                    panic!("busy{i} waits")
+                };
+                slot
+            })
+            .collect()
+    }
+
     #[test]
     fn idle_tenants_are_swept_and_busy_ones_kept() {
         let slots = TenantSlots::default();
@@ -137,15 +150,7 @@ mod tests {
         }
         // Tenants with a request in flight keep their entry, and their share, through
         // sweeps.
-        let held: Vec<Slot> = (0..100)
-            .map(|i| {
-                let Poll::Ready(Some(slot)) = poll(pin!(slots.enter(&format!("busy{i}"), 1)))
-                else {
-                    panic!("waits")
-                };
-                slot
-            })
-            .collect();
+        let held = hold(&slots, 100);
         for i in 0..1000 {
             drop(poll(pin!(slots.enter(&format!("idle{i}"), 1))));
         }
@@ -168,15 +173,7 @@ mod tests {
         // Just under the first mark in flight: a sweep keeps them all, and the next one
         // must not come with the very next tenant.
         let slots = TenantSlots::default();
-        let _held: Vec<Slot> = (0..SWEEP_FROM - 1)
-            .map(|i| {
-                let Poll::Ready(Some(slot)) = poll(pin!(slots.enter(&format!("busy{i}"), 1)))
-                else {
-                    panic!("waits")
-                };
-                slot
-            })
-            .collect();
+        let _held = hold(&slots, SWEEP_FROM - 1);
         for i in 0..200 {
             drop(poll(pin!(slots.enter(&format!("idle{i}"), 1))));
         }

@@ -674,3 +674,24 @@ fn a_change_is_answered_and_read_back_as_changed_once_a_body_was_kept() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(read(&ctx)["displayName"], "Replaced");
 }
+
+#[test]
+fn a_body_over_the_size_kept_is_written_each_time() {
+    let fixture = Fixture::new(SchemaRegistry::with_builtins());
+    let ctx = fixture.context();
+    let users = fixture.registry.resource_type("User").unwrap();
+    let body = |display: &str| {
+        let retrieved = stored(json!({"userName": "b", "displayName": display}));
+        let written = write_direct(&ctx, users, &retrieved, &Projection::default())
+            .unwrap_or_else(|_| panic!());
+        (retrieved, written)
+    };
+    // Just under the limit (with `,"userName":"b","displayName":""`), kept.
+    let (small, _) = body(&"x".repeat(super::MAX_KEPT - 32));
+    assert!(kept(&small).is_some());
+    // Over it: written as ever, and not kept.
+    let large_display = "x".repeat(super::MAX_KEPT);
+    let (large, written) = body(&large_display);
+    assert_eq!(kept(&large), None);
+    assert!(String::from_utf8(written).unwrap().contains(&large_display));
+}
