@@ -98,16 +98,13 @@ impl Fixture {
     }
 }
 
-/// The body of `POST /Users` number `n`: userName, name, one work email, active.
+/// The body of `POST /Users` number `n`: userName, name, one work email, active. Written
+/// with `format!`, not built as a `serde_json` value: building and serializing one cost
+/// about a fifth of what the engine spends on the request, and it is not the engine's.
 pub(crate) fn create_body(n: usize) -> String {
-    json!({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": format!("new{n}@example.com"),
-        "name": {"givenName": "New", "familyName": "User"},
-        "emails": [{"value": format!("new{n}@example.com"), "type": "work", "primary": true}],
-        "active": true
-    })
-    .to_string()
+    format!(
+        r#"{{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"new{n}@example.com","name":{{"givenName":"New","familyName":"User"}},"emails":[{{"value":"new{n}@example.com","type":"work","primary":true}}],"active":true}}"#
+    )
 }
 
 /// A PATCH that adds (`op` "Add") or removes ("Remove") member `id`, in Entra ID's shape.

@@ -44,12 +44,7 @@ pub(super) fn write(
         per_request: false,
     };
     body.out.push(b'{');
-    let mut attributes = resource.attributes().iter().peekable();
-    if let Some((key, value)) = attributes.next_if(|(key, _)| *key == "schemas") {
-        body.attribute(key, value)?;
-    }
-    body.id(&parts.id);
-    body.document(resource, attributes)?;
+    body.document(resource, &parts.id)?;
     if let Some((name, value)) = &parts.derived {
         body.attribute(name, value)?;
     }
@@ -133,48 +128,61 @@ impl Body<'_, '_> {
         }
     }
 
-    /// The document's attributes after `id` (so each after a comma), with the default
-    /// projection copied from what an earlier response of this server wrote of this
-    /// very document, when there is one; else written, and kept with the document when
-    /// nothing in it depended on the request and the request reads (`GET`): a document
-    /// read is read again (each sync cycle lists or reads every user), while one just
-    /// created or changed may never be, and would hold its body for nothing.
-    fn document<'d>(
-        &mut self,
-        resource: &Resource,
-        attributes: impl Iterator<Item = (&'d String, &'d Value)>,
-    ) -> Result<(), General> {
-        let keepable = !self.first && self.projection.is_default();
+    /// The document's attributes with `id` among them (after `schemas` when it comes
+    /// first, else first), with the default projection copied from what an earlier
+    /// response of this server wrote of this very document, when there is one; else
+    /// written, and kept with the document when nothing in it depended on the request and
+    /// the request reads (`GET`): a document read is read again (each sync cycle lists or
+    /// reads every user), while one just created or changed may never be, and would hold
+    /// its body for nothing. `id` is not kept (the document does not hold it) but written
+    /// where it goes, each time.
+    fn document(&mut self, resource: &Resource, id: &str) -> Result<(), General> {
+        let keepable = self.projection.is_default();
         let written = resource.written();
         if keepable
             && let Some(kept) = written.get()
             && kept.writer == self.ctx.writer
+            && let Some((before_id, after_id)) = kept.bytes.split_at_checked(kept.id_at)
         {
-            self.out.extend_from_slice(&kept.bytes);
+            self.out.extend_from_slice(before_id);
+            self.first = before_id.is_empty();
+            self.id(id);
+            self.out.extend_from_slice(after_id);
             return Ok(());
         }
         let start = self.out.len();
+        let mut attributes = resource.attributes().iter().peekable();
+        if let Some((key, value)) = attributes.next_if(|(key, _)| *key == "schemas") {
+            self.attribute(key, value)?;
+        }
+        let id_at = self.out.len();
+        self.id(id);
+        let id_end = self.out.len();
         for (key, value) in attributes {
             self.attribute(key, value)?;
         }
         if keepable
             && !self.per_request
             && self.ctx.parts.method == http::Method::GET
-            && let Some(bytes) = self.out.get(start..)
-            && bytes.len() <= MAX_KEPT
+            && let (Some(before_id), Some(after_id)) =
+                (self.out.get(start..id_at), self.out.get(id_end..))
+            && before_id.len() + after_id.len() <= MAX_KEPT
         {
             // Another response may have kept it meanwhile: the same bytes.
             let _ = written.set(Written {
                 writer: self.ctx.writer,
-                bytes: bytes.into(),
+                bytes: [before_id, after_id].concat().into(),
+                id_at: before_id.len(),
             });
         }
         Ok(())
     }
 
     fn id(&mut self, id: &str) {
-        if builtin::common_attribute("id")
-            .is_some_and(|a| self.projection.kept(a, None, self.rt).is_some())
+        // `id` is always returned: only a projection asks whether it is kept.
+        if self.projection.is_default()
+            || builtin::common_attribute("id")
+                .is_some_and(|a| self.projection.kept(a, None, self.rt).is_some())
         {
             self.key("id");
             let _ = write_str(self.out, id);
@@ -370,6 +378,24 @@ impl Body<'_, '_> {
     /// `meta` (always returned): as the store keeps it, with `resourceType` and
     /// `location` as rendering sets them.
     fn meta(&mut self, parts: &StoredParts, version: &str) {
+        let location = self.ctx.location(self.rt, &parts.id);
+        if self.projection.is_default() {
+            // Every sub-attribute of `meta` is returned by default (RFC 7643 §3.1): written
+            // without asking the projection of each, in the order below.
+            self.key("meta");
+            for (name, text) in [
+                (&br#"{"resourceType":"#[..], self.rt.name.as_str()),
+                (br#","created":"#, &parts.created),
+                (br#","lastModified":"#, &parts.last_modified),
+                (br#","version":"#, version),
+                (br#","location":"#, &location),
+            ] {
+                self.out.extend_from_slice(name);
+                let _ = write_str(self.out, text);
+            }
+            self.out.push(b'}');
+            return;
+        }
         let Some(meta) = builtin::common_attribute("meta") else {
             return;
         };
@@ -377,7 +403,6 @@ impl Body<'_, '_> {
             return;
         };
         let keeps = |name: &str| meta.sub_attribute(name).is_some_and(|s| subs.keeps(s));
-        let location = self.ctx.location(self.rt, &parts.id);
         let fields = [
             ("resourceType", self.rt.name.as_str()),
             ("created", &*parts.created),

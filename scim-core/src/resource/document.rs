@@ -24,7 +24,10 @@ pub(super) struct Document {
 pub(crate) struct Written {
     /// [`ScimServer`](crate::ScimServer)'s number, unique in the process.
     pub(crate) writer: u64,
+    /// The attributes written, without the `id` (which the record holds, not the
+    /// document): it goes at [`id_at`](Self::id_at).
     pub(crate) bytes: Box<[u8]>,
+    pub(crate) id_at: usize,
 }
 
 impl Document {
@@ -87,6 +90,7 @@ mod tests {
         let _ = document.written().set(Written {
             writer: 1,
             bytes: bytes.into(),
+            id_at: 0,
         });
     }
 

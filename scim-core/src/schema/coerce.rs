@@ -425,6 +425,24 @@ fn canonicalize_object(
     opts: &ValidationOptions,
     (parent, separator): (&ValuePath<'_>, char),
 ) -> Result<Map<String, Value>, ScimError> {
+    if object
+        .keys()
+        .all(|key| exactly_named(attributes, key).is_some())
+    {
+        canonicalize_object_in_place(object, attributes, opts, (parent, separator))
+    } else {
+        canonicalize_object_into_new(object, (attributes, omitted), opts, (parent, separator))
+    }
+}
+
+/// [`canonicalize_object`] in general: names respelled, unknown ones handled as `opts`
+/// say, duplicates found, into a new map.
+fn canonicalize_object_into_new(
+    object: Map<String, Value>,
+    (attributes, omitted): (&[Attribute], &[String]),
+    opts: &ValidationOptions,
+    (parent, separator): (&ValuePath<'_>, char),
+) -> Result<Map<String, Value>, ScimError> {
     let mut out = Map::with_capacity(object.len());
     for (key, value) in object {
         if value.is_null() {
@@ -449,6 +467,54 @@ fn canonicalize_object(
         }
     }
     Ok(out)
+}
+
+/// The attribute of `attributes` whose name is `key`, spelled exactly.
+fn exactly_named<'a>(attributes: &'a [Attribute], key: &str) -> Option<&'a Attribute> {
+    attributes.iter().find(|a| a.name == key)
+}
+
+/// [`canonicalize_object`] of an object whose every member is named as its attribute is
+/// (as clients send them): each value is canonicalized where it is, in the order and with
+/// the errors of the general path, and the map the parser made at its exact size is kept
+/// rather than built a second time. No member can be renamed, or be found twice.
+fn canonicalize_object_in_place(
+    mut object: Map<String, Value>,
+    attributes: &[Attribute],
+    opts: &ValidationOptions,
+    (parent, separator): (&ValuePath<'_>, char),
+) -> Result<Map<String, Value>, ScimError> {
+    let mut unassigned = 0;
+    for (key, slot) in object.iter_mut() {
+        let Some(attribute) = exactly_named(attributes, key) else {
+            // Not reached: every member was checked to name an attribute.
+            continue;
+        };
+        // An unassigned value is left `null`, which no canonical value is, to be removed.
+        let value = std::mem::take(slot);
+        if value.is_null() {
+            unassigned += 1;
+            continue;
+        }
+        let value = coerce_value(
+            attribute,
+            value,
+            opts,
+            &parent.child(separator, &attribute.name),
+        )?;
+        if is_unassigned(&value) {
+            unassigned += 1;
+        } else {
+            *slot = value;
+        }
+    }
+    if unassigned == 0 {
+        return Ok(object);
+    }
+    // Stored without spare room, as the general path builds it.
+    let mut assigned = Map::with_capacity(object.len() - unassigned);
+    assigned.extend(object.into_iter().filter(|(_, value)| !value.is_null()));
+    Ok(assigned)
 }
 
 /// RFC 7643 §2.5: `null` and an empty array are the same as an unassigned attribute.

@@ -10,6 +10,7 @@ use std::cell::Cell;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
 use crate::error::ScimError;
@@ -60,6 +61,20 @@ pub(crate) fn parse_strict(body: &[u8]) -> Result<Value, ScimError> {
         ))),
     }
 }
+
+/// `name` in quotes, cut after 64 characters: an error names a member without echoing a
+/// client's whole text back.
+fn quoted(name: &str) -> String {
+    const SHOWN: usize = 64;
+    match name.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{:?}…", name.get(..end).unwrap_or_default()),
+        None => format!("{name:?}"),
+    }
+}
+
+/// The members room is first made for in an object: a SCIM object (a resource, a
+/// complex value) rarely has more.
+const MEMBERS_HINT: usize = 8;
 
 /// One JSON value, checked as it is built.
 #[derive(Clone, Copy)]
@@ -126,14 +141,29 @@ impl<'de> Visitor<'de> for Node<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
+        // The members are gathered first so that the map is made at its exact size, once:
+        // grown member by member it would be allocated and rehashed several times, and
+        // hold spare room that the canonicalization, which keeps it, would then store.
+        let mut members = Vec::with_capacity(MEMBERS_HINT);
         while let Some(name) = map.next_key::<String>()? {
             self.string::<A::Error>(&name)?;
             let value = map.next_value_seed(self)?;
+            members.push((name, value));
+        }
+        let mut object = Map::with_capacity(members.len());
+        for (name, value) in members {
             // The map finds a repeated name as it inserts: no second index of names.
-            if object.insert(name, value).is_some() {
-                self.fault.set(Fault::DuplicateMember);
-                return Err(A::Error::custom("an object names the same member twice"));
+            match object.entry(name) {
+                Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                Entry::Occupied(member) => {
+                    self.fault.set(Fault::DuplicateMember);
+                    return Err(A::Error::custom(format_args!(
+                        "an object names the member {} twice",
+                        quoted(member.key())
+                    )));
+                }
             }
         }
         Ok(Value::Object(object))
@@ -178,6 +208,35 @@ mod tests {
             Some(ScimType::InvalidSyntax)
         );
         assert!(check(br#"{"a":1,"A":2}"#).is_ok());
+    }
+
+    #[test]
+    fn a_duplicate_is_named_in_the_error() {
+        let detail = |body: &str| check(body.as_bytes()).unwrap_err().detail().to_owned();
+        let twice = detail(r#"{"emails":[{"value":"a","type":"work","value":"b"}]}"#);
+        assert!(twice.contains(r#"the member "value" twice"#), "{twice}");
+        // A long name is cut, on a character boundary.
+        let long = "é".repeat(100);
+        let twice = detail(&format!(r#"{{"{long}":1,"{long}":2}}"#));
+        assert!(
+            twice.contains(&format!("\"{}\"…", "é".repeat(64))),
+            "{twice}"
+        );
+        assert!(!twice.contains(&"é".repeat(65)), "{twice}");
+    }
+
+    #[test]
+    fn members_keep_their_order() {
+        let members: Vec<String> = (0..13).map(|i| format!("\"m{}\":{i}", 12 - i)).collect();
+        let value = parse_strict(format!("{{{}}}", members.join(",")).as_bytes()).unwrap();
+        let names: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let expected: Vec<String> = (0..13).map(|i| format!("m{}", 12 - i)).collect();
+        assert_eq!(names, expected);
     }
 
     #[test]

@@ -571,6 +571,7 @@ fn a_documents_body_is_kept_and_used_by_the_server_that_wrote_it_only() {
         let _ = resource.written().set(crate::resource::Written {
             writer,
             bytes: b",\"planted\":1".as_slice().into(),
+            id_at: 0,
         });
         let retrieved = stored_resource(resource);
         let body = write_direct(&ctx, users, &retrieved, &default).unwrap_or_else(|_| panic!());
@@ -580,6 +581,61 @@ fn a_documents_body_is_kept_and_used_by_the_server_that_wrote_it_only() {
     let other = planted(ctx.writer + 1_000_000);
     assert!(!other.contains("planted"), "{other}");
     assert!(other.contains(r#""userName":"real""#), "{other}");
+}
+
+/// `schemas` first is kept with the rest; the `id` between them is not (the record holds
+/// it, not the document) but written in its place each time.
+#[test]
+fn the_id_is_written_in_its_place_between_kept_bytes() {
+    const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+    let fixture = Fixture::new(SchemaRegistry::with_builtins());
+    let ctx = fixture.context();
+    let users = fixture.registry.resource_type("User").unwrap();
+    let default = Projection::default();
+    let resource = Resource::from_value_unchecked(
+        "User",
+        json!({"schemas": [USER], "userName": "bjensen", "active": true}),
+    )
+    .unwrap();
+    let retrieved = stored_resource(resource);
+    let fresh = write_direct(&ctx, users, &retrieved, &default).unwrap_or_else(|_| panic!());
+    let fresh = String::from_utf8(fresh).unwrap();
+    let (_, bytes) = kept(&retrieved).unwrap();
+    let schemas = format!(r#""schemas":["{USER}"]"#);
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        format!(r#"{schemas},"userName":"bjensen","active":true"#)
+    );
+    let again = write_direct(&ctx, users, &retrieved, &default).unwrap_or_else(|_| panic!());
+    assert_eq!(String::from_utf8(again).unwrap(), fresh);
+    assert!(
+        fresh.starts_with(&format!(r#"{{{schemas},"id":"u1","userName":"bjensen","#)),
+        "{fresh}"
+    );
+
+    // The id goes where `id_at` says, after a comma when something comes before it.
+    let planted = |bytes: &[u8], id_at| {
+        let resource = Resource::from_value_unchecked("User", json!({"userName": "real"})).unwrap();
+        let _ = resource.written().set(crate::resource::Written {
+            writer: ctx.writer,
+            bytes: bytes.into(),
+            id_at,
+        });
+        let body = write_direct(&ctx, users, &stored_resource(resource), &default)
+            .unwrap_or_else(|_| panic!());
+        String::from_utf8(body).unwrap()
+    };
+    let body = planted(br#""a":1,"b":2"#, 5);
+    assert!(
+        body.starts_with(r#"{"a":1,"id":"u1","b":2,"groups""#),
+        "{body}"
+    );
+    // An `id_at` past the bytes (never kept so) is not trusted: the document is written.
+    let body = planted(br#""a":1"#, 9);
+    assert!(
+        body.starts_with(r#"{"id":"u1","userName":"real","#),
+        "{body}"
+    );
 }
 
 #[test]

@@ -528,3 +528,160 @@ proptest::proptest! {
         }
     }
 }
+
+/// What canonicalizing an object gives.
+type Canonical = Result<Map<String, Value>, ScimError>;
+
+/// Canonicalizes `object` as a value of complex `attribute` of Users (`name`, `emails`,
+/// `manager`, …) or, for `ENTERPRISE`, as the extension object, both ways.
+fn nested_both_ways(
+    attribute: &str,
+    object: &Map<String, Value>,
+    opts: &ValidationOptions,
+) -> (Canonical, Canonical) {
+    let users = users();
+    let (attributes, omitted, separator): (&[Attribute], &[String], char) =
+        if attribute == ENTERPRISE {
+            let schema = users.extension_schema(ENTERPRISE).unwrap();
+            (&schema.attributes, &schema.omitted, ':')
+        } else {
+            let a = core_attribute(&users, attribute)
+                .or_else(|| {
+                    users
+                        .extension_schema(ENTERPRISE)
+                        .and_then(|s| s.attribute_named(attribute))
+                })
+                .unwrap();
+            (&a.sub_attributes, &a.omitted_sub_attributes, '.')
+        };
+    assert!(
+        object
+            .keys()
+            .all(|key| exactly_named(attributes, key).is_some()),
+        "{object:?}"
+    );
+    let path = ValuePath::root(&attribute);
+    (
+        canonicalize_object_in_place(object.clone(), attributes, opts, (&path, separator)),
+        canonicalize_object_into_new(
+            object.clone(),
+            (attributes, omitted),
+            opts,
+            (&path, separator),
+        ),
+    )
+}
+
+fn same_outcome(in_place: Canonical, general: Canonical) -> Result<(), String> {
+    match (in_place, general) {
+        (Ok(a), Ok(b)) if a == b && a.keys().eq(b.keys()) => Ok(()),
+        (Err(a), Err(b))
+            if (a.status(), a.scim_type(), a.detail())
+                == (b.status(), b.scim_type(), b.detail()) =>
+        {
+            Ok(())
+        }
+        (a, b) => Err(format!("in place {a:?}, general {b:?}")),
+    }
+}
+
+/// A complex value or extension object whose members are named exactly as their
+/// attributes is canonicalized in place, as the general path does it.
+#[test]
+fn nested_objects_are_canonicalized_in_place_as_in_general() {
+    let cases = [
+        (
+            "name",
+            json!({"givenName": "B", "familyName": "J", "middleName": null}),
+        ),
+        ("name", json!({"givenName": 7})),
+        (
+            "emails",
+            json!({"value": "b@example.com", "type": "work", "primary": "True"}),
+        ),
+        (
+            "emails",
+            json!({"value": "b@example.com", "primary": "maybe"}),
+        ),
+        ("emails", json!({"display": null, "type": null})),
+        ("x509Certificates", json!({"value": "!"})),
+        (
+            ENTERPRISE,
+            json!({"employeeNumber": "7", "manager": "m1", "costCenter": null}),
+        ),
+        (
+            ENTERPRISE,
+            json!({"manager": {"value": "m1", "displayName": "Boss"}}),
+        ),
+        (ENTERPRISE, json!({"manager": 12.5, "division": []})),
+        ("manager", json!({"value": "m1", "$ref": "../Users/m1"})),
+        ("name", json!({})),
+    ];
+    for (attribute, object) in cases {
+        let Value::Object(object) = object else {
+            unreachable!()
+        };
+        for opts in [lenient(), strict()] {
+            let (a, b) = nested_both_ways(attribute, &object, &opts);
+            if let Err(e) = same_outcome(a, b) {
+                panic!("{attribute} {object:?}: {e}");
+            }
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    /// Any `emails` element of members named as defined, each value good or bad for it.
+    #[test]
+    fn any_nested_object_is_canonicalized_in_place_as_in_general(
+        picks in proptest::collection::vec((0usize..4, 0usize..6), 0..6),
+        strict_mode in proptest::bool::ANY,
+    ) {
+        const KEYS: [&str; 4] = ["value", "display", "type", "primary"];
+        let values = [
+            json!(null), json!([]), json!("True"), json!(true), json!(7), json!({"value": "v"}),
+        ];
+        let mut object = Map::new();
+        for (key, value) in picks {
+            object.insert(KEYS[key].to_owned(), values[value].clone());
+        }
+        let opts = if strict_mode { strict() } else { lenient() };
+        let (a, b) = nested_both_ways("emails", &object, &opts);
+        proptest::prop_assert!(same_outcome(a, b).is_ok(), "{:?}", object);
+    }
+}
+
+/// A multi-valued sub-attribute left empty is dropped in place as in general, and the
+/// map kept is the members assigned, in order.
+#[test]
+fn unassigned_members_are_dropped_in_place_as_in_general() {
+    let attributes = [
+        Attribute::new("tags", AttributeType::String).multi_valued(true),
+        Attribute::new("rank", AttributeType::Integer),
+        Attribute::new("code", AttributeType::String),
+    ];
+    let path = ValuePath::root(&"custom");
+    for object in [
+        json!({"tags": [], "rank": null, "code": "x"}),
+        json!({"code": "y", "tags": ["a", null], "rank": 3}),
+        json!({"tags": [null]}),
+    ] {
+        let Value::Object(object) = object else {
+            unreachable!()
+        };
+        for opts in [lenient(), strict()] {
+            let in_place =
+                canonicalize_object_in_place(object.clone(), &attributes, &opts, (&path, '.'));
+            let general = canonicalize_object_into_new(
+                object.clone(),
+                (&attributes, &[]),
+                &opts,
+                (&path, '.'),
+            );
+            if let Err(e) = same_outcome(in_place, general) {
+                panic!("{object:?}: {e}");
+            }
+        }
+    }
+}
