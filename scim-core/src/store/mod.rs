@@ -15,12 +15,14 @@ mod cursor;
 mod member_ref;
 mod memory;
 pub(crate) mod retrieved;
+mod stamp;
 mod version;
 
 pub use cursor::{decode_cursor, encode_cursor};
 pub use member_ref::MemberRef;
 pub use memory::{InMemoryStore, InMemoryStoreBuilder, UnknownMembers};
 pub use retrieved::{MemberRow, MemberRows, Retrieved, excludes_whole};
+pub(crate) use stamp::Stamp;
 pub use version::{Version, meta, timestamp_now};
 
 /// The tenant (and principal) a store call acts for. Every store call carries one;

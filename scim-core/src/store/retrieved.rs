@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::filter::AttrPath;
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
-use crate::store::{Version, meta};
+use crate::store::{Stamp, Version, meta};
 
 /// A Group's members as a store hands them to a response (RFC 7643 §4.2): for each, its
 /// id, resource type and display name, copied into one buffer. The engine writes each
@@ -217,8 +217,8 @@ pub struct Retrieved {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct StoredParts {
     pub(crate) id: Arc<str>,
-    pub(crate) created: Arc<str>,
-    pub(crate) last_modified: Arc<str>,
+    pub(crate) created: Stamp,
+    pub(crate) last_modified: Stamp,
     pub(crate) version: Version,
     /// A User's `groups`, when asked for and not empty.
     pub(crate) derived: Option<(&'static str, Value)>,

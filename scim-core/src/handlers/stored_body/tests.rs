@@ -228,8 +228,8 @@ fn stored(doc: Value) -> Retrieved {
 fn stored_resource(resource: Resource) -> Retrieved {
     let parts = StoredParts {
         id: "u1".into(),
-        created: "2026-01-01T00:00:00Z".into(),
-        last_modified: "2026-01-02T00:00:00Z".into(),
+        created: crate::store::Stamp::new("2026-01-01T00:00:00Z"),
+        last_modified: crate::store::Stamp::new("2026-01-02T00:00:00Z"),
         version: Version(3),
         derived: Some((
             "groups",

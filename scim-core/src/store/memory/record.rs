@@ -1,8 +1,6 @@
 //! A stored resource (its document, id, version and timestamps) and the kinds of
 //! resource the store treats apart (Users and Groups take part in membership).
 
-use std::sync::Arc;
-
 use serde_json::{Map, Value};
 
 use super::Id;
@@ -10,7 +8,7 @@ use crate::patch::PatchRequest;
 use crate::resource::Resource;
 use crate::schema::builtin::{GROUP_SCHEMA, USER_SCHEMA};
 use crate::schema::definition::ResourceType;
-use crate::store::{StoreError, Version, meta};
+use crate::store::{Stamp, StoreError, Version, meta};
 
 /// What a resource type means to the store: Users and Groups take part in membership.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,10 +31,9 @@ pub(crate) struct Record {
     /// The id, shared with the record map's key.
     pub(crate) id: Id,
     pub(super) version: u64,
-    /// Shared with each response's `meta` (and, until the first change, with
-    /// `last_modified`).
-    pub(super) created: Arc<str>,
-    pub(super) last_modified: Arc<str>,
+    /// Copied into each response's parts (see [`Stamp`]).
+    pub(super) created: Stamp,
+    pub(super) last_modified: Stamp,
     pub(crate) resource: Resource,
     /// The `display` it has as a member (see [`display_of`]), kept beside the document
     /// so that listing a group's members neither looks it up in each member's
@@ -163,7 +160,7 @@ impl Record {
     /// Advances the version and `meta.lastModified`.
     pub(super) fn touch(&mut self, now: &str) {
         self.version = Version(self.version).next().0;
-        self.last_modified = Arc::from(now);
+        self.last_modified = Stamp::new(now);
     }
 
     /// `meta` as returned (RFC 7643 §3.1).

@@ -3,7 +3,6 @@
 //! the tenant's lock.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -18,7 +17,7 @@ use crate::patch::{MemberDelta, PatchRequest};
 use crate::resource::Resource;
 use crate::schema::definition::ResourceType;
 use crate::store::retrieved::{StoredParts, assemble};
-use crate::store::{MemberRef, MemberRows, Retrieved, StoreError, Version};
+use crate::store::{MemberRef, MemberRows, Retrieved, Stamp, StoreError, Version};
 
 /// The resources of one type in one tenant.
 #[derive(Debug)]
@@ -284,8 +283,8 @@ impl TenantData {
         }
         let parts = StoredParts {
             id: Id::clone(&record.id),
-            created: Arc::clone(&record.created),
-            last_modified: Arc::clone(&record.last_modified),
+            created: record.created.clone(),
+            last_modified: record.last_modified.clone(),
             version: Version(record.version),
             derived: groups,
         };
@@ -322,12 +321,12 @@ impl TenantData {
         let doc = stored_document(attributes);
         td.indexes.insert(&id, &doc);
         td.order.insert(seq, Id::clone(&id));
-        let stamp: Arc<str> = Arc::from(now);
+        let stamp = Stamp::new(now);
         let record = Record {
             seq,
             id: Id::clone(&id),
             version: 1,
-            created: Arc::clone(&stamp),
+            created: stamp.clone(),
             last_modified: stamp,
             display: member_display(kind, &doc),
             resource: Resource::with_type_name(Id::clone(&td.name), doc),
