@@ -129,17 +129,17 @@ pub(crate) fn check_schemas(
     rt: &ResourceType,
     opts: &ValidationOptions,
 ) -> Result<(), ScimError> {
-    let listed: Vec<String> = attributes
+    let listed = attributes
         .get("schemas")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
-    if !listed.iter().any(|u| u.eq_ignore_ascii_case(&rt.schema.id)) {
+        .map_or(&[][..], Vec::as_slice);
+    let lists = |urn: &str| {
+        listed
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|u| u.eq_ignore_ascii_case(urn))
+    };
+    if !lists(&rt.schema.id) {
         return Err(ScimError::invalid_value(format!(
             "schemas: must include {}",
             rt.schema.id
@@ -148,7 +148,7 @@ pub(crate) fn check_schemas(
     let mut missing = Vec::new();
     for extension in &rt.extensions {
         let urn = &extension.schema.id;
-        if attributes.contains_key(urn) && !listed.iter().any(|u| u.eq_ignore_ascii_case(urn)) {
+        if attributes.contains_key(urn) && !lists(urn) {
             if !opts.add_missing_extension_schemas {
                 return Err(ScimError::invalid_value(format!(
                     "schemas: must include {urn}, whose attributes the resource carries"
@@ -157,7 +157,9 @@ pub(crate) fn check_schemas(
             missing.push(Value::String(urn.clone()));
         }
     }
-    if let Some(Value::Array(urns)) = attributes.get_mut("schemas") {
+    if !missing.is_empty()
+        && let Some(Value::Array(urns)) = attributes.get_mut("schemas")
+    {
         urns.extend(missing);
     }
     Ok(())
@@ -165,16 +167,16 @@ pub(crate) fn check_schemas(
 
 /// RFC 7644 §3.5.1: readOnly values in a request are ignored.
 pub(crate) fn drop_read_only(attributes: &mut Map<String, Value>, rt: &ResourceType) {
-    for common in builtin::common_attributes() {
-        if common.mutability == Mutability::ReadOnly {
-            // `shift_remove`: the other attributes keep the order the client gave.
-            attributes.shift_remove(&common.name);
-        }
-    }
-    drop_read_only_in(attributes, &rt.schema.attributes);
+    // The read-only common attributes (`id`, `meta`) go in the same walk as the core
+    // schema's: no lookup of each by name.
+    drop_read_only_in(
+        attributes,
+        &rt.schema.attributes,
+        builtin::common_attributes(),
+    );
     for extension in &rt.extensions {
         if let Some(Value::Object(object)) = attributes.get_mut(&extension.schema.id) {
-            drop_read_only_in(object, &extension.schema.attributes);
+            drop_read_only_in(object, &extension.schema.attributes, &[]);
             if object.is_empty() {
                 attributes.shift_remove(&extension.schema.id);
             }
@@ -183,9 +185,20 @@ pub(crate) fn drop_read_only(attributes: &mut Map<String, Value>, rt: &ResourceT
 }
 
 /// Walks the members the object has (a handful) rather than every attribute the schema
-/// defines; names are already in the schema's spelling. Order is kept.
-fn drop_read_only_in(object: &mut Map<String, Value>, definitions: &[Attribute]) {
+/// defines; names are already in the schema's spelling. Order is kept. A member named
+/// as a read-only attribute of `common` goes whatever `definitions` say of it.
+fn drop_read_only_in(
+    object: &mut Map<String, Value>,
+    definitions: &[Attribute],
+    common: &[Attribute],
+) {
     object.retain(|name, value| {
+        if common
+            .iter()
+            .any(|a| a.name == *name && a.mutability == Mutability::ReadOnly)
+        {
+            return false;
+        }
         let Some(attribute) = definitions.iter().find(|a| a.name == *name) else {
             return true;
         };
@@ -197,13 +210,13 @@ fn drop_read_only_in(object: &mut Map<String, Value>, definitions: &[Attribute])
         }
         let emptied = match value {
             Value::Object(inner) => {
-                drop_read_only_in(inner, &attribute.sub_attributes);
+                drop_read_only_in(inner, &attribute.sub_attributes, &[]);
                 inner.is_empty()
             }
             Value::Array(items) => {
                 for item in items.iter_mut() {
                     if let Value::Object(inner) = item {
-                        drop_read_only_in(inner, &attribute.sub_attributes);
+                        drop_read_only_in(inner, &attribute.sub_attributes, &[]);
                     }
                 }
                 items.retain(|i| i.as_object().is_none_or(|o| !o.is_empty()));
