@@ -45,10 +45,8 @@ pub(super) fn write(
     };
     body.out.push(b'{');
     body.document(resource, &parts.id)?;
-    if let Some((name, value)) = &parts.derived {
-        body.attribute(name, value)?;
-    }
-    body.members(members);
+    body.rows("groups", &parts.groups);
+    body.rows("members", members);
     body.meta(parts, version);
     body.out.push(b'}');
     Ok(())
@@ -357,20 +355,21 @@ impl Body<'_, '_> {
         true
     }
 
-    /// A Group's members from rows, when the projection keeps any of them.
-    fn members(&mut self, members: &MemberRows) {
-        if members.is_empty() {
+    /// A Group's `members` or a User's `groups` from rows, when the projection keeps
+    /// any of them.
+    fn rows(&mut self, name: &str, rows: &MemberRows) {
+        if rows.is_empty() {
             return;
         }
-        let Some(attribute) = self.rt.schema.attribute_named("members") else {
+        let Some(attribute) = self.rt.schema.attribute_named(name) else {
             return;
         };
         let Some(fields) = Fields::of(attribute, self.projection, self.rt) else {
             return;
         };
-        let rows = MembersJson::new(members, fields, attribute, self.ctx);
+        let rows = MembersJson::new(rows, fields, attribute, self.ctx);
         if rows.any() {
-            self.key("members");
+            self.key(&attribute.name);
             let _ = rows.write(self.out);
         }
     }

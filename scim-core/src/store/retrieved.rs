@@ -220,8 +220,8 @@ pub(crate) struct StoredParts {
     pub(crate) created: Stamp,
     pub(crate) last_modified: Stamp,
     pub(crate) version: Version,
-    /// A User's `groups`, when asked for and not empty.
-    pub(crate) derived: Option<(&'static str, Value)>,
+    /// A User's `groups` as rows (`type` "direct"), when asked for; else none.
+    pub(crate) groups: MemberRows,
 }
 
 impl Retrieved {
@@ -324,9 +324,11 @@ impl Retrieved {
                     &parts.last_modified,
                     parts.version,
                 );
-                let derived = parts
-                    .derived
-                    .map(|(name, value)| (name.to_owned(), value))
+                let groups = (!parts.groups.is_empty()).then(|| {
+                    let groups = parts.groups.iter().map(|g| g.to_value()).collect();
+                    ("groups".to_owned(), Value::Array(groups))
+                });
+                let derived = groups
                     .into_iter()
                     .chain(members.map(|m| ("members".to_owned(), m)));
                 assemble(self.resource.attributes(), &parts.id, derived, meta)

@@ -231,10 +231,11 @@ fn stored_resource(resource: Resource) -> Retrieved {
         created: crate::store::Stamp::new("2026-01-01T00:00:00Z"),
         last_modified: crate::store::Stamp::new("2026-01-02T00:00:00Z"),
         version: Version(3),
-        derived: Some((
-            "groups",
-            json!([{"value": "g1", "$ref": "stale", "display": "G", "type": "direct"}]),
-        )),
+        groups: {
+            let mut groups = crate::store::MemberRows::new();
+            groups.push("g1", Some("direct"), Some("G"));
+            groups
+        },
     };
     Retrieved::stored(resource, parts, crate::store::MemberRows::new())
 }

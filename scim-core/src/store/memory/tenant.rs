@@ -30,6 +30,10 @@ pub(crate) struct TypeData {
     pub(crate) indexes: Indexes,
 }
 
+/// The `type` of each of a User's `groups`: membership is direct (RFC 7643 §4.1.2), as
+/// this store keeps no nested closure.
+const GROUPS_TYPE: &str = "direct";
+
 /// A member reference checked against the tenant: id, resource type name, `display`.
 type ResolvedMember = (Id, Id, Option<String>);
 
@@ -193,29 +197,37 @@ impl TenantData {
                 });
                 values
             }
-            Kind::User => {
-                let mut groups: Vec<(u64, &Id, Option<&str>)> = self
-                    .membership
-                    .groups_of(id)
-                    .filter_map(|group| {
-                        let (td, record) = self
-                            .types
-                            .values()
-                            .filter(|td| td.kind == Kind::Group)
-                            .find_map(|td| Some((td, td.records.get(group)?)))?;
-                        let display = self.display_of(&td.name, group);
-                        Some((record.seq, group, display))
-                    })
-                    .collect();
-                groups.sort_unstable_by_key(|(seq, _, _)| *seq);
-                groups
-                    .into_iter()
-                    .map(|(_, group, display)| member_object(group, display, "direct"))
-                    .collect()
-            }
+            Kind::User => self
+                .groups_of(id)
+                .into_iter()
+                .map(|(group, display)| member_object(group, display, GROUPS_TYPE))
+                .collect(),
             Kind::Other => return None,
         };
         (!values.is_empty()).then_some(Value::Array(values))
+    }
+
+    /// The groups user `id` is a direct member of, oldest group first: each group's id
+    /// and `display`.
+    fn groups_of(&self, id: &str) -> Vec<(&Id, Option<&str>)> {
+        let mut groups: Vec<(u64, &Id, Option<&str>)> = self
+            .membership
+            .groups_of(id)
+            .filter_map(|group| {
+                let (td, record) = self
+                    .types
+                    .values()
+                    .filter(|td| td.kind == Kind::Group)
+                    .find_map(|td| Some((td, td.records.get(group)?)))?;
+                let display = self.display_of(&td.name, group);
+                Some((record.seq, group, display))
+            })
+            .collect();
+        groups.sort_unstable_by_key(|(seq, _, _)| *seq);
+        groups
+            .into_iter()
+            .map(|(_, group, display)| (group, display))
+            .collect()
     }
 
     /// Calls `f` with each member of a group, in the order they were added: its id,
@@ -266,7 +278,7 @@ impl TenantData {
     /// members as rows.
     pub(crate) fn retrieved(&self, td: &TypeData, record: &Record, derived: bool) -> Retrieved {
         let mut members = MemberRows::new();
-        let mut groups = None;
+        let mut groups = MemberRows::new();
         match td.kind {
             Kind::Group if derived => {
                 members = MemberRows::with_capacity(self.membership.count(&record.id));
@@ -275,9 +287,10 @@ impl TenantData {
                 });
             }
             Kind::User if derived => {
-                groups = self
-                    .derived_values(Kind::User, record)
-                    .map(|values| ("groups", values));
+                // As rows, as a group's members are: written straight into the body.
+                for (group, display) in self.groups_of(&record.id) {
+                    groups.push(group, Some(GROUPS_TYPE), display);
+                }
             }
             _ => {}
         }
@@ -286,7 +299,7 @@ impl TenantData {
             created: record.created.clone(),
             last_modified: record.last_modified.clone(),
             version: Version(record.version),
-            derived: groups,
+            groups,
         };
         // The stored document itself, shared: nothing of it is copied for a response.
         Retrieved::stored(record.resource.clone(), parts, members)
