@@ -469,9 +469,14 @@ fn canonicalize_object_into_new(
     Ok(out)
 }
 
-/// The attribute of `attributes` whose name is `key`, spelled exactly.
+/// The attribute the general path finds for `key` (the first whose name matches it
+/// ignoring case), when its name is spelled exactly as `key`: a schema whose names
+/// differ only in case then takes the general path, as before.
 fn exactly_named<'a>(attributes: &'a [Attribute], key: &str) -> Option<&'a Attribute> {
-    attributes.iter().find(|a| a.name == key)
+    attributes
+        .iter()
+        .find(|a| a.name.eq_ignore_ascii_case(key))
+        .filter(|a| a.name == key)
 }
 
 /// [`canonicalize_object`] of an object whose every member is named as its attribute is

@@ -685,3 +685,34 @@ fn unassigned_members_are_dropped_in_place_as_in_general() {
         }
     }
 }
+
+/// Names that differ only in case (a custom schema may define them) take the general
+/// path, which finds the first attribute matching ignoring case: the in-place path is
+/// never asked to decide between them.
+#[test]
+fn names_differing_only_in_case_take_the_general_path() {
+    let attributes = [
+        Attribute::new("foo", AttributeType::String),
+        Attribute::new("Foo", AttributeType::Integer),
+    ];
+    let path = ValuePath::root(&"custom");
+    assert!(exactly_named(&attributes, "foo").is_some());
+    assert!(exactly_named(&attributes, "Foo").is_none());
+    for object in [
+        json!({"Foo": 1}),
+        json!({"foo": "a", "Foo": 1}),
+        json!({"foo": "a"}),
+    ] {
+        let Value::Object(object) = object else {
+            unreachable!()
+        };
+        let opts = lenient();
+        let dispatched =
+            canonicalize_object(object.clone(), (&attributes, &[]), &opts, (&path, '.'));
+        let general =
+            canonicalize_object_into_new(object.clone(), (&attributes, &[]), &opts, (&path, '.'));
+        if let Err(e) = same_outcome(dispatched, general) {
+            panic!("{object:?}: {e}");
+        }
+    }
+}
