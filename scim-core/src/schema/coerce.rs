@@ -456,17 +456,28 @@ fn canonicalize_object_into_new(
             unknown_attribute(&parent.child(separator, &key).to_string(), left_out, opts)?;
             continue;
         };
-        let value = coerce_value(
-            attribute,
-            value,
-            opts,
-            &parent.child(separator, &attribute.name),
-        )?;
+        let value = coerce_member(attribute, value, opts, (parent, separator))?;
         if !is_unassigned(&value) {
             insert_once(&mut out, key, &attribute.name, value)?;
         }
     }
     Ok(out)
+}
+
+/// [`coerce_value`] of a member of an object under `parent`, its path in errors
+/// `parent`, `separator`, the attribute's name.
+fn coerce_member(
+    attribute: &Attribute,
+    value: Value,
+    opts: &ValidationOptions,
+    (parent, separator): (&ValuePath<'_>, char),
+) -> Result<Value, ScimError> {
+    coerce_value(
+        attribute,
+        value,
+        opts,
+        &parent.child(separator, &attribute.name),
+    )
 }
 
 /// The attribute the general path finds for `key` (the first whose name matches it
@@ -501,12 +512,7 @@ fn canonicalize_object_in_place(
             unassigned += 1;
             continue;
         }
-        let value = coerce_value(
-            attribute,
-            value,
-            opts,
-            &parent.child(separator, &attribute.name),
-        )?;
+        let value = coerce_member(attribute, value, opts, (parent, separator))?;
         if is_unassigned(&value) {
             unassigned += 1;
         } else {
