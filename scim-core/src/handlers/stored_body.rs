@@ -377,45 +377,47 @@ impl Body<'_, '_> {
     /// `meta` (always returned): as the store keeps it, with `resourceType` and
     /// `location` as rendering sets them.
     fn meta(&mut self, parts: &StoredParts, version: &str) {
-        let location = self.ctx.location(self.rt, &parts.id);
-        if self.projection.is_default() {
-            // Every sub-attribute of `meta` is returned by default (RFC 7643 §3.1): written
-            // without asking the projection of each, in the order below.
-            self.key("meta");
-            for (name, text) in [
-                (&br#"{"resourceType":"#[..], self.rt.name.as_str()),
-                (br#","created":"#, &parts.created),
-                (br#","lastModified":"#, &parts.last_modified),
-                (br#","version":"#, version),
-                (br#","location":"#, &location),
-            ] {
-                self.out.extend_from_slice(name);
-                let _ = write_str(self.out, text);
-            }
-            self.out.push(b'}');
-            return;
-        }
         let Some(meta) = builtin::common_attribute("meta") else {
             return;
         };
-        let Some(subs) = self.projection.kept(meta, None, self.rt) else {
-            return;
+        // Every sub-attribute of `meta` is returned by default (RFC 7643 §3.1): the
+        // default projection keeps them all without being asked about each.
+        let subs = if self.projection.is_default() {
+            None
+        } else {
+            let Some(subs) = self.projection.kept(meta, None, self.rt) else {
+                return;
+            };
+            Some(subs)
         };
-        let keeps = |name: &str| meta.sub_attribute(name).is_some_and(|s| subs.keeps(s));
-        let fields = [
-            ("resourceType", self.rt.name.as_str()),
-            ("created", &*parts.created),
-            ("lastModified", &*parts.last_modified),
-            ("version", version),
-            ("location", location.as_str()),
+        let keeps = |name: &str| {
+            subs.as_ref()
+                .is_none_or(|subs| meta.sub_attribute(name).is_some_and(|s| subs.keeps(s)))
+        };
+        let location = self.ctx.location(self.rt, &parts.id);
+        // Each name with its `"name":`, written as it is (none needs escaping).
+        macro_rules! field {
+            ($name:literal, $text:expr) => {
+                ($name, concat!("\"", $name, "\":").as_bytes(), $text)
+            };
+        }
+        let fields: [(&str, &[u8], &str); 5] = [
+            field!("resourceType", self.rt.name.as_str()),
+            field!("created", &parts.created),
+            field!("lastModified", &parts.last_modified),
+            field!("version", version),
+            field!("location", location.as_str()),
         ];
         let mark = self.mark();
         self.key("meta");
         self.out.push(b'{');
         self.first = true;
-        for (name, text) in fields {
+        for (name, quoted, text) in fields {
             if keeps(name) {
-                self.key(name);
+                if !std::mem::take(&mut self.first) {
+                    self.out.push(b',');
+                }
+                self.out.extend_from_slice(quoted);
                 let _ = write_str(self.out, text);
             }
         }

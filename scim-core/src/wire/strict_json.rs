@@ -225,6 +225,26 @@ mod tests {
         assert!(!twice.contains(&"é".repeat(65)), "{twice}");
     }
 
+    /// A repeated member is found when its object has been read whole: a NUL further
+    /// on in the same object is found first (both are `400`s; the CHANGELOG says so).
+    #[test]
+    fn a_nul_later_in_the_object_is_reported_before_a_duplicate() {
+        assert_eq!(
+            scim_type(r#"{"a":1,"a":2,"b":"x\u0000"}"#),
+            Some(ScimType::InvalidValue)
+        );
+        assert_eq!(
+            scim_type(r#"{"a":1,"a":2,"b":"x"}"#),
+            Some(ScimType::InvalidSyntax)
+        );
+        // A duplicate in a nested object is found when that object closes, before
+        // anything after it.
+        assert_eq!(
+            scim_type(r#"{"n":{"a":1,"a":2},"b":"x\u0000"}"#),
+            Some(ScimType::InvalidSyntax)
+        );
+    }
+
     #[test]
     fn members_keep_their_order() {
         let members: Vec<String> = (0..13).map(|i| format!("\"m{}\":{i}", 12 - i)).collect();

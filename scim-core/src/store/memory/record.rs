@@ -107,9 +107,11 @@ pub(super) fn touches(patch: &PatchRequest, name: &str) -> bool {
 /// The document as stored: `schemas`, then the attributes; never `id` or `meta`,
 /// which the store sets (RFC 7643 §3.1) and keeps in the [`Record`].
 pub(super) fn stored_document(mut attributes: Map<String, Value>) -> Map<String, Value> {
-    // Rebuilt at its exact size, even when `schemas` is already first: a parsed map has
-    // room to spare, which every stored resource would keep (about 600 bytes per user
-    // in `benches/store.rs`, against some 3 500 instructions per create to rebuild).
+    // Rebuilt at its exact size, even when `schemas` is already first: a map built
+    // member by member (`json!`, a host's own code) has room to spare, and so has one the
+    // engine's validation removed members from; every stored resource would keep it
+    // (about 600 bytes per user in `benches/store.rs`, against some 3 500 instructions
+    // per create to rebuild). The engine's parser alone makes maps at their exact size.
     // `id` and `meta` are skipped on the way, not looked up (so the map has a slot or
     // two to spare when a client sent them); `schemas` is taken out first only when it
     // is not first already (clients send it first).

@@ -197,19 +197,21 @@ impl TenantData {
                 });
                 values
             }
-            Kind::User => self
-                .groups_of(id)
-                .into_iter()
-                .map(|(group, display)| member_object(group, display, GROUPS_TYPE))
-                .collect(),
+            Kind::User => {
+                let mut values = Vec::new();
+                self.each_group(id, |group, display| {
+                    values.push(member_object(group, display, GROUPS_TYPE));
+                });
+                values
+            }
             Kind::Other => return None,
         };
         (!values.is_empty()).then_some(Value::Array(values))
     }
 
-    /// The groups user `id` is a direct member of, oldest group first: each group's id
-    /// and `display`.
-    fn groups_of(&self, id: &str) -> Vec<(&Id, Option<&str>)> {
+    /// Calls `f` with each group user `id` is a direct member of, oldest group first:
+    /// its id and `display`.
+    fn each_group<'a>(&'a self, id: &str, mut f: impl FnMut(&'a Id, Option<&'a str>)) {
         let mut groups: Vec<(u64, &Id, Option<&str>)> = self
             .membership
             .groups_of(id)
@@ -224,10 +226,9 @@ impl TenantData {
             })
             .collect();
         groups.sort_unstable_by_key(|(seq, _, _)| *seq);
-        groups
-            .into_iter()
-            .map(|(_, group, display)| (group, display))
-            .collect()
+        for (_, group, display) in groups {
+            f(group, display);
+        }
     }
 
     /// Calls `f` with each member of a group, in the order they were added: its id,
@@ -288,9 +289,9 @@ impl TenantData {
             }
             Kind::User if derived => {
                 // As rows, as a group's members are: written straight into the body.
-                for (group, display) in self.groups_of(&record.id) {
+                self.each_group(&record.id, |group, display| {
                     groups.push(group, Some(GROUPS_TYPE), display);
-                }
+                });
             }
             _ => {}
         }
