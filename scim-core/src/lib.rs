@@ -7,6 +7,7 @@ pub mod error;
 pub mod filter;
 mod handlers;
 mod hash_map;
+mod json_map;
 pub mod model;
 pub mod password;
 pub mod patch;

@@ -13,12 +13,7 @@ use crate::schema::attribute::{Attribute, AttributeType};
 /// The member `name` of a JSON object: the exact key first (resources are
 /// canonical), else a case-insensitive match (RFC 7643 §2.1).
 pub(crate) fn member<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v Value> {
-    object.get(name).or_else(|| {
-        object
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
+    crate::json_map::member(object, name)
 }
 
 /// Whether a value counts as present for `pr` (RFC 7644 §3.4.2.2): not null, not an

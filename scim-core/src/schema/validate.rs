@@ -8,6 +8,7 @@ use super::builtin;
 use super::coerce::ValuePath;
 use super::definition::ResourceType;
 use crate::error::ScimError;
+use crate::json_map;
 
 /// How tolerant parsing and validation are. Each leniency is a named switch; all are on
 /// by default because real clients need them, and [`ValidationOptions::strict`] turns
@@ -117,7 +118,7 @@ fn sections<'a>(
         (
             Some(e.schema.id.as_str()),
             e.schema.attributes.as_slice(),
-            attributes.get(&e.schema.id).and_then(Value::as_object),
+            json_map::get(attributes, &e.schema.id).and_then(Value::as_object),
         )
     });
     core.chain(extensions)
@@ -129,8 +130,7 @@ pub(crate) fn check_schemas(
     rt: &ResourceType,
     opts: &ValidationOptions,
 ) -> Result<(), ScimError> {
-    let listed = attributes
-        .get("schemas")
+    let listed = json_map::get(attributes, "schemas")
         .and_then(Value::as_array)
         .map_or(&[][..], Vec::as_slice);
     let lists = |urn: &str| {
@@ -253,7 +253,7 @@ pub(crate) fn check_required(
                 continue;
             }
             let path = ValuePath::under(section, &attribute.name);
-            let value = object.get(&attribute.name);
+            let value = json_map::get(object, &attribute.name);
             if attribute.required && value.is_none_or(is_empty) {
                 return Err(ScimError::invalid_value(format!(
                     "{path}: the attribute is required"
@@ -281,7 +281,7 @@ fn check_required_subs(
             continue;
         };
         for sub in attribute.sub_attributes.iter().filter(|s| s.required) {
-            if object.get(&sub.name).is_none_or(is_empty) {
+            if json_map::get(object, &sub.name).is_none_or(is_empty) {
                 return Err(ScimError::invalid_value(format!(
                     "{path}.{}: the sub-attribute is required",
                     sub.name
@@ -320,7 +320,11 @@ pub(crate) fn check_primary(
             };
             let count = items
                 .iter()
-                .filter(|i| i.get(&primary.name) == Some(&Value::Bool(true)))
+                .filter(|i| {
+                    i.as_object()
+                        .and_then(|element| json_map::get(element, &primary.name))
+                        == Some(&Value::Bool(true))
+                })
                 .count();
             if count > 1 {
                 let section = urn.as_ref().map(|urn| ValuePath::root(urn));

@@ -2,6 +2,7 @@
 //! values are keyed, the uniqueness checks built on them, and the sorted walk that
 //! answers `sortBy` on an indexed attribute without sorting.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -90,11 +91,19 @@ impl AttributeIndex {
 
     /// The key of a JSON value: strings folded unless case-exact, other scalars as
     /// JSON text; `null`, arrays and objects are not indexed.
-    fn key_of(&self, value: &Value) -> Option<String> {
+    /// A string already in its key's form (case-exact, or folded already: ASCII without
+    /// capitals, as most e-mail-like user names are) is borrowed, not copied.
+    fn key_of<'v>(&self, value: &'v Value) -> Option<Cow<'v, str>> {
         match value {
-            Value::String(s) => Some(self.key_of_str(s)),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
+            Value::String(s)
+                if self.spec.case_exact
+                    || (s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase())) =>
+            {
+                Some(Cow::Borrowed(s))
+            }
+            Value::String(s) => Some(Cow::Owned(self.key_of_str(s))),
+            Value::Number(n) => Some(Cow::Owned(n.to_string())),
+            Value::Bool(b) => Some(Cow::Owned(b.to_string())),
             Value::Null | Value::Array(_) | Value::Object(_) => None,
         }
     }
@@ -119,18 +128,18 @@ impl AttributeIndex {
         let Some(key) = value.and_then(|v| self.key_of(v)) else {
             return;
         };
-        match self.ids.get_mut(key.as_str()) {
+        match self.ids.get_mut(&*key) {
             Some(ids) => {
                 if let Err(at) = ids.binary_search(id) {
                     ids.insert(at, Id::clone(id));
                     self.indexed += 1;
-                    if let Some(count) = self.order.get_mut(key.as_str()) {
+                    if let Some(count) = self.order.get_mut(&*key) {
                         *count += 1;
                     }
                 }
             }
             None => {
-                let key: Arc<str> = Arc::from(key);
+                let key: Arc<str> = Arc::from(&*key);
                 // Most keys carry one id: allocated for exactly one.
                 self.ids.insert(Arc::clone(&key), vec![Id::clone(id)]);
                 self.order.insert(key, 1);
@@ -145,7 +154,7 @@ impl AttributeIndex {
         let Some(key) = value.and_then(|v| self.key_of(v)) else {
             return;
         };
-        let Some(ids) = self.ids.get_mut(key.as_str()) else {
+        let Some(ids) = self.ids.get_mut(&*key) else {
             return;
         };
         let Ok(at) = ids.binary_search_by(|i| (**i).cmp(id)) else {
@@ -154,9 +163,9 @@ impl AttributeIndex {
         ids.remove(at);
         self.indexed -= 1;
         if ids.is_empty() {
-            self.ids.remove(key.as_str());
-            self.order.remove(key.as_str());
-        } else if let Some(count) = self.order.get_mut(key.as_str()) {
+            self.ids.remove(&*key);
+            self.order.remove(&*key);
+        } else if let Some(count) = self.order.get_mut(&*key) {
             *count -= 1;
         }
     }

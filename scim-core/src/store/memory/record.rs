@@ -43,8 +43,8 @@ pub(crate) struct Record {
 
 /// The `display` of a member from its document: `displayName`, else `userName`.
 pub(super) fn display_of(doc: &Map<String, Value>) -> Option<&str> {
-    doc.get("displayName")
-        .or_else(|| doc.get("userName"))
+    crate::json_map::get(doc, "displayName")
+        .or_else(|| crate::json_map::get(doc, "userName"))
         .and_then(Value::as_str)
 }
 
