@@ -21,6 +21,16 @@ pub(crate) fn get<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v 
         .find_map(|(key, value)| (key == name).then_some(value))
 }
 
+/// The member named exactly `name`, to change, as [`Map::get_mut`] finds it.
+pub(crate) fn get_mut<'v>(object: &'v mut Map<String, Value>, name: &str) -> Option<&'v mut Value> {
+    if object.len() > WALK_UP_TO {
+        return object.get_mut(name);
+    }
+    object
+        .iter_mut()
+        .find_map(|(key, value)| (key == name).then_some(value))
+}
+
 /// The member `name` in any case: the one named exactly first, else the first whose
 /// name matches ignoring ASCII case (RFC 7643 §2.1: attribute names are
 /// case-insensitive; a resource the engine canonicalized names them exactly).
@@ -109,6 +119,8 @@ mod tests {
         ) {
             let object = object(&names);
             prop_assert_eq!(get(&object, &name), object.get(&name));
+            let mut copy = object.clone();
+            prop_assert_eq!(get_mut(&mut copy, &name).cloned(), object.get(&name).cloned());
             prop_assert_eq!(member(&object, &name), hashed(&object, &name));
         }
     }

@@ -148,6 +148,36 @@ impl Resource {
     }
 
     /// What the engine wrote of the attributes into a response, kept for the next one.
+    /// Whether the attributes' map is known to be at its exact size, so a store may keep
+    /// it as it is rather than copy it into one: true of a resource the engine parsed
+    /// from a request body (its parser makes each map at its size) while nothing has been
+    /// added to or removed from its top level. A hint: `false` only costs the store a
+    /// copy.
+    pub(crate) fn is_exact_size(&self) -> bool {
+        self.document.exact_size()
+    }
+
+    /// Marks the attributes' map as made at its exact size (see
+    /// [`is_exact_size`](Self::is_exact_size)); ignored when the document is shared.
+    pub(crate) fn mark_exact_size(&mut self) {
+        if let Some(document) = Arc::get_mut(&mut self.document) {
+            document.set_exact_size(true);
+        }
+    }
+
+    /// Changes the attributes with `change`, which only removes members from the top
+    /// level or changes them in place (validation, dropping passwords): the map stays
+    /// known to be at its exact size when no member went.
+    pub(crate) fn thin<R>(&mut self, change: impl FnOnce(&mut Map<String, Value>) -> R) -> R {
+        let exact = self.is_exact_size();
+        let before = self.attributes().len();
+        let out = change(self.attributes_mut());
+        if exact && self.attributes().len() == before {
+            self.mark_exact_size();
+        }
+        out
+    }
+
     pub(crate) fn written(&self) -> &OnceLock<Written> {
         self.document.written()
     }
@@ -295,8 +325,8 @@ impl Resource {
         opts: &ValidationOptions,
     ) -> Result<(), ScimError> {
         self.check_type(rt)?;
-        check_schemas(self.attributes_mut(), rt, opts)?;
-        drop_read_only(self.attributes_mut(), rt);
+        self.thin(|attributes| check_schemas(attributes, rt, opts))?;
+        self.thin(|attributes| drop_read_only(attributes, rt));
         check_required(self.attributes(), rt)?;
         check_primary(self.attributes(), rt)
     }

@@ -103,7 +103,18 @@ impl RequestBody {
         options: &crate::schema::ValidationOptions,
     ) -> Result<Resource, ScimError> {
         Resource::check_size(self.len(), options)?;
-        Resource::parse_value(self.into_json()?, rt, options)
+        // The engine's strict parser makes each map at its exact size; parsed here from
+        // bytes, it is `serde_json`'s, which grows its maps.
+        let parsed_strictly = self.json.is_some();
+        let json = self.into_json()?;
+        let members = json.as_object().map(Map::len);
+        let mut resource = Resource::parse_value(json, rt, options)?;
+        // Canonicalizing only removes members from the top level or respells them into a
+        // map of the input's size: the same count means the same exact size.
+        if parsed_strictly && members == Some(resource.attributes().len()) {
+            resource.mark_exact_size();
+        }
+        Ok(resource)
     }
 }
 
@@ -188,7 +199,7 @@ impl Context<'_> {
         }
         // Only the few attributes with a `$ref` are looked up in the document.
         for (attribute, reference) in rt.schema.attributes.iter().filter_map(with_ref) {
-            if let Some(value) = attributes.get_mut(&attribute.name) {
+            if let Some(value) = crate::json_map::get_mut(attributes, &attribute.name) {
                 self.render_refs(attribute, reference, value);
             }
         }
@@ -202,9 +213,11 @@ impl Context<'_> {
             if referring.peek().is_none() {
                 continue;
             }
-            if let Some(Value::Object(object)) = attributes.get_mut(&extension.schema.id) {
+            if let Some(Value::Object(object)) =
+                crate::json_map::get_mut(attributes, &extension.schema.id)
+            {
                 for (attribute, reference) in referring {
-                    if let Some(value) = object.get_mut(&attribute.name) {
+                    if let Some(value) = crate::json_map::get_mut(object, &attribute.name) {
                         self.render_refs(attribute, reference, value);
                     }
                 }

@@ -37,7 +37,7 @@ pub(crate) async fn protect_resource(
     resource: &mut Resource,
 ) -> Result<(), ScimError> {
     if ctx.password_hasher.is_none() {
-        if drop_in_resource(rt, resource.attributes_mut()) {
+        if resource.thin(|attributes| drop_in_resource(rt, attributes)) {
             tracing::debug!(
                 "a password was ignored: no PasswordHasher is configured (changePassword.supported is false)"
             );

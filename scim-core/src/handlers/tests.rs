@@ -213,3 +213,45 @@ fn tokio_free<F: std::future::Future>(future: F) -> F::Output {
         std::task::Poll::Pending => panic!("the in-memory store waited"),
     }
 }
+
+/// A body the engine parsed is known to be at its exact size, so the store keeps its map
+/// rather than copy it, while nothing leaves its top level: validation that drops `id`,
+/// a password dropped, a removed `null` or any change forgets it.
+#[test]
+fn a_parsed_body_is_known_to_be_at_its_exact_size_until_a_member_goes() {
+    use super::RequestBody;
+    use crate::schema::ValidationOptions;
+    let registry = SchemaRegistry::with_builtins();
+    let users = registry.resource_type("User").unwrap();
+    let opts = ValidationOptions::default();
+    let parse = |body: serde_json::Value| {
+        RequestBody::of(body.to_string().into_bytes())
+            .into_resource(users, &opts)
+            .unwrap()
+    };
+    let schemas = json!(["urn:ietf:params:scim:schemas:core:2.0:User"]);
+
+    let mut plain = parse(json!({"schemas": schemas, "userName": "bjensen", "active": true}));
+    assert!(plain.is_exact_size());
+    plain.validate_for_create(users, &opts).unwrap();
+    assert!(plain.is_exact_size(), "validation removed nothing");
+    plain.attributes_mut();
+    assert!(!plain.is_exact_size(), "a change forgets it");
+
+    let mut with_id = parse(json!({"schemas": schemas, "id": "x", "userName": "bjensen"}));
+    assert!(with_id.is_exact_size());
+    with_id.validate_for_create(users, &opts).unwrap();
+    assert!(!with_id.is_exact_size(), "`id` went");
+
+    let with_null = parse(json!({"schemas": schemas, "userName": "bjensen", "title": null}));
+    assert!(!with_null.is_exact_size(), "the null went");
+
+    // Read by `serde_json` (no strict parse): its maps grow as they fill.
+    let lenient = RequestBody::new(
+        bytes::Bytes::from(json!({"schemas": schemas, "userName": "b"}).to_string()),
+        None,
+    )
+    .into_resource(users, &opts)
+    .unwrap();
+    assert!(!lenient.is_exact_size());
+}

@@ -12,6 +12,10 @@ use serde_json::{Map, Value};
 pub(super) struct Document {
     attributes: Map<String, Value>,
     written: OnceLock<Written>,
+    /// Whether the attributes' map is known to hold no spare room (see
+    /// [`Resource::is_exact_size`](super::Resource::is_exact_size)); forgotten with any
+    /// change, and by a copy.
+    exact_size: bool,
 }
 
 /// A document's attributes as the engine wrote them into a response, kept so that the
@@ -35,6 +39,7 @@ impl Document {
         Self {
             attributes,
             written: OnceLock::new(),
+            exact_size: false,
         }
     }
 
@@ -45,7 +50,16 @@ impl Document {
     /// The attributes to change: what was written of them no longer holds.
     pub(super) fn attributes_mut(&mut self) -> &mut Map<String, Value> {
         self.written.take();
+        self.exact_size = false;
         &mut self.attributes
+    }
+
+    pub(super) fn exact_size(&self) -> bool {
+        self.exact_size
+    }
+
+    pub(super) fn set_exact_size(&mut self, exact: bool) {
+        self.exact_size = exact;
     }
 
     pub(super) fn into_attributes(self) -> Map<String, Value> {

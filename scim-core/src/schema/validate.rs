@@ -148,7 +148,7 @@ pub(crate) fn check_schemas(
     let mut missing = Vec::new();
     for extension in &rt.extensions {
         let urn = &extension.schema.id;
-        if attributes.contains_key(urn) && !lists(urn) {
+        if json_map::get(attributes, urn).is_some() && !lists(urn) {
             if !opts.add_missing_extension_schemas {
                 return Err(ScimError::invalid_value(format!(
                     "schemas: must include {urn}, whose attributes the resource carries"
@@ -158,7 +158,7 @@ pub(crate) fn check_schemas(
         }
     }
     if !missing.is_empty()
-        && let Some(Value::Array(urns)) = attributes.get_mut("schemas")
+        && let Some(Value::Array(urns)) = json_map::get_mut(attributes, "schemas")
     {
         urns.extend(missing);
     }
@@ -175,7 +175,7 @@ pub(crate) fn drop_read_only(attributes: &mut Map<String, Value>, rt: &ResourceT
         builtin::common_attributes(),
     );
     for extension in &rt.extensions {
-        if let Some(Value::Object(object)) = attributes.get_mut(&extension.schema.id) {
+        if let Some(Value::Object(object)) = json_map::get_mut(attributes, &extension.schema.id) {
             drop_read_only_in(object, &extension.schema.attributes, &[]);
             if object.is_empty() {
                 attributes.shift_remove(&extension.schema.id);
@@ -348,7 +348,7 @@ pub(crate) fn check_immutable(
     check_immutable_in(attributes, existing, &rt.schema.attributes, None)?;
     for extension in &rt.extensions {
         let urn = &extension.schema.id;
-        let Some(Value::Object(old)) = existing.get(urn) else {
+        let Some(Value::Object(old)) = json_map::get(existing, urn) else {
             continue;
         };
         let slot = attributes

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::ScimError;
+use crate::json_map;
 use crate::patch::PatchOperation;
 use crate::schema::attribute::{Attribute, Mutability};
 
@@ -17,12 +18,12 @@ impl Target<'_> {
     pub(super) fn container(&self) -> Option<&Map<String, Value>> {
         match self.extension {
             None => Some(self.doc),
-            Some(urn) => self.doc.get(urn).and_then(Value::as_object),
+            Some(urn) => json_map::get(self.doc, urn).and_then(Value::as_object),
         }
     }
 
     pub(super) fn get(&self, key: &str) -> Option<&Value> {
-        self.container().and_then(|c| c.get(key))
+        self.container().and_then(|c| json_map::get(c, key))
     }
 
     /// Moves a multi-valued attribute's values out of the draft (leaving `null` in place,
@@ -30,12 +31,10 @@ impl Target<'_> {
     /// The draft is already a private copy, so this avoids a second copy of a large list.
     pub(super) fn take_items(&mut self, key: &str) -> Vec<Value> {
         let slot = match self.extension {
-            None => self.doc.get_mut(key),
-            Some(urn) => self
-                .doc
-                .get_mut(urn)
+            None => json_map::get_mut(self.doc, key),
+            Some(urn) => json_map::get_mut(self.doc, urn)
                 .and_then(Value::as_object_mut)
-                .and_then(|m| m.get_mut(key)),
+                .and_then(|m| json_map::get_mut(m, key)),
         };
         match slot.map(Value::take) {
             Some(Value::Array(items)) => items,
@@ -51,7 +50,7 @@ impl Target<'_> {
             self.doc.insert(key.to_owned(), value);
             return;
         };
-        if let Some(Value::Object(container)) = self.doc.get_mut(urn) {
+        if let Some(Value::Object(container)) = json_map::get_mut(self.doc, urn) {
             container.insert(key.to_owned(), value);
         } else {
             let mut container = Map::new();
@@ -63,9 +62,7 @@ impl Target<'_> {
     pub(super) fn remove(&mut self, key: &str) -> Option<Value> {
         match self.extension {
             None => self.doc.shift_remove(key),
-            Some(urn) => self
-                .doc
-                .get_mut(urn)
+            Some(urn) => json_map::get_mut(self.doc, urn)
                 .and_then(Value::as_object_mut)
                 .and_then(|m| m.shift_remove(key)),
         }
@@ -78,9 +75,7 @@ impl Target<'_> {
             self.remove(key);
         }
         let Some(urn) = self.extension else { return };
-        let present = self
-            .doc
-            .get(urn)
+        let present = json_map::get(self.doc, urn)
             .and_then(Value::as_object)
             .is_some_and(|m| !m.is_empty());
         if !present {

@@ -105,16 +105,30 @@ pub(super) fn touches(patch: &PatchRequest, name: &str) -> bool {
 }
 
 /// The document as stored: `schemas`, then the attributes; never `id` or `meta`,
-/// which the store sets (RFC 7643 §3.1) and keeps in the [`Record`].
-pub(super) fn stored_document(mut attributes: Map<String, Value>) -> Map<String, Value> {
-    // Rebuilt at its exact size, even when `schemas` is already first: a map built
-    // member by member (`json!`, a host's own code) has room to spare, and so has one the
-    // engine's validation removed members from; every stored resource would keep it
-    // (about 600 bytes per user in `benches/store.rs`, against some 3 500 instructions
-    // per create to rebuild). The engine's parser alone makes maps at their exact size.
-    // `id` and `meta` are skipped on the way, not looked up (so the map has a slot or
-    // two to spare when a client sent them); `schemas` is taken out first only when it
-    // is not first already (clients send it first).
+/// which the store sets (RFC 7643 §3.1) and keeps in the [`Record`]. `exact_size`:
+/// the map is known to hold no spare room ([`Resource::is_exact_size`]).
+pub(super) fn stored_document(
+    mut attributes: Map<String, Value>,
+    exact_size: bool,
+) -> Map<String, Value> {
+    // A map the engine parsed, already in the stored form, is kept as it is (rebuilding
+    // it hashed every name again: about 2 700 instructions per create).
+    if exact_size
+        && attributes
+            .keys()
+            .next()
+            .is_some_and(|first| first == "schemas")
+        && !attributes.keys().any(|key| key == "id" || key == "meta")
+    {
+        return attributes;
+    }
+    // Otherwise rebuilt at its exact size, even when `schemas` is already first: a map
+    // built member by member (`json!`, a host's own code) has room to spare, and so has
+    // one the engine's validation removed members from; every stored resource would keep
+    // it (about 600 bytes per user in `benches/store.rs`). `id` and `meta` are skipped
+    // on the way, not looked up (so the map has a slot or two to spare when a client
+    // sent them); `schemas` is taken out first only when it is not first already
+    // (clients send it first).
     let schemas = match attributes.keys().next() {
         Some(first) if first == "schemas" => None,
         _ => attributes.shift_remove("schemas"),
@@ -186,6 +200,35 @@ mod tests {
         document.keys().map(String::as_str).collect()
     }
 
+    /// A map known to be at its exact size and already in the stored form is kept: not
+    /// copied (its values stay where they are); any other is rebuilt.
+    #[test]
+    fn an_exact_size_map_in_the_stored_form_is_kept_as_it_is() {
+        let body = || {
+            let Value::Object(body) = json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "bjensen"
+            }) else {
+                unreachable!()
+            };
+            body
+        };
+        let first =
+            |doc: &serde_json::Map<String, Value>| std::ptr::from_ref(doc.values().next().unwrap());
+        let exact = body();
+        let at = first(&exact);
+        let kept = stored_document(exact, true);
+        assert_eq!(first(&kept), at, "kept, not copied");
+        let other = body();
+        let at = first(&other);
+        assert_ne!(first(&stored_document(other, false)), at, "rebuilt");
+        // Not in the stored form: rebuilt whatever the size.
+        let Value::Object(late) = json!({"userName": "b", "schemas": [], "id": "x"}) else {
+            unreachable!()
+        };
+        assert_eq!(keys(&stored_document(late, true)), ["schemas", "userName"]);
+    }
+
     #[test]
     fn a_stored_document_starts_with_schemas_and_holds_no_id_or_meta() {
         let Value::Object(body) = json!({
@@ -198,7 +241,7 @@ mod tests {
             unreachable!()
         };
         assert_eq!(
-            keys(&stored_document(body)),
+            keys(&stored_document(body, false)),
             ["schemas", "userName", "active"]
         );
         let Value::Object(body) = json!({
@@ -209,7 +252,7 @@ mod tests {
             unreachable!()
         };
         assert_eq!(
-            keys(&stored_document(body)),
+            keys(&stored_document(body, false)),
             ["schemas", "userName", "displayName"]
         );
         let Value::Object(body) = json!({
@@ -220,10 +263,10 @@ mod tests {
         }) else {
             unreachable!()
         };
-        assert_eq!(keys(&stored_document(body)), ["schemas", "userName"]);
+        assert_eq!(keys(&stored_document(body, false)), ["schemas", "userName"]);
         let Value::Object(body) = json!({"userName": "bjensen"}) else {
             unreachable!()
         };
-        assert_eq!(keys(&stored_document(body)), ["userName"]);
+        assert_eq!(keys(&stored_document(body, false)), ["userName"]);
     }
 }

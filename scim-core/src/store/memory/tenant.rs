@@ -324,7 +324,9 @@ impl TenantData {
         out: impl FnOnce(&Self, &TypeData, &Record) -> R,
     ) -> Result<R, StoreError> {
         let kind = self.type_data(rt, options)?.kind;
+        let exact_size = resource.is_exact_size();
         let mut attributes = resource.into_attributes();
+        let before = attributes.len();
         let members = match split_derived(&mut attributes, kind)? {
             Some(members) => self.resolve_members(&members, options)?,
             None => Vec::new(),
@@ -332,7 +334,8 @@ impl TenantData {
         let seq = self.next_seq + 1;
         let td = self.type_data(rt, options)?;
         td.indexes.check_unique(&attributes, None)?;
-        let doc = stored_document(attributes);
+        let exact_size = exact_size && attributes.len() == before;
+        let doc = stored_document(attributes, exact_size);
         td.indexes.insert(&id, &doc);
         td.order.insert(seq, Id::clone(&id));
         let stamp = Stamp::new(now);
@@ -373,7 +376,8 @@ impl TenantData {
             return Err(StoreError::NotFound { id: id.to_owned() });
         };
         let key = Id::clone(key);
-        let doc = stored_document(attributes);
+        // A replaced or patched document: not known to be at its exact size.
+        let doc = stored_document(attributes, false);
         td.indexes.remove(id, record.resource.attributes());
         td.indexes.insert(&key, &doc);
         let display = member_display(td.kind, &doc);
