@@ -44,9 +44,16 @@ pub(crate) async fn protect_resource(
         }
         return Ok(());
     }
+    // Hashes replace clear texts in place: no member comes or goes, so a map known to be
+    // at its exact size stays so.
+    let exact_size = resource.is_exact_size();
     let mut passwords = Vec::new();
     collect_in_resource(rt, resource.attributes_mut(), &mut passwords);
-    hash_all(ctx, passwords).await
+    hash_all(ctx, passwords).await?;
+    if exact_size {
+        resource.mark_exact_size();
+    }
+    Ok(())
 }
 
 /// Prepares a PATCH: each password an `add` or `replace` sets is hashed; without a

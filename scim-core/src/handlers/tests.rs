@@ -255,3 +255,49 @@ fn a_parsed_body_is_known_to_be_at_its_exact_size_until_a_member_goes() {
     .unwrap();
     assert!(!lenient.is_exact_size());
 }
+
+/// Hashing a password replaces it in place: the body stays known to be at its exact
+/// size, so the store still keeps its map. Without a hasher, a dropped password thins it.
+#[test]
+fn hashing_a_password_keeps_a_parsed_body_at_its_exact_size() {
+    use super::RequestBody;
+    use crate::password::{PasswordError, PasswordHasher};
+    let registry = SchemaRegistry::with_builtins();
+    let users = registry.resource_type("User").unwrap();
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "bjensen",
+        "password": "t1meMachine"
+    });
+    let parse = || {
+        RequestBody::of(body.to_string().into_bytes())
+            .into_resource(users, &Default::default())
+            .unwrap()
+    };
+    let fixture = Fixture::new(registry.clone());
+    let hasher = |password: String| async move {
+        Ok::<_, PasswordError>(format!("hashed:{}", password.len()))
+    };
+    let hasher: &dyn PasswordHasher = &hasher;
+    let mut context = fixture.context();
+    context.password_hasher = Some(hasher);
+    let mut hashed = parse();
+    tokio_free(super::password::protect_resource(
+        &context,
+        users,
+        &mut hashed,
+    ))
+    .unwrap();
+    assert_eq!(hashed.get("password"), Some(&json!("hashed:11")));
+    assert!(hashed.is_exact_size());
+
+    let mut dropped = parse();
+    tokio_free(super::password::protect_resource(
+        &fixture.context(),
+        users,
+        &mut dropped,
+    ))
+    .unwrap();
+    assert_eq!(dropped.get("password"), None);
+    assert!(!dropped.is_exact_size());
+}
