@@ -166,7 +166,7 @@ fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) -> serde_json::Resu
 /// A JSON string. Ids, names and URLs seldom hold a character JSON escapes, and copying
 /// them whole is several times cheaper than escaping byte by byte.
 pub(super) fn write_str(out: &mut Vec<u8>, text: &str) -> serde_json::Result<()> {
-    if needs_no_escape(text) {
+    if needs_no_escape(text.as_bytes()) {
         out.push(b'"');
         out.extend_from_slice(text.as_bytes());
         out.push(b'"');
@@ -176,17 +176,30 @@ pub(super) fn write_str(out: &mut Vec<u8>, text: &str) -> serde_json::Result<()>
     }
 }
 
+/// [`write_str`] of text held as bytes (a timestamp kept in place), which are UTF-8:
+/// nothing is checked but what JSON escapes.
+pub(super) fn write_utf8(out: &mut Vec<u8>, text: &[u8]) -> serde_json::Result<()> {
+    if needs_no_escape(text) {
+        out.push(b'"');
+        out.extend_from_slice(text);
+        out.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(out, &String::from_utf8_lossy(text))
+    }
+}
+
 /// Whether `text` holds none of the characters JSON strings escape: `"`, `\` and the
 /// controls below U+0020 (RFC 8259 §7; `serde_json` escapes exactly these). Eight bytes
 /// are checked at a time, as one word.
-pub(super) fn needs_no_escape(text: &str) -> bool {
+pub(super) fn needs_no_escape(text: &[u8]) -> bool {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     // Whether a byte of `word` is below `n` (exact for n <= 0x80: a borrow can only
     // mark bytes above one that is).
     let any_below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
     let any_equal = |word: u64, b: u8| any_below(word ^ (ONES * u64::from(b)), 1);
-    let mut words = text.as_bytes().chunks_exact(8);
+    let mut words = text.chunks_exact(8);
     for chunk in &mut words {
         let mut bytes = [0; 8];
         bytes.copy_from_slice(chunk);
@@ -365,7 +378,7 @@ impl<'r> Member<'r> {
         }
         if let Some((prefix, id)) = self.reference {
             key(out, b"\"$ref\":");
-            if prefix.plain && needs_no_escape(id) {
+            if prefix.plain && needs_no_escape(id.as_bytes()) {
                 out.push(b'"');
                 out.extend_from_slice(prefix.url.as_bytes());
                 out.extend_from_slice(id.as_bytes());

@@ -340,14 +340,20 @@ pub(super) fn with_ref(attribute: &Attribute) -> Option<(&Attribute, &Attribute)
 /// `excludedAttributes` or by an `attributes` that does not name them. (Not simply the
 /// `excludedAttributes`: with `attributes` given, they do not apply.)
 pub(crate) fn unread_derived(rt: &ResourceType, projection: &Projection) -> Vec<AttrPath> {
-    ["members", "groups"]
-        .into_iter()
-        .filter(|name| {
-            rt.schema
-                .attribute_named(name)
-                .is_some_and(|attribute| projection.kept(attribute, None, rt).is_none())
+    // One walk over the core schema's attributes (a resource type has one of the two, if
+    // any), not a search for each name.
+    rt.schema
+        .attributes
+        .iter()
+        .filter_map(|attribute| {
+            let name = ["members", "groups"]
+                .into_iter()
+                .find(|name| attribute.name.eq_ignore_ascii_case(name))?;
+            projection
+                .kept(attribute, None, rt)
+                .is_none()
+                .then(|| AttrPath::new(name))
         })
-        .map(AttrPath::new)
         .collect()
 }
 

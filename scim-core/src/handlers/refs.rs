@@ -27,7 +27,7 @@ pub(super) struct Prefix {
 impl Prefix {
     fn of(base: &str, rt: &ResourceType) -> Self {
         let url = prefix(base, rt);
-        let plain = super::member_rows::needs_no_escape(&url);
+        let plain = super::member_rows::needs_no_escape(url.as_bytes());
         Self { url, plain }
     }
 }

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::member_rows::{Fields, MembersJson, write_str};
+use super::member_rows::{Fields, MembersJson, write_str, write_utf8};
 use super::refs::RefPrefixes;
 use super::{Context, with_ref};
 use crate::filter::{Projection, SubAttributes};
@@ -401,12 +401,12 @@ impl Body<'_, '_> {
                 ($name, concat!("\"", $name, "\":").as_bytes(), $text)
             };
         }
-        let fields: [(&str, &[u8], &str); 5] = [
-            field!("resourceType", self.rt.name.as_str()),
-            field!("created", &parts.created),
-            field!("lastModified", &parts.last_modified),
-            field!("version", version),
-            field!("location", location.as_str()),
+        let fields: [(&str, &[u8], &[u8]); 5] = [
+            field!("resourceType", self.rt.name.as_bytes()),
+            field!("created", parts.created.as_bytes()),
+            field!("lastModified", parts.last_modified.as_bytes()),
+            field!("version", version.as_bytes()),
+            field!("location", location.as_bytes()),
         ];
         let mark = self.mark();
         self.key("meta");
@@ -418,7 +418,7 @@ impl Body<'_, '_> {
                     self.out.push(b',');
                 }
                 self.out.extend_from_slice(quoted);
-                let _ = write_str(self.out, text);
+                let _ = write_utf8(self.out, text);
             }
         }
         if self.first {

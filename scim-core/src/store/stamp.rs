@@ -42,6 +42,17 @@ impl Stamp {
     }
 }
 
+impl Stamp {
+    /// The text's bytes (UTF-8), without checking them again as [`as_str`](Self::as_str)
+    /// does: what a response writer copies.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            Self::Shared(text) => text.as_bytes(),
+        }
+    }
+}
+
 impl Deref for Stamp {
     type Target = str;
 
@@ -72,12 +83,14 @@ mod tests {
             let stamp = Stamp::new(text);
             assert!(matches!(stamp, Stamp::Inline { .. }), "{text}");
             assert_eq!(&*stamp, text);
+            assert_eq!(stamp.as_bytes(), text.as_bytes());
         }
         let long = "2026-12-03T13:44:25.461931123+01:00";
         assert!(long.len() > INLINE);
         let stamp = Stamp::new(long);
         assert!(matches!(stamp, Stamp::Shared(_)));
         assert_eq!(&*stamp, long);
+        assert_eq!(stamp.as_bytes(), long.as_bytes());
         assert_eq!(format!("{:?}", Stamp::new("é")), "\"é\"");
     }
 

@@ -147,7 +147,10 @@ proptest::proptest! {
     fn strings_are_written_as_serde_json_writes_them(text in "(\\PC|[\\x00-\\x1f\"\\\\\\x7f])*") {
         let mut out = Vec::new();
         super::write_str(&mut out, &text).unwrap();
-        proptest::prop_assert_eq!(out, serde_json::to_vec(&text).unwrap());
+        proptest::prop_assert_eq!(&out, &serde_json::to_vec(&text).unwrap());
+        let mut from_bytes = Vec::new();
+        super::write_utf8(&mut from_bytes, text.as_bytes()).unwrap();
+        proptest::prop_assert_eq!(from_bytes, out);
     }
 }
 
@@ -157,7 +160,10 @@ fn a_character_json_escapes_is_found_wherever_it_stands() {
         for at in 0..17 {
             let mut text: String = "abcdefghijklmnopq".to_owned();
             text.replace_range(at..=at, &special.to_string());
-            assert!(!super::needs_no_escape(&text), "{special:?} at {at}");
+            assert!(
+                !super::needs_no_escape(text.as_bytes()),
+                "{special:?} at {at}"
+            );
         }
     }
     for plain in [
@@ -165,7 +171,7 @@ fn a_character_json_escapes_is_found_wherever_it_stands() {
         "https://example.com/scim/v2/acme/Users/",
         "Zoë ✓ \u{7f} space ~",
     ] {
-        assert!(super::needs_no_escape(plain), "{plain:?}");
+        assert!(super::needs_no_escape(plain.as_bytes()), "{plain:?}");
     }
 }
 
