@@ -2,6 +2,7 @@
 //! `Location`, `ETag` and the conditional headers.
 
 pub(crate) mod etag;
+pub(crate) mod form;
 pub(crate) mod location;
 pub(crate) mod media;
 pub(crate) mod query;

@@ -52,7 +52,7 @@ impl ListParams {
 /// `attributes` accumulate.
 pub(crate) fn parse_query(query: &str) -> Result<ListParams, ScimError> {
     let mut params = ListParams::default();
-    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+    for (name, value) in super::form::pairs(query) {
         // Compared without folding a copy of the name.
         let is = |known: &str| name.eq_ignore_ascii_case(known);
         if is("filter") {
