@@ -166,27 +166,50 @@ fn write_key(out: &mut Vec<u8>, first: &mut bool, key: &str) -> serde_json::Resu
 /// A JSON string. Ids, names and URLs seldom hold a character JSON escapes, and copying
 /// them whole is several times cheaper than escaping byte by byte.
 pub(super) fn write_str(out: &mut Vec<u8>, text: &str) -> serde_json::Result<()> {
-    if needs_no_escape(text.as_bytes()) {
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
-        Ok(())
-    } else {
-        serde_json::to_writer(out, text)
-    }
+    write_utf8(out, text.as_bytes())
 }
 
 /// [`write_str`] of text held as bytes (a timestamp kept in place), which are UTF-8:
-/// nothing is checked but what JSON escapes.
+/// nothing is checked but what JSON escapes. Escapes are written as `serde_json` writes
+/// them (`\"`, `\\`, `\n` and the like, `\u00XX` for other controls); a plain run
+/// between them is copied whole. (An entity tag, `W/"3"`, always has two.)
 pub(super) fn write_utf8(out: &mut Vec<u8>, text: &[u8]) -> serde_json::Result<()> {
+    out.push(b'"');
     if needs_no_escape(text) {
-        out.push(b'"');
         out.extend_from_slice(text);
-        out.push(b'"');
-        Ok(())
     } else {
-        serde_json::to_writer(out, &String::from_utf8_lossy(text))
+        let mut rest = text;
+        while let Some(at) = rest
+            .iter()
+            .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        {
+            let (plain, special) = rest.split_at_checked(at).unwrap_or((rest, &[]));
+            out.extend_from_slice(plain);
+            let Some((&b, tail)) = special.split_first() else {
+                break;
+            };
+            rest = tail;
+            match b {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                0x08 => out.extend_from_slice(b"\\b"),
+                0x0c => out.extend_from_slice(b"\\f"),
+                control => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.extend_from_slice(b"\\u00");
+                    for nibble in [control >> 4, control & 0x0f] {
+                        out.push(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+                    }
+                }
+            }
+        }
+        out.extend_from_slice(rest);
     }
+    out.push(b'"');
+    Ok(())
 }
 
 /// Whether `text` holds none of the characters JSON strings escape: `"`, `\` and the

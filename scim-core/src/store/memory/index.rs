@@ -13,6 +13,7 @@ use crate::filter::{AttrPath, member, present};
 use crate::hash_map::HashMap;
 use crate::schema::attribute::{AttributeType, Uniqueness};
 use crate::schema::definition::ResourceType;
+use crate::schema::registry::ResolvedAttribute;
 use crate::store::StoreError;
 
 /// An indexed attribute: a singular, non-complex attribute of the core schema, the
@@ -91,31 +92,26 @@ impl AttributeIndex {
 
     /// The key of a JSON value: strings folded unless case-exact, other scalars as
     /// JSON text; `null`, arrays and objects are not indexed.
-    /// A string already in its key's form (case-exact, or folded already: ASCII without
-    /// capitals, as most e-mail-like user names are) is borrowed, not copied.
+    /// A string already in its key's form is borrowed ([`key_of_text`](Self::key_of_text)).
     fn key_of<'v>(&self, value: &'v Value) -> Option<Cow<'v, str>> {
         match value {
-            Value::String(s)
-                if self.spec.case_exact
-                    || (s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase())) =>
-            {
-                Some(Cow::Borrowed(s))
-            }
-            Value::String(s) => Some(Cow::Owned(self.key_of_str(s))),
+            Value::String(s) => Some(self.key_of_text(s)),
             Value::Number(n) => Some(Cow::Owned(n.to_string())),
             Value::Bool(b) => Some(Cow::Owned(b.to_string())),
             Value::Null | Value::Array(_) | Value::Object(_) => None,
         }
     }
 
-    /// The key of a string value.
-    pub(crate) fn key_of_str(&self, s: &str) -> String {
-        if self.spec.case_exact {
-            s.to_owned()
+    /// The key of a string value, borrowed when the string is its own key (case-exact,
+    /// or folded already: ASCII without capitals, as most e-mail-like user names are).
+    pub(crate) fn key_of_text<'v>(&self, s: &'v str) -> Cow<'v, str> {
+        if self.spec.case_exact || (s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase())) {
+            Cow::Borrowed(s)
         } else {
-            fold(s)
+            Cow::Owned(fold(s))
         }
     }
+
 
     /// The ids whose value has this key.
     pub(crate) fn lookup(&self, key: &str) -> &[Id] {
@@ -360,7 +356,17 @@ impl Indexes {
         if path.sub_attribute.is_some() {
             return None;
         }
-        let resolved = rt.resolve(path)?;
+        self.find_resolved(&rt.resolve(path)?)
+    }
+
+    /// [`find`](Self::find) of a path already resolved (without a sub-attribute).
+    pub(crate) fn find_resolved(
+        &self,
+        resolved: &ResolvedAttribute<'_>,
+    ) -> Option<&AttributeIndex> {
+        if resolved.sub_attribute.is_some() {
+            return None;
+        }
         self.attributes.iter().find(|i| {
             i.spec.name.eq_ignore_ascii_case(&resolved.attribute.name)
                 // Not finding an extension's index is only slower (a scan answers).

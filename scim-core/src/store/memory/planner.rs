@@ -105,11 +105,11 @@ fn lookup_eq(
             .collect();
         return Some((ids, exact));
     }
-    let index = td.indexes.find(path, rt)?;
+    let index = td.indexes.find_resolved(&resolved)?;
     if !index.spec.textual {
         return None;
     }
-    let ids = index.lookup(&index.key_of_str(value)).to_vec();
+    let ids = index.lookup(&index.key_of_text(value)).to_vec();
     Some((ids, index.spec.case_exact))
 }
 
