@@ -301,11 +301,15 @@ mod tests {
         for body in [
             r#"{"a":1,"b":[{"a":-2.5},{"a":3e2}],"c":{"a":"\u0001é"},"d":null,"e":true}"#,
             r#"{"big":18446744073709551615,"neg":-9223372036854775808,"x":[]}"#,
+            r#"{"a":{"b":{"c":1},"d":2},"e":[{"f":1,"g":{"h":2,"k":{}}},{"i":3}],"j":4}"#,
             "[]",
             r#""text""#,
         ] {
             let expected: serde_json::Value = serde_json::from_str(body).unwrap();
-            assert_eq!(parse_strict(body.as_bytes()).unwrap(), expected, "{body}");
+            let parsed = parse_strict(body.as_bytes()).unwrap();
+            assert_eq!(parsed, expected, "{body}");
+            // In the same order too (objects compare as maps).
+            assert_eq!(parsed.to_string(), expected.to_string(), "{body}");
         }
     }
 }
