@@ -147,7 +147,6 @@ impl Resource {
         Arc::make_mut(&mut self.document).attributes_mut()
     }
 
-    /// What the engine wrote of the attributes into a response, kept for the next one.
     /// Whether the attributes' map is known to be at its exact size, so a store may keep
     /// it as it is rather than copy it into one: true of a resource the engine parsed
     /// from a request body (its parser makes each map at its size) while nothing has been
@@ -178,6 +177,7 @@ impl Resource {
         out
     }
 
+    /// What the engine wrote of the attributes into a response, kept for the next one.
     pub(crate) fn written(&self) -> &OnceLock<Written> {
         self.document.written()
     }

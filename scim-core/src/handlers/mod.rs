@@ -340,17 +340,23 @@ pub(super) fn with_ref(attribute: &Attribute) -> Option<(&Attribute, &Attribute)
 /// `excludedAttributes` or by an `attributes` that does not name them. (Not simply the
 /// `excludedAttributes`: with `attributes` given, they do not apply.)
 pub(crate) fn unread_derived(rt: &ResourceType, projection: &Projection) -> Vec<AttrPath> {
-    // One walk over the core schema's attributes (a resource type has one of the two, if
-    // any), not a search for each name.
-    rt.schema
-        .attributes
-        .iter()
-        .filter_map(|attribute| {
-            let name = ["members", "groups"]
-                .into_iter()
-                .find(|name| attribute.name.eq_ignore_ascii_case(name))?;
+    const DERIVED: [&str; 2] = ["members", "groups"];
+    // The first attribute of each name, found in one walk over the core schema's
+    // attributes rather than a search for each; listed in the order of `DERIVED`.
+    let mut found: [Option<&crate::schema::Attribute>; 2] = [None, None];
+    for attribute in &rt.schema.attributes {
+        for (slot, name) in found.iter_mut().zip(DERIVED) {
+            if slot.is_none() && attribute.name.eq_ignore_ascii_case(name) {
+                *slot = Some(attribute);
+            }
+        }
+    }
+    DERIVED
+        .into_iter()
+        .zip(found)
+        .filter_map(|(name, attribute)| {
             projection
-                .kept(attribute, None, rt)
+                .kept(attribute?, None, rt)
                 .is_none()
                 .then(|| AttrPath::new(name))
         })

@@ -301,3 +301,29 @@ fn hashing_a_password_keeps_a_parsed_body_at_its_exact_size() {
     assert_eq!(dropped.get("password"), None);
     assert!(!dropped.is_exact_size());
 }
+
+/// The derived lists a projection leaves out are named `members` first, then `groups`,
+/// each for the first attribute of that name, whatever order the schema lists them in.
+#[test]
+fn unread_derived_lists_follow_a_fixed_order() {
+    use std::sync::Arc;
+    let list = |name: &str| {
+        Attribute::complex(name, vec![Attribute::new("value", AttributeType::String)])
+            .multi_valued(true)
+    };
+    let schema = Schema::new("urn:example:Team", "Team")
+        .attribute(list("groups"))
+        .attribute(list("Members"))
+        .attribute(Attribute::new("displayName", AttributeType::String));
+    let teams = ResourceType::new("Team", "/Teams", Arc::new(schema));
+    let unread = |attributes: Option<&str>, excluded: Option<&str>| {
+        let projection = Projection::parse(attributes, excluded).unwrap();
+        super::unread_derived(&teams, &projection)
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(unread(Some("displayName"), None), ["members", "groups"]);
+    assert_eq!(unread(None, Some("groups")), ["groups"]);
+    assert!(unread(None, None).is_empty());
+}

@@ -112,7 +112,6 @@ impl AttributeIndex {
         }
     }
 
-
     /// The ids whose value has this key.
     pub(crate) fn lookup(&self, key: &str) -> &[Id] {
         self.ids.get(key).map_or(&[], Vec::as_slice)

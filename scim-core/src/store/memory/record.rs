@@ -227,6 +227,14 @@ mod tests {
             unreachable!()
         };
         assert_eq!(keys(&stored_document(late, true)), ["schemas", "userName"]);
+        let Value::Object(with_id) = json!({"schemas": [], "id": "x", "meta": {}, "userName": "b"})
+        else {
+            unreachable!()
+        };
+        assert_eq!(
+            keys(&stored_document(with_id, true)),
+            ["schemas", "userName"]
+        );
     }
 
     #[test]
