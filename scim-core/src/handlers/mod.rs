@@ -354,12 +354,10 @@ pub(crate) fn unread_derived(rt: &ResourceType, projection: &Projection) -> Vec<
     DERIVED
         .into_iter()
         .zip(found)
-        .filter_map(|(name, attribute)| {
-            projection
-                .kept(attribute?, None, rt)
-                .is_none()
-                .then(|| AttrPath::new(name))
+        .filter(|(_, attribute)| {
+            attribute.is_some_and(|attribute| projection.kept(attribute, None, rt).is_none())
         })
+        .map(|(name, _)| AttrPath::new(name))
         .collect()
 }
 
