@@ -265,39 +265,47 @@ fn canonicalize_schemas(
             ));
         }
     };
-    let mut urns: Vec<Value> = Vec::with_capacity(items.len());
-    for item in items {
-        let Value::String(urn) = item else {
+    // The URNs are respelled where they are, in the array the parser made: a URN a client
+    // spelled as registered (they all do) is kept, not copied.
+    let mut urns = items;
+    let mut kept = 0;
+    for at in 0..urns.len() {
+        let (before, from_here) = urns.split_at_mut(at);
+        let Some(Value::String(urn)) = from_here.first_mut() else {
             return Err(ScimError::invalid_value(
                 "schemas: expected an array of schema URNs",
             ));
         };
-        let known = rt
-            .schemas()
-            .find(|s| s.id.eq_ignore_ascii_case(&urn))
-            .map(|s| s.id.clone());
+        let known = rt.schemas().find(|s| s.id.eq_ignore_ascii_case(urn));
         let canonical = match known {
-            Some(id) => id,
+            Some(schema) => &schema.id,
             None if opts.ignore_unknown_schemas
                 && LEGACY_CORE_SCHEMAS
                     .iter()
-                    .any(|l| l.eq_ignore_ascii_case(&urn)) =>
+                    .any(|l| l.eq_ignore_ascii_case(urn)) =>
             {
-                rt.schema.id.clone()
+                &rt.schema.id
             }
             None if opts.ignore_unknown_schemas => continue,
             None => {
                 return Err(ScimError::invalid_syntax(format!(
                     "schemas: {} is not a schema of {} resources",
-                    shorten(&urn),
+                    shorten(urn),
                     rt.name
                 )));
             }
         };
-        if !urns.iter().any(|u| u.as_str() == Some(&canonical)) {
-            urns.push(Value::String(canonical));
+        let earlier = before.get(..kept).unwrap_or_default();
+        if earlier.iter().any(|u| u.as_str() == Some(canonical)) {
+            continue;
         }
+        if urn != canonical {
+            canonical.clone_into(urn);
+        }
+        urns.swap(kept, at);
+        kept += 1;
     }
+    urns.truncate(kept);
     Ok(Value::Array(urns))
 }
 
@@ -318,15 +326,17 @@ pub(crate) fn coerce_value(
     }
     match value {
         Value::Null => Ok(Value::Null),
-        Value::Array(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
-                let item = coerce_element(attribute, item, opts, path)?;
-                if !item.is_null() {
-                    out.push(item);
-                }
+        Value::Array(mut items) => {
+            // Coerced where they are, in the array the parser made.
+            let mut unassigned = false;
+            for item in &mut items {
+                *item = coerce_element(attribute, std::mem::take(item), opts, path)?;
+                unassigned |= item.is_null();
             }
-            Ok(Value::Array(out))
+            if unassigned {
+                items.retain(|item| !item.is_null());
+            }
+            Ok(Value::Array(items))
         }
         single if opts.accept_single_value_as_array => {
             let item = coerce_element(attribute, single, opts, path)?;

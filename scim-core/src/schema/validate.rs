@@ -272,9 +272,9 @@ fn check_required_subs(
     value: &Value,
     path: &ValuePath<'_>,
 ) -> Result<(), ScimError> {
-    let elements: Box<dyn Iterator<Item = &Value>> = match value {
-        Value::Array(items) => Box::new(items.iter()),
-        other => Box::new(std::iter::once(other)),
+    let elements = match value {
+        Value::Array(items) => items.as_slice(),
+        other => std::slice::from_ref(other),
     };
     for element in elements {
         let Value::Object(object) = element else {

@@ -361,6 +361,29 @@ fn unknown_schema_urns_are_dropped_or_rejected_when_strict() {
     );
 }
 
+#[test]
+fn schema_urns_keep_their_first_order_respelled_once_each() {
+    // Unknown URNs go, each known one is respelled as registered, and a URN met again in
+    // any spelling (the legacy core URN standing for the core one) is kept only once,
+    // where it came first.
+    let body = json!({
+        "schemas": ["urn:example:unknown", ENTERPRISE.to_uppercase(), "urn:scim:schemas:core:2.0",
+                    "urn:example:other", USER_URN, ENTERPRISE, USER_URN.to_lowercase()],
+        "userName": "b"
+    });
+    assert_eq!(
+        parse(body).unwrap()["schemas"],
+        json!([ENTERPRISE, USER_URN])
+    );
+    let respelled = json!({"schemas": [USER_URN.to_lowercase()], "userName": "b"});
+    assert_eq!(parse(respelled).unwrap()["schemas"], json!([USER_URN]));
+    // A non-string after an unknown URN is still an error.
+    invalid_value(
+        parse(json!({"schemas": ["urn:example:unknown", USER_URN, 7]})),
+        "schemas",
+    );
+}
+
 const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 
 #[test]
