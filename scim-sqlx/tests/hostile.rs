@@ -1,7 +1,8 @@
 //! Filters built to break SQL: a thousand `or`s, deep nesting, 8 KiB values, LIKE
 //! wildcards, backslashes, quotes and NUL. Each is answered exactly as the in-memory
 //! store answers it, or refused with `400 invalidFilter`; never a 500, never a
-//! database error text.
+//! database error text. Ids holding NUL, in a URL or a PATCH path, are answered as the
+//! in-memory store answers them too.
 #![cfg(all(feature = "sqlite", feature = "postgres"))]
 #![allow(
     clippy::unwrap_used,
@@ -233,4 +234,63 @@ fn form_urlencoded(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Ids holding NUL, which PostgreSQL text cannot: in a URL (`%00`) and in a PATCH path's
+/// filter (`\u0000`, which the filter parser decodes). Every store answers as the
+/// in-memory one does (`404` for the resource, the member unknown or absent), never `500`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_holding_nul_are_unknown_on_every_store() {
+    const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+    let mut answers: Vec<(&str, Vec<(u16, Option<String>)>)> = Vec::new();
+    for (name, store) in stores().await {
+        let harness = Engine::mount(fixture_server_with(move |b| b.store(store)));
+        let send = |method: &str, uri: &str, body: Option<Value>| {
+            http::Request::builder()
+                .method(method)
+                .uri(format!("/scim/v2/acme{uri}"))
+                .header("authorization", format!("Bearer {ACME_TOKEN}"))
+                .header("content-type", "application/scim+json")
+                .body(Bytes::from(body.map(|b| b.to_string()).unwrap_or_default()))
+                .unwrap()
+        };
+        let group =
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "g"});
+        let created = harness.send(send("POST", "/Groups", Some(group))).await;
+        assert_eq!(created.status(), 201, "{name}");
+        let group: Value = serde_json::from_slice(created.body()).unwrap();
+        let group = format!("/Groups/{}", group["id"].as_str().unwrap());
+        let user =
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "nul"});
+        let title = json!({"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "title", "value": "t"}]});
+        let remove = json!({"schemas": [PATCH_OP],
+            "Operations": [{"op": "remove", "path": "members[value eq \"a\\u0000b\"]"}]});
+        let rename = json!({"schemas": [PATCH_OP],
+            "Operations": [{"op": "replace", "path": "members[value eq \"a\\u0000b\"].display", "value": "x"}]});
+        let cases = [
+            ("GET", "/Users/a%00b".to_owned(), None),
+            ("DELETE", "/Users/a%00b".to_owned(), None),
+            ("PUT", "/Users/a%00b".to_owned(), Some(user)),
+            ("PATCH", "/Users/%00".to_owned(), Some(title)),
+            ("PATCH", group.clone(), Some(remove)),
+            ("PATCH", group, Some(rename)),
+        ];
+        let mut statuses = Vec::new();
+        for (method, uri, body) in cases {
+            let response = harness.send(send(method, &uri, body)).await;
+            let status = response.status().as_u16();
+            let error: Value = serde_json::from_slice(response.body()).unwrap_or_default();
+            assert_ne!(status, 500, "{name} {method} {uri}: {error}");
+            statuses.push((status, error["scimType"].as_str().map(str::to_owned)));
+        }
+        answers.push((name, statuses));
+    }
+    let (_, memory) = &answers[0];
+    assert_eq!(
+        memory.iter().map(|(status, _)| *status).collect::<Vec<_>>(),
+        [404, 404, 404, 404, 200, 400]
+    );
+    for (name, statuses) in &answers {
+        assert_eq!(statuses, memory, "{name} answers as the in-memory store");
+    }
 }

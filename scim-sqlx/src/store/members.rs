@@ -9,7 +9,7 @@ use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 
 use super::read::{CHUNK, placeholders};
-use super::{SqlStore, backend};
+use super::{SqlStore, backend, storable_id};
 use crate::filter::Dialect;
 
 /// The member references of a request as (id, display) ([`MemberRef`]); duplicates keep
@@ -60,15 +60,21 @@ impl SqlStore {
     ) -> Result<Vec<ResolvedMember>, StoreError> {
         let wanted = wanted_members(members)?;
         let mut kinds: HashMap<String, String> = HashMap::with_capacity(wanted.len());
-        for chunk in wanted.chunks(CHUNK) {
+        // An id no row can hold is not sent: it is unknown, in its place in the order.
+        let storable: Vec<&str> = wanted
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .filter(|id| storable_id(id))
+            .collect();
+        for chunk in storable.chunks(CHUNK) {
             let sql = format!(
                 "SELECT id, resource_type FROM scim_resources \
                  WHERE tenant = $1 AND kind IS NOT NULL AND id IN ({})",
                 placeholders(2, chunk.len())
             );
             let mut query = sqlx::query(&sql).bind(tenant);
-            for (id, _) in chunk {
-                query = query.bind(id.as_str());
+            for id in chunk {
+                query = query.bind(*id);
             }
             for row in query.fetch_all(&mut *conn).await.map_err(backend)? {
                 let id: String = row.try_get(0).map_err(backend)?;
@@ -123,7 +129,10 @@ impl SqlStore {
         let wanted = wanted_members(members)?;
         // Two parameters a member, after the tenant, the group and the time.
         for chunk in wanted.chunks(CHUNK / 2) {
-            let rows: Vec<String> = (0..chunk.len())
+            // An id no row can hold is not sent; the check below finds it unknown.
+            let sent: Vec<&(String, Option<String>)> =
+                chunk.iter().filter(|(id, _)| storable_id(id)).collect();
+            let rows: Vec<String> = (0..sent.len())
                 .map(|i| {
                     let k = 4 + 2 * i;
                     if i == 0 {
@@ -147,14 +156,15 @@ impl SqlStore {
                  SELECT id FROM found",
                 rows.join(", ")
             );
-            let mut query = sqlx::query(&sql).bind(tenant).bind(group).bind(now);
-            for (id, display) in chunk {
-                query = query.bind(id.as_str()).bind(display.as_deref());
-            }
-            let rows = query.fetch_all(&mut *conn).await.map_err(backend)?;
-            let mut found = HashSet::with_capacity(rows.len());
-            for row in rows {
-                found.insert(row.try_get::<String, _>(0).map_err(backend)?);
+            let mut found = HashSet::with_capacity(sent.len());
+            if !sent.is_empty() {
+                let mut query = sqlx::query(&sql).bind(tenant).bind(group).bind(now);
+                for (id, display) in sent {
+                    query = query.bind(id.as_str()).bind(display.as_deref());
+                }
+                for row in query.fetch_all(&mut *conn).await.map_err(backend)? {
+                    found.insert(row.try_get::<String, _>(0).map_err(backend)?);
+                }
             }
             // An id that names nothing, the first in the client's order, fails the
             // write (the transaction rolls back what this statement did) or is dropped.
@@ -180,8 +190,17 @@ impl SqlStore {
         if members.is_empty() {
             return Ok(());
         }
+        // An id no row can hold is in no group: nothing to send for it.
+        let members: Vec<&str> = members
+            .iter()
+            .copied()
+            .filter(|id| storable_id(id))
+            .collect();
+        if members.is_empty() {
+            return Ok(());
+        }
         if self.dialect == Dialect::Sqlite {
-            let removed = self.remove_members(conn, tenant, group, members).await?;
+            let removed = self.remove_members(conn, tenant, group, &members).await?;
             return self.touch_members(conn, tenant, group, &removed, now).await;
         }
         for chunk in members.chunks(CHUNK) {

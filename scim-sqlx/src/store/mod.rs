@@ -487,6 +487,23 @@ fn check_principal(ctx: &RequestContext) -> Result<(), StoreError> {
     }
 }
 
+/// Whether `id` can name a stored row at all: text in PostgreSQL cannot hold NUL (and no
+/// store writes one into an id), so an id holding NUL names nothing. It is answered so
+/// without being sent: PostgreSQL refuses such a string as malformed, which would
+/// surface as a store failure (`500`) instead of `404`.
+pub(crate) fn storable_id(id: &str) -> bool {
+    !id.contains('\0')
+}
+
+/// `NotFound` for an id that no row can hold ([`storable_id`]).
+fn check_id(id: &str) -> Result<(), StoreError> {
+    if storable_id(id) {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound { id: id.to_owned() })
+    }
+}
+
 #[async_trait]
 impl ResourceStore for SqlStore {
     async fn create(
@@ -506,6 +523,7 @@ impl ResourceStore for SqlStore {
         id: &str,
     ) -> Result<Resource, StoreError> {
         check_principal(ctx)?;
+        check_id(id)?;
         let mut conn = self.pool.acquire().await.map_err(backend)?;
         self.load(&mut conn, &ctx.tenant, resource_type, id, true)
             .await
@@ -519,6 +537,7 @@ impl ResourceStore for SqlStore {
         excluded_attributes: &[AttrPath],
     ) -> Result<Retrieved, StoreError> {
         check_principal(ctx)?;
+        check_id(id)?;
         let derived = !excludes_derived(resource_type, excluded_attributes);
         let mut conn = self.pool.acquire().await.map_err(backend)?;
         self.retrieve_resource(&mut conn, &ctx.tenant, resource_type, id, derived)
@@ -534,6 +553,7 @@ impl ResourceStore for SqlStore {
         expected_version: Option<&str>,
     ) -> Result<Resource, StoreError> {
         check_principal(ctx)?;
+        check_id(id)?;
         retry(|| {
             self.replace_resource(
                 &ctx.tenant,
@@ -568,6 +588,7 @@ impl ResourceStore for SqlStore {
         excluded_attributes: &[AttrPath],
     ) -> Result<Resource, StoreError> {
         check_principal(ctx)?;
+        check_id(id)?;
         let derived = !excludes_derived(resource_type, excluded_attributes);
         retry(|| {
             self.patch_resource(
@@ -590,6 +611,7 @@ impl ResourceStore for SqlStore {
         expected_version: Option<&str>,
     ) -> Result<(), StoreError> {
         check_principal(ctx)?;
+        check_id(id)?;
         retry(|| self.delete_resource(&ctx.tenant, resource_type, id, expected_version)).await
     }
 
