@@ -242,7 +242,9 @@ fn form_urlencoded(value: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ids_holding_nul_are_unknown_on_every_store() {
     const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-    let mut answers: Vec<(&str, Vec<(u16, Option<String>)>)> = Vec::new();
+    // Per store: each request's status and `scimType`.
+    type Answer = (u16, Option<String>);
+    let mut answers: Vec<(&str, Vec<Answer>)> = Vec::new();
     for (name, store) in stores().await {
         let harness = Engine::mount(fixture_server_with(move |b| b.store(store)));
         let send = |method: &str, uri: &str, body: Option<Value>| {
