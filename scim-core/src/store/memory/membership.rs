@@ -1,8 +1,11 @@
 //! Group membership in both directions: group to members and member to groups.
 //!
 //! A group's members live here rather than in its document, so adding or removing one
-//! member is a hash-map insert or remove, whatever the group's size, and `User.groups`
-//! (RFC 7643 §4.1.2) is read from the reverse map.
+//! member is a hash-map and an ordered-map update, whatever the group's size, and
+//! `User.groups` (RFC 7643 §4.1.2) is read from the reverse map. The members are kept in
+//! the order they were added, so listing a group walks them without sorting.
+
+use std::collections::BTreeMap;
 
 use super::Id;
 use crate::hash_map::{HashMap, HashSet};
@@ -10,12 +13,20 @@ use crate::hash_map::{HashMap, HashSet};
 /// One member of a group as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Member {
-    /// Position in the group, so that members are listed in the order they were added.
-    pub(crate) seq: u64,
     /// The member's resource type name (`User` or `Group`): the `type` sub-attribute.
     pub(crate) kind: Id,
     /// The `display` the client sent; `None` derives it from the member when read.
     pub(crate) display: Option<String>,
+}
+
+/// The members of one group.
+#[derive(Debug, Default)]
+struct GroupMembers {
+    /// Member id to its position in `in_order`.
+    positions: HashMap<Id, u64>,
+    /// The members by position, which grows with each addition: the order they were
+    /// added, as a response lists them.
+    in_order: BTreeMap<u64, (Id, Member)>,
 }
 
 /// The membership index of one tenant.
@@ -23,7 +34,7 @@ pub(crate) struct Member {
 pub(crate) struct Membership {
     next_seq: u64,
     /// Group id to its members.
-    members: HashMap<Id, HashMap<Id, Member>>,
+    members: HashMap<Id, GroupMembers>,
     /// Member id to the groups that list it directly.
     groups: HashMap<Id, HashSet<Id>>,
 }
@@ -39,18 +50,18 @@ impl Membership {
         display: Option<String>,
     ) -> bool {
         let members = self.members.entry(Id::clone(group)).or_default();
-        if members.contains_key(member) {
+        if members.positions.contains_key(member) {
             return false;
         }
         self.next_seq += 1;
-        members.insert(
-            Id::clone(member),
-            Member {
-                seq: self.next_seq,
-                kind: Id::clone(kind),
-                display,
-            },
-        );
+        members.positions.insert(Id::clone(member), self.next_seq);
+        let entry = Member {
+            kind: Id::clone(kind),
+            display,
+        };
+        members
+            .in_order
+            .insert(self.next_seq, (Id::clone(member), entry));
         self.groups
             .entry(Id::clone(member))
             .or_default()
@@ -68,6 +79,7 @@ impl Membership {
         self.members
             .entry(Id::clone(group))
             .or_default()
+            .positions
             .reserve(additional);
     }
 
@@ -76,10 +88,11 @@ impl Membership {
         let Some(members) = self.members.get_mut(group) else {
             return false;
         };
-        if members.remove(member).is_none() {
+        let Some(position) = members.positions.remove(member) else {
             return false;
-        }
-        if members.is_empty() {
+        };
+        members.in_order.remove(&position);
+        if members.positions.is_empty() {
             self.members.remove(group);
         }
         if let Some(groups) = self.groups.get_mut(member) {
@@ -96,7 +109,7 @@ impl Membership {
         let Some(members) = self.members.remove(group) else {
             return Vec::new();
         };
-        for member in members.keys() {
+        for member in members.positions.keys() {
             if let Some(groups) = self.groups.get_mut(member) {
                 groups.remove(group);
                 if groups.is_empty() {
@@ -104,26 +117,29 @@ impl Membership {
                 }
             }
         }
-        members.into_keys().collect()
+        members.positions.into_keys().collect()
     }
 
-    /// The members of `group` (unordered) with their entries.
-    pub(crate) fn members(&self, group: &str) -> impl Iterator<Item = (&Id, &Member)> {
-        self.members.get(group).into_iter().flatten()
+    /// The ids of the members of `group` (unordered).
+    pub(crate) fn member_ids(&self, group: &str) -> impl Iterator<Item = &Id> {
+        self.members
+            .get(group)
+            .into_iter()
+            .flat_map(|members| members.positions.keys())
     }
 
     /// How many members `group` has.
     pub(crate) fn count(&self, group: &str) -> usize {
-        self.members.get(group).map_or(0, HashMap::len)
+        self.members.get(group).map_or(0, |m| m.positions.len())
     }
 
     /// The members of `group` in the order they were added.
-    pub(crate) fn members_in_order(&self, group: &str) -> Vec<(&Id, &Member)> {
-        // The sequence number is copied beside the references so that sorting reads
-        // it from the vector, not through a pointer per comparison.
-        let mut members: Vec<_> = self.members(group).map(|(id, m)| (m.seq, id, m)).collect();
-        members.sort_unstable_by_key(|(seq, _, _)| *seq);
-        members.into_iter().map(|(_, id, m)| (id, m)).collect()
+    pub(crate) fn members_in_order(&self, group: &str) -> impl Iterator<Item = (&Id, &Member)> {
+        self.members
+            .get(group)
+            .into_iter()
+            .flat_map(|members| members.in_order.values())
+            .map(|(id, member)| (id, member))
     }
 
     /// Whether `member` is a member of `group`.
@@ -131,7 +147,7 @@ impl Membership {
     pub(crate) fn contains(&self, group: &str, member: &str) -> bool {
         self.members
             .get(group)
-            .is_some_and(|m| m.contains_key(member))
+            .is_some_and(|m| m.positions.contains_key(member))
     }
 
     /// The groups that list `member` directly (unordered).
@@ -181,7 +197,7 @@ mod tests {
         assert!(
             m.members
                 .get("g")
-                .is_some_and(|members| members.capacity() >= 3)
+                .is_some_and(|members| members.positions.capacity() >= 3)
         );
         assert!(m.add(&g, &id("u"), &kind, None));
         assert!(m.remove("g", "u"));
@@ -192,11 +208,29 @@ mod tests {
     fn members_are_listed_in_insertion_order() {
         let mut m = Membership::default();
         let (g, kind) = (id("g"), id("User"));
-        for name in ["c", "a", "b"] {
+        let order = |m: &Membership| -> Vec<String> {
+            m.members_in_order("g")
+                .map(|(i, _)| i.to_string())
+                .collect()
+        };
+        for name in ["c", "a", "b", "d"] {
             m.add(&g, &id(name), &kind, None);
         }
-        let order: Vec<&str> = m.members_in_order("g").iter().map(|(i, _)| &***i).collect();
-        assert_eq!(order, ["c", "a", "b"]);
+        assert_eq!(order(&m), ["c", "a", "b", "d"]);
+        // A member removed leaves the others in place; added again, it goes last, and
+        // adding one already present moves nothing.
+        assert!(m.remove("g", "a"));
+        assert_eq!(order(&m), ["c", "b", "d"]);
+        assert!(m.add(&g, &id("a"), &kind, Some("A".into())));
+        assert!(!m.add(&g, &id("c"), &kind, None));
+        assert_eq!(order(&m), ["c", "b", "d", "a"]);
+        let entry = m.members_in_order("g").last().map(|(_, e)| e.clone());
+        assert_eq!(entry.and_then(|e| e.display), Some("A".into()));
+        let mut ids: Vec<String> = m.member_ids("g").map(|i| i.to_string()).collect();
+        ids.sort();
+        assert_eq!(ids, ["a", "b", "c", "d"]);
+        assert_eq!(m.count("g"), 4);
+        assert_eq!(m.members_in_order("none").count(), 0);
     }
 
     #[test]

@@ -92,11 +92,7 @@ fn lookup_eq(
         let exact = member == value;
         let ids: Vec<Id> = match td.kind {
             Kind::Group => tenant.membership.groups_of(&member).cloned().collect(),
-            Kind::User => tenant
-                .membership
-                .members(&member)
-                .map(|(id, _)| Id::clone(id))
-                .collect(),
+            Kind::User => tenant.membership.member_ids(&member).cloned().collect(),
             Kind::Other => return None,
         };
         let ids = ids

@@ -155,9 +155,9 @@ impl TenantData {
         let wanted: HashSet<&str> = members.iter().map(|(id, _, _)| &**id).collect();
         let gone: Vec<Id> = self
             .membership
-            .members(group)
-            .filter(|(id, _)| !wanted.contains(&***id))
-            .map(|(id, _)| Id::clone(id))
+            .member_ids(group)
+            .filter(|id| !wanted.contains(&***id))
+            .cloned()
             .collect();
         for member in gone {
             self.remove_member(group, &member, now);
