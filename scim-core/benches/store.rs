@@ -93,6 +93,35 @@ fn rss_bytes() -> Option<u64> {
     Some(pages * 4096)
 }
 
+/// Memory: RSS before and after 100 000 users join a group, in a store of its own (so
+/// that the other benches' users belong to no group), added by PATCH a thousand at a
+/// time so that no request's body is large enough to stay in the process's heap.
+fn membership_memory(users: &ResourceType, groups: &ResourceType) {
+    let (store, ids) = store_with_users(users, 100_000);
+    let group = Resource::from_value_unchecked("Group", json!({"displayName": "Everyone"}));
+    let group = now(store.create(&ctx(), groups, group.unwrap())).unwrap();
+    let group_id = group.id().unwrap().to_owned();
+    let excluded = [AttrPath::new("members")];
+    let before = rss_bytes();
+    for chunk in ids.chunks(1_000) {
+        let members: Vec<_> = chunk.iter().map(|id| json!({"value": id})).collect();
+        let patch = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "members", "value": members}]
+        });
+        let patch = PatchRequest::parse_value(patch, groups, &PatchOptions::default()).unwrap();
+        now(store.patch_excluding(&ctx(), groups, &group_id, &patch, None, &excluded)).unwrap();
+    }
+    if let (Some(before), Some(after)) = (before, rss_bytes()) {
+        eprintln!(
+            "memory: {:.0} bytes per membership (RSS {} -> {} MiB for 100 000 members)",
+            (after.saturating_sub(before)) as f64 / 100_000.0,
+            before >> 20,
+            after >> 20
+        );
+    }
+}
+
 fn bench_store(c: &mut Criterion) {
     let registry = SchemaRegistry::with_builtins();
     let users = registry.resource_type("User").unwrap();
@@ -110,6 +139,7 @@ fn bench_store(c: &mut Criterion) {
             after >> 20
         );
     }
+    membership_memory(users, groups);
     let (small, _) = store_with_users(users, 1_000);
 
     c.bench_function("get by id (100k users)", |b| {
