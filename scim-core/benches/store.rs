@@ -112,9 +112,14 @@ fn membership_memory(users: &ResourceType, groups: &ResourceType) {
         let patch = PatchRequest::parse_value(patch, groups, &PatchOptions::default()).unwrap();
         now(store.patch_excluding(&ctx(), groups, &group_id, &patch, None, &excluded)).unwrap();
     }
+    report_memory(before, "membership", "members");
+}
+
+/// Prints the RSS growth since `before` per one of 100 000 `what`s.
+fn report_memory(before: Option<u64>, each: &str, what: &str) {
     if let (Some(before), Some(after)) = (before, rss_bytes()) {
         eprintln!(
-            "memory: {:.0} bytes per membership (RSS {} -> {} MiB for 100 000 members)",
+            "memory: {:.0} bytes per {each} (RSS {} -> {} MiB for 100 000 {what})",
             (after.saturating_sub(before)) as f64 / 100_000.0,
             before >> 20,
             after >> 20
@@ -131,14 +136,7 @@ fn bench_store(c: &mut Criterion) {
     // allocator would need `unsafe`, which the workspace forbids).
     let before = rss_bytes();
     let (big, ids) = store_with_users(users, 100_000);
-    if let (Some(before), Some(after)) = (before, rss_bytes()) {
-        eprintln!(
-            "memory: {:.0} bytes per stored user (RSS {} -> {} MiB for 100 000 users)",
-            (after.saturating_sub(before)) as f64 / 100_000.0,
-            before >> 20,
-            after >> 20
-        );
-    }
+    report_memory(before, "stored user", "users");
     membership_memory(users, groups);
     let (small, _) = store_with_users(users, 1_000);
 
