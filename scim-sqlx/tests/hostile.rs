@@ -1,8 +1,8 @@
 //! Filters built to break SQL: a thousand `or`s, deep nesting, 8 KiB values, LIKE
 //! wildcards, backslashes, quotes and NUL. Each is answered exactly as the in-memory
 //! store answers it, or refused with `400 invalidFilter`; never a 500, never a
-//! database error text. Ids holding NUL, in a URL or a PATCH path, are answered as the
-//! in-memory store answers them too.
+//! database error text. Ids holding NUL (in a URL, in a PATCH path's filter, or as member
+//! values handed to a store directly) are answered as the in-memory store answers them.
 #![cfg(all(feature = "sqlite", feature = "postgres"))]
 #![allow(
     clippy::unwrap_used,
@@ -19,8 +19,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use scim_conformance::{ACME_TOKEN, Engine, Harness, fixture_server_with};
 use scim_core::filter::{AttrPath, CompValue, CompareOp};
+use scim_core::patch::PatchOptions;
 use scim_core::{
-    Filter, InMemoryStore, Query, RequestContext, Resource, ResourceStore, SchemaRegistry,
+    Filter, InMemoryStore, PatchRequest, Query, RequestContext, Resource, ResourceStore,
+    SchemaRegistry, StoreError,
 };
 use serde_json::{Value, json};
 
@@ -269,13 +271,19 @@ async fn ids_holding_nul_are_unknown_on_every_store() {
             "Operations": [{"op": "remove", "path": "members[value eq \"a\\u0000b\"]"}]});
         let rename = json!({"schemas": [PATCH_OP],
             "Operations": [{"op": "replace", "path": "members[value eq \"a\\u0000b\"].display", "value": "x"}]});
+        // With another change in the same PATCH, the members take the path that rewrites
+        // the group's document too.
+        let remove_and_rename = json!({"schemas": [PATCH_OP], "Operations": [
+            {"op": "remove", "path": "members[value eq \"a\\u0000b\"]"},
+            {"op": "replace", "path": "displayName", "value": "renamed"}]});
         let cases = [
             ("GET", "/Users/a%00b".to_owned(), None),
             ("DELETE", "/Users/a%00b".to_owned(), None),
             ("PUT", "/Users/a%00b".to_owned(), Some(user)),
             ("PATCH", "/Users/%00".to_owned(), Some(title)),
             ("PATCH", group.clone(), Some(remove)),
-            ("PATCH", group, Some(rename)),
+            ("PATCH", group.clone(), Some(rename)),
+            ("PATCH", group, Some(remove_and_rename)),
         ];
         let mut statuses = Vec::new();
         for (method, uri, body) in cases {
@@ -290,9 +298,59 @@ async fn ids_holding_nul_are_unknown_on_every_store() {
     let (_, memory) = &answers[0];
     assert_eq!(
         memory.iter().map(|(status, _)| *status).collect::<Vec<_>>(),
-        [404, 404, 404, 404, 200, 400]
+        [404, 404, 404, 404, 200, 400, 200]
     );
     for (name, statuses) in &answers {
         assert_eq!(statuses, memory, "{name} answers as the in-memory store");
+    }
+}
+
+/// Member ids holding NUL handed to a store directly, as a host app can (a request body
+/// cannot carry NUL): beside a real member, in a create and in a PATCH add. Every store
+/// finds them unknown, as the in-memory store does, and leaves the group as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_ids_holding_nul_are_unknown_members_on_every_store() {
+    let registry = SchemaRegistry::with_builtins();
+    let (users, groups) = (
+        registry.resource_type("User").unwrap(),
+        registry.resource_type("Group").unwrap(),
+    );
+    let ctx = RequestContext::new("acme");
+    for (name, store) in stores().await {
+        let page = store.query(&ctx, users, &Query::default()).await.unwrap();
+        let real = page.resources[0].id().unwrap().to_owned();
+        let members = json!([{"value": real}, {"value": "a\u{0}b"}]);
+        let group = json!({"displayName": "nul", "members": members});
+        let created = store
+            .create(
+                &ctx,
+                groups,
+                Resource::from_value_unchecked("Group", group).unwrap(),
+            )
+            .await;
+        assert!(
+            matches!(&created, Err(StoreError::Invalid(detail)) if detail.contains("a\\0b")),
+            "{name}: {created:?}"
+        );
+        let empty = json!({"displayName": "empty"});
+        let empty = store
+            .create(
+                &ctx,
+                groups,
+                Resource::from_value_unchecked("Group", empty).unwrap(),
+            )
+            .await
+            .unwrap();
+        let id = empty.id().unwrap();
+        let add = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "members", "value": members}]});
+        let add = PatchRequest::parse_value(add, groups, &PatchOptions::default()).unwrap();
+        let patched = store.patch(&ctx, groups, id, &add, None).await;
+        assert!(
+            matches!(&patched, Err(StoreError::Invalid(detail)) if detail.contains("a\\0b")),
+            "{name}: {patched:?}"
+        );
+        let after = store.get(&ctx, groups, id).await.unwrap();
+        assert!(after.get("members").is_none(), "{name}: {after:?}");
     }
 }

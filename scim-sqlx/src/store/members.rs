@@ -1,6 +1,7 @@
 //! Group membership in `scim_members`: resolving member references, adding and
 //! removing rows, and advancing the versions of the resources a change touches.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use scim_core::StoreError;
@@ -46,6 +47,15 @@ pub(crate) struct ResolvedMember {
     pub(crate) id: String,
     pub(crate) kind: String,
     pub(crate) display: Option<String>,
+}
+
+/// `ids` without those no row can hold ([`storable_id`]), borrowed when every one can.
+fn storable_ids<'a, 'b>(ids: &'b [&'a str]) -> Cow<'b, [&'a str]> {
+    if ids.iter().all(|id| storable_id(id)) {
+        Cow::Borrowed(ids)
+    } else {
+        Cow::Owned(ids.iter().copied().filter(|id| storable_id(id)).collect())
+    }
 }
 
 impl SqlStore {
@@ -132,32 +142,32 @@ impl SqlStore {
             // An id no row can hold is not sent; the check below finds it unknown.
             let sent: Vec<&(String, Option<String>)> =
                 chunk.iter().filter(|(id, _)| storable_id(id)).collect();
-            let rows: Vec<String> = (0..sent.len())
-                .map(|i| {
-                    let k = 4 + 2 * i;
-                    if i == 0 {
-                        format!("(CAST(${k} AS TEXT), CAST(${} AS TEXT), {i})", k + 1)
-                    } else {
-                        format!("(${k}, ${}, {i})", k + 1)
-                    }
-                })
-                .collect();
-            // Data-modifying CTEs all run, in one snapshot: `found` sees the tenant's
-            // resources, `added` only the rows it inserted, and `touched` advances
-            // exactly those members, locked in id order first (`LOCK_MEMBERS`).
-            let sql = format!(
-                "WITH wanted (id, display, ord) AS (VALUES {}), \
-                 found AS (SELECT w.id, r.resource_type, w.display, w.ord FROM wanted w \
-                   JOIN scim_resources r ON r.tenant = $1 AND r.kind IS NOT NULL AND r.id = w.id), \
-                 added AS (INSERT INTO scim_members (tenant, group_id, member_id, member_type, display) \
-                   SELECT $1, $2, id, resource_type, display FROM found ORDER BY ord \
-                   ON CONFLICT DO NOTHING RETURNING member_id), \
-                 {LOCK_MEMBERS}, {TOUCH_LOCKED} \
-                 SELECT id FROM found",
-                rows.join(", ")
-            );
             let mut found = HashSet::with_capacity(sent.len());
             if !sent.is_empty() {
+                let rows: Vec<String> = (0..sent.len())
+                    .map(|i| {
+                        let k = 4 + 2 * i;
+                        if i == 0 {
+                            format!("(CAST(${k} AS TEXT), CAST(${} AS TEXT), {i})", k + 1)
+                        } else {
+                            format!("(${k}, ${}, {i})", k + 1)
+                        }
+                    })
+                    .collect();
+                // Data-modifying CTEs all run, in one snapshot: `found` sees the tenant's
+                // resources, `added` only the rows it inserted, and `touched` advances
+                // exactly those members, locked in id order first (`LOCK_MEMBERS`).
+                let sql = format!(
+                    "WITH wanted (id, display, ord) AS (VALUES {}), \
+                     found AS (SELECT w.id, r.resource_type, w.display, w.ord FROM wanted w \
+                       JOIN scim_resources r ON r.tenant = $1 AND r.kind IS NOT NULL AND r.id = w.id), \
+                     added AS (INSERT INTO scim_members (tenant, group_id, member_id, member_type, display) \
+                       SELECT $1, $2, id, resource_type, display FROM found ORDER BY ord \
+                       ON CONFLICT DO NOTHING RETURNING member_id), \
+                     {LOCK_MEMBERS}, {TOUCH_LOCKED} \
+                     SELECT id FROM found",
+                    rows.join(", ")
+                );
                 let mut query = sqlx::query(&sql).bind(tenant).bind(group).bind(now);
                 for (id, display) in sent {
                     query = query.bind(id.as_str()).bind(display.as_deref());
@@ -190,20 +200,12 @@ impl SqlStore {
         if members.is_empty() {
             return Ok(());
         }
-        // An id no row can hold is in no group: nothing to send for it.
-        let members: Vec<&str> = members
-            .iter()
-            .copied()
-            .filter(|id| storable_id(id))
-            .collect();
-        if members.is_empty() {
-            return Ok(());
-        }
         if self.dialect == Dialect::Sqlite {
-            let removed = self.remove_members(conn, tenant, group, &members).await?;
+            let removed = self.remove_members(conn, tenant, group, members).await?;
             return self.touch_members(conn, tenant, group, &removed, now).await;
         }
-        for chunk in members.chunks(CHUNK) {
+        // An id no row can hold is in no group: nothing to send for it.
+        for chunk in storable_ids(members).chunks(CHUNK) {
             let sql = format!(
                 "WITH removed AS (DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2 \
                    AND member_id IN ({}) RETURNING member_id AS member_id), \
@@ -269,7 +271,8 @@ impl SqlStore {
         members: &[&str],
     ) -> Result<Vec<String>, StoreError> {
         let mut removed = Vec::new();
-        for chunk in members.chunks(CHUNK) {
+        // An id no row can hold is in no group: nothing to send for it.
+        for chunk in storable_ids(members).chunks(CHUNK) {
             let sql = format!(
                 "DELETE FROM scim_members WHERE tenant = $1 AND group_id = $2 \
                  AND member_id IN ({}) RETURNING member_id",

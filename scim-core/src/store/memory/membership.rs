@@ -1,9 +1,10 @@
 //! Group membership in both directions: group to members and member to groups.
 //!
 //! A group's members live here rather than in its document, so adding or removing one
-//! member is a hash-map and an ordered-map update, whatever the group's size, and
-//! `User.groups` (RFC 7643 §4.1.2) is read from the reverse map. The members are kept in
-//! the order they were added, so listing a group walks them without sorting.
+//! member is a hash-map update and an ordered-map one (logarithmic in the group's size),
+//! never a rewrite of the group, and `User.groups` (RFC 7643 §4.1.2) is read from the
+//! reverse map. The members are kept in the order they were added, so listing a group
+//! walks them without sorting.
 
 use std::collections::BTreeMap;
 
@@ -69,8 +70,8 @@ impl Membership {
         true
     }
 
-    /// Makes room in `group` for `additional` members, so that adding many in one
-    /// request grows its map once.
+    /// Makes room in `group`'s id map for `additional` members, so that adding many in
+    /// one request grows it once (the ordered map grows node by node).
     pub(crate) fn reserve(&mut self, group: &Id, additional: usize) {
         // No entry for nothing: a group without members has no map.
         if additional == 0 {
