@@ -1,6 +1,7 @@
 //! `UnknownMembers::Ignore`: a member id that names no User or Group of the tenant is
 //! dropped and the rest of the write happens, on create, on a PATCH that adds members
-//! (PostgreSQL's one-statement add included) and on a full replacement.
+//! (PostgreSQL's one-statement add included) and on a full replacement. An id holding
+//! NUL, which no PostgreSQL row can hold, is one of them, never sent to the database.
 #![cfg(all(feature = "sqlite", feature = "postgres"))]
 #![allow(
     clippy::unwrap_used,
@@ -26,7 +27,11 @@ async fn unknown_members_are_dropped(name: &str, store: &dyn ResourceStore) {
     let bob = id(store.create(&ctx, users(), user("bob")).await.unwrap());
     let stranger = id(store.create(&other, users(), user("zed")).await.unwrap());
     let g = store
-        .create(&ctx, groups(), group("G", &[&alice, "no-such-user"]))
+        .create(
+            &ctx,
+            groups(),
+            group("G", &[&alice, "no-such-user", "a\u{0}b"]),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -38,7 +43,7 @@ async fn unknown_members_are_dropped(name: &str, store: &dyn ResourceStore) {
     let add = patch(
         groups(),
         json!([{"op": "add", "path": "members", "value": [
-            {"value": "no-such-user"}, {"value": bob}, {"value": stranger}
+            {"value": "no-such-user"}, {"value": bob}, {"value": "a\u{0}b"}, {"value": stranger}
         ]}]),
     );
     let added = store.patch(&ctx, groups(), &g, &add, None).await.unwrap();
@@ -61,7 +66,7 @@ async fn unknown_members_are_dropped(name: &str, store: &dyn ResourceStore) {
     let replace = patch(
         groups(),
         json!([{"op": "replace", "path": "members", "value": [
-            {"value": bob}, {"value": "no-such-user"}
+            {"value": bob}, {"value": "no-such-user"}, {"value": "a\u{0}b"}
         ]}]),
     );
     let replaced = store
